@@ -1,0 +1,101 @@
+// routeledger: the desktop app, and the headless subcommands that need no display.
+#include "headlesscommands.h"
+
+#include "mainwindow.h"
+#include "theme.h"
+#include "tryrequestpage.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QScreen>
+#include <QTimer>
+
+#include <cstring>
+#include <iostream>
+
+namespace {
+
+const char *kUsage = R"(Usage: routeledger [COMMAND] [OPTIONS]
+
+With no command, opens the dashboard:
+  routeledger [--policy FILE] [--theme light|dark] [--screenshot FILE.png]
+
+Headless commands (no display needed; each has --help):
+  validate-policy FILE                      check a policy; one line per problem
+  route --policy FILE --request FILE        show how a request would be routed, and why
+  train-scorer --labels FILE --out FILE     train the complexity scorer
+  eval-scorer --labels FILE [...]           APGR, CPT and savings of the scorer against baselines
+)";
+
+} // namespace
+
+namespace headless {
+
+bool dispatch(int argc, char **argv, int &exitCode)
+{
+    if (argc < 2)
+        return false;
+    const std::string command = argv[1];
+    std::vector<std::string> args(argv + 2, argv + argc);
+    if (command == "--help" || command == "-h" || command == "help") {
+        std::cout << kUsage;
+        exitCode = 0;
+    } else if (command == "validate-policy") {
+        exitCode = validatePolicy(args);
+    } else if (command == "route") {
+        exitCode = route(args);
+    } else if (command == "train-scorer") {
+        exitCode = trainScorer(args);
+    } else if (command == "eval-scorer") {
+        exitCode = evalScorer(args);
+    } else if (command.rfind("--", 0) != 0) {
+        std::cerr << "unknown command \"" << command << "\"\n" << kUsage;
+        exitCode = 2;
+    } else {
+        return false; // options for the window
+    }
+    return true;
+}
+
+} // namespace headless
+
+int main(int argc, char **argv)
+{
+    int exitCode = 0;
+    if (headless::dispatch(argc, argv, exitCode))
+        return exitCode;
+
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("RouteLedger"));
+    QApplication::setOrganizationName(QStringLiteral("RouteLedger"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("RouteLedger: cost and routing governance for LLM traffic"));
+    parser.addHelpOption();
+    QCommandLineOption policy(QStringLiteral("policy"), QStringLiteral("Policy file to open."), QStringLiteral("FILE"));
+    QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("light or dark."), QStringLiteral("THEME"),
+                             QStringLiteral("light"));
+    QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                  QStringLiteral("Render the window to a PNG file and exit."), QStringLiteral("FILE"));
+    parser.addOptions({policy, theme, screenshot});
+    parser.process(app);
+
+    Theme::apply(app, parser.value(theme) == QLatin1String("dark") ? Theme::Mode::Dark : Theme::Mode::Light);
+    MainWindow window;
+    if (parser.isSet(policy))
+        window.tryRequestPage()->loadPolicyFile(parser.value(policy));
+
+    if (parser.isSet(screenshot)) {
+        window.resize(1280, 800);
+        window.show();
+        QTimer::singleShot(200, &window, [&] {
+            const bool saved = window.grab().save(parser.value(screenshot));
+            if (!saved)
+                std::cerr << "could not write " << parser.value(screenshot).toStdString() << "\n";
+            QApplication::exit(saved ? 0 : 1);
+        });
+        return QApplication::exec();
+    }
+    window.show();
+    return QApplication::exec();
+}

@@ -1,0 +1,214 @@
+#include "routing/promptanalyzer.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace rl {
+
+namespace {
+
+constexpr std::uint32_t fnv(std::string_view word)
+{
+    std::uint32_t hash = 2166136261u;
+    for (char c : word)
+        hash = (hash ^ static_cast<unsigned char>(c)) * 16777619u;
+    return hash;
+}
+
+struct Keyword {
+    std::string_view word;
+    PromptAnalyzer::KeywordGroup group;
+};
+
+using G = PromptAnalyzer::KeywordGroup;
+constexpr Keyword kKeywords[] = {
+    {"why", G::Reasoning}, {"explain", G::Reasoning}, {"prove", G::Reasoning}, {"derive", G::Reasoning},
+    {"analyze", G::Reasoning}, {"analyse", G::Reasoning}, {"compare", G::Reasoning}, {"evaluate", G::Reasoning},
+    {"justify", G::Reasoning}, {"reason", G::Reasoning}, {"therefore", G::Reasoning}, {"implies", G::Reasoning},
+    {"argument", G::Reasoning}, {"tradeoffs", G::Reasoning}, {"design", G::Reasoning}, {"architecture", G::Reasoning},
+    {"what", G::Factual}, {"who", G::Factual}, {"when", G::Factual}, {"where", G::Factual}, {"which", G::Factual},
+    {"define", G::Factual}, {"capital", G::Factual}, {"name", G::Factual},
+    {"def", G::CodeWord}, {"function", G::CodeWord}, {"class", G::CodeWord}, {"return", G::CodeWord},
+    {"import", G::CodeWord}, {"include", G::CodeWord}, {"select", G::CodeWord}, {"const", G::CodeWord},
+    {"var", G::CodeWord}, {"public", G::CodeWord}, {"void", G::CodeWord}, {"int", G::CodeWord},
+    {"python", G::CodeWord}, {"javascript", G::CodeWord}, {"sql", G::CodeWord}, {"code", G::CodeWord},
+    {"bug", G::CodeWord}, {"compile", G::CodeWord}, {"regex", G::CodeWord}, {"api", G::CodeWord},
+    {"implement", G::CodeWord}, {"refactor", G::CodeWord}, {"debug", G::CodeWord}, {"async", G::CodeWord},
+    {"step", G::Thorough}, {"detail", G::Thorough}, {"detailed", G::Thorough}, {"thorough", G::Thorough},
+    {"comprehensive", G::Thorough}, {"rigorous", G::Thorough}, {"carefully", G::Thorough},
+    {"must", G::Constraint}, {"should", G::Constraint}, {"ensure", G::Constraint}, {"without", G::Constraint},
+    {"exactly", G::Constraint}, {"only", G::Constraint}, {"constraints", G::Constraint}, {"least", G::Constraint},
+    {"translate", G::Translate}, {"translation", G::Translate}, {"french", G::Translate}, {"spanish", G::Translate},
+    {"german", G::Translate},
+    {"summarize", G::Summarize}, {"summarise", G::Summarize}, {"summary", G::Summarize}, {"tldr", G::Summarize},
+    {"condense", G::Summarize},
+    {"extract", G::Extract}, {"json", G::Extract}, {"parse", G::Extract}, {"fields", G::Extract},
+    {"classify", G::Extract}, {"label", G::Extract}, {"categorize", G::Extract},
+    {"poem", G::Creative}, {"story", G::Creative}, {"haiku", G::Creative}, {"song", G::Creative},
+    {"creative", G::Creative}, {"fiction", G::Creative}, {"lyrics", G::Creative}, {"slogan", G::Creative},
+    {"calculate", G::MathWord}, {"solve", G::MathWord}, {"equation", G::MathWord}, {"sum", G::MathWord},
+    {"total", G::MathWord}, {"probability", G::MathWord}, {"integral", G::MathWord}, {"percent", G::MathWord},
+    {"how", G::MathWord}, {"many", G::MathWord}, {"much", G::MathWord},
+    {"hi", G::Greeting}, {"hello", G::Greeting}, {"thanks", G::Greeting}, {"thank", G::Greeting},
+};
+
+// Open addressing over the keywords' FNV hashes, built at compile time: one probe per word scanned.
+constexpr std::size_t kTableSize = 512;
+struct KeywordTable {
+    std::array<std::uint32_t, kTableSize> hashes{};
+    std::array<signed char, kTableSize> groups{};
+};
+
+constexpr KeywordTable buildTable()
+{
+    KeywordTable table;
+    for (auto &g : table.groups)
+        g = -1;
+    for (const Keyword &keyword : kKeywords) {
+        std::uint32_t hash = fnv(keyword.word);
+        std::size_t slot = hash & (kTableSize - 1);
+        while (table.groups[slot] >= 0)
+            slot = (slot + 1) & (kTableSize - 1);
+        table.hashes[slot] = hash;
+        table.groups[slot] = static_cast<signed char>(keyword.group);
+    }
+    return table;
+}
+
+constexpr KeywordTable kTable = buildTable();
+
+float share(std::uint32_t part, std::uint32_t whole) { return whole ? static_cast<float>(part) / static_cast<float>(whole) : 0.0f; }
+float capped(std::uint32_t count, float cap) { return std::min(static_cast<float>(count), cap) / cap; }
+float logScaled(std::uint32_t count, float scale) { return std::log1p(static_cast<float>(count)) / scale; }
+
+} // namespace
+
+const std::array<std::string_view, PromptAnalyzer::kDenseCount> PromptAnalyzer::kDenseNames = {
+    "length", "word_count", "line_count", "question_marks", "digit_share", "math_share", "code_punct_share",
+    "code_fence", "latex", "upper_share", "avg_word_length", "sentence_count", "list_items", "reasoning_words",
+    "factual_words", "code_words", "thorough_words", "constraint_words", "options", "number_count",
+    "non_ascii_share", "short_prompt", "math_words", "creative_words"};
+
+const std::array<PromptAnalyzer::CharClass, 256> PromptAnalyzer::kClasses = [] {
+    std::array<CharClass, 256> classes{};
+    for (int c = 0; c < 256; ++c) {
+        CharClass cls = OtherP;
+        if (c >= 'a' && c <= 'z')
+            cls = Lower;
+        else if (c >= 'A' && c <= 'Z')
+            cls = Upper;
+        else if (c >= '0' && c <= '9')
+            cls = Digit;
+        else if (c == '_')
+            cls = Lower;
+        else if (c == ' ' || c == '\t' || c == '\r')
+            cls = Space;
+        else if (c == '\n')
+            cls = Newline;
+        else if (c >= 0x80)
+            cls = High;
+        else {
+            switch (c) {
+            case '{': case '}': case '[': case ']': case '(': case ')': case ';': cls = CodeP; break;
+            case '+': case '-': case '*': case '/': case '=': case '^': case '%': case '<': case '>': cls = MathP; break;
+            case '?': cls = Question; break;
+            case '.': case '!': cls = SentenceEnd; break;
+            case '`': cls = Backtick; break;
+            case '\\': cls = Backslash; break;
+            case '$': cls = Dollar; break;
+            default: cls = OtherP; break;
+            }
+        }
+        classes[static_cast<std::size_t>(c)] = cls;
+    }
+    return classes;
+}();
+
+int PromptAnalyzer::keywordGroup(std::uint32_t hash)
+{
+    std::size_t slot = hash & (kTableSize - 1);
+    while (kTable.groups[slot] >= 0) {
+        if (kTable.hashes[slot] == hash)
+            return kTable.groups[slot];
+        slot = (slot + 1) & (kTableSize - 1);
+    }
+    return -1;
+}
+
+void PromptAnalyzer::endWord(Counts &counts, std::uint32_t length)
+{
+    ++counts.words;
+    counts.wordBytes += length;
+    // Common English words are one BPE token; longer ones split about every five or six letters.
+    counts.wordTokens += 1 + (length > 7 ? (length - 3) / 5 : 0);
+}
+
+void PromptAnalyzer::denseFeatures(const Counts &c, std::array<float, kDenseCount> &out)
+{
+    const std::uint32_t visible = std::max<std::uint32_t>(c.bytes, 1);
+    out[Length] = logScaled(c.bytes, 9.0f);
+    out[WordCount] = logScaled(c.words, 7.0f);
+    out[LineCount] = logScaled(c.lines, 5.0f);
+    out[QuestionMarks] = capped(c.questions, 5.0f);
+    out[DigitShare] = share(c.digits, visible);
+    out[MathShare] = std::min(1.0f, 5.0f * share(c.mathOps, visible));
+    out[CodePunctShare] = std::min(1.0f, 5.0f * share(c.codePunct, visible));
+    out[CodeFence] = c.codeFences ? 1.0f : 0.0f;
+    out[Latex] = capped(c.latex, 10.0f);
+    out[UpperShare] = share(c.upper, visible);
+    out[AvgWordLength] = std::min(1.0f, share(c.wordBytes, c.words) / 12.0f);
+    out[SentenceCount] = logScaled(c.sentences, 4.0f);
+    out[ListItems] = capped(c.listItems, 10.0f);
+    out[ReasoningWords] = capped(c.groups[Reasoning], 3.0f);
+    out[FactualWords] = capped(c.groups[Factual], 3.0f);
+    out[CodeWords] = capped(c.groups[CodeWord], 5.0f);
+    out[ThoroughWords] = capped(c.groups[Thorough], 3.0f);
+    out[ConstraintWords] = capped(c.groups[Constraint], 5.0f);
+    out[Options] = capped(c.options, 5.0f);
+    out[NumberCount] = logScaled(c.numbers, 4.0f);
+    out[NonAsciiShare] = share(c.nonAscii, visible);
+    out[ShortPrompt] = c.bytes < 80 ? 1.0f : 0.0f;
+    out[MathWords] = capped(c.groups[MathWord], 4.0f);
+    out[CreativeWords] = capped(c.groups[Creative], 2.0f);
+}
+
+float PromptAnalyzer::hashedScale(const Counts &counts)
+{
+    return counts.words ? 1.0f / std::sqrt(static_cast<float>(counts.words)) : 0.0f;
+}
+
+Task PromptAnalyzer::task(const Counts &c)
+{
+    // Strong, specific cues first; "reasoning" and "chat" are what is left.
+    const float codeEvidence = static_cast<float>(c.codeFences * 3 + c.groups[CodeWord])
+                               + 20.0f * share(c.codePunct, std::max<std::uint32_t>(c.bytes, 1));
+    if (c.groups[Translate] && c.groups[Translate] >= c.groups[CodeWord])
+        return Task::Translate;
+    if (codeEvidence >= 3.0f)
+        return Task::Code;
+    if (c.groups[Summarize])
+        return Task::Summarize;
+    if (c.groups[Extract] >= 1 && c.groups[Extract] >= c.groups[Creative])
+        return Task::Extraction;
+    if (c.groups[Creative])
+        return Task::Creative;
+    const float mathEvidence = static_cast<float>(c.groups[MathWord] + c.latex)
+                               + 40.0f * share(c.digits + c.mathOps, std::max<std::uint32_t>(c.bytes, 1));
+    if (mathEvidence >= 3.0f && c.numbers >= 2)
+        return Task::Math;
+    if (c.groups[Reasoning] || c.options >= 2 || c.groups[Thorough])
+        return Task::Reasoning;
+    if (codeEvidence >= 2.0f)
+        return Task::Code;
+    return Task::Chat;
+}
+
+std::int64_t PromptAnalyzer::tokenEstimate(const Counts &c)
+{
+    // Words, digit groups of three, one token a punctuation mark, about one a CJK character (three UTF-8
+    // bytes), and line breaks that BPE merges about two to a token.
+    std::int64_t tokens = c.wordTokens + c.digitTokens + c.punctTokens + c.nonAscii / 3 + (c.lines - 1) / 2;
+    return std::max<std::int64_t>(tokens, c.bytes ? 1 : 0);
+}
+
+} // namespace rl

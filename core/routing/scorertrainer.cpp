@@ -1,0 +1,131 @@
+#include "routing/scorertrainer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+namespace rl {
+
+namespace {
+
+struct Example {
+    std::array<float, ComplexityScorer::kDense> dense{};
+    std::vector<std::uint32_t> buckets; // one entry per occurrence
+    float scale = 0.0f;
+    float target = 0.0f;
+    double fallsShort = 0.0; // 1 when the weak model falls short of the strong one
+};
+
+double linearScore(const ComplexityScorer::Weights &w, const Example &e)
+{
+    double z = w.bias;
+    for (std::size_t d = 0; d < ComplexityScorer::kDense; ++d)
+        z += w.dense[d] * e.dense[d];
+    double hashedSum = 0.0;
+    for (std::uint32_t b : e.buckets)
+        hashedSum += w.hashed[b];
+    return z + e.scale * hashedSum;
+}
+
+// Platt scaling: the a, b for which sigmoid(a z + b) best predicts "the weak model falls short", by
+// Newton's method on the log loss. A monotone map, so the routing order is unchanged; it makes the
+// score mean what DESIGN.md says it means, so that thresholds in policies read as probabilities.
+void calibrate(const std::vector<Example> &examples, const std::vector<double> &z, double &a, double &b)
+{
+    a = 1.0;
+    b = 0.0;
+    for (int iteration = 0; iteration < 50; ++iteration) {
+        double ga = 0, gb = 0, haa = 1e-9, hab = 0, hbb = 1e-9;
+        for (std::size_t i = 0; i < examples.size(); ++i) {
+            const double p = 1.0 / (1.0 + std::exp(-(a * z[i] + b)));
+            const double r = p - examples[i].fallsShort;
+            const double v = p * (1 - p);
+            ga += r * z[i];
+            gb += r;
+            haa += v * z[i] * z[i];
+            hab += v * z[i];
+            hbb += v;
+        }
+        const double det = haa * hbb - hab * hab;
+        if (std::abs(det) < 1e-12)
+            break;
+        const double da = (hbb * ga - hab * gb) / det;
+        const double db = (haa * gb - hab * ga) / det;
+        a -= da;
+        b -= db;
+        if (std::abs(da) + std::abs(db) < 1e-9)
+            break;
+    }
+}
+
+} // namespace
+
+ComplexityScorer ScorerTrainer::train(const std::vector<LabelledPrompt> &rows, const Options &options,
+                                      const std::string &version)
+{
+    std::vector<Example> examples(rows.size());
+    double positives = 0.0;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        Example &example = examples[i];
+        const auto counts = PromptAnalyzer::scan(rows[i].prompt, [&](std::uint32_t b) { example.buckets.push_back(b); });
+        PromptAnalyzer::denseFeatures(counts, example.dense);
+        example.scale = PromptAnalyzer::hashedScale(counts);
+        // Fit the expected gain of the strong model, (strong - weak + 1) / 2: ranking by it is the best
+        // routing order, and unlike "strong wins" it also learns from prompts where the weak model does better.
+        example.target = static_cast<float>((rows[i].strongQuality - rows[i].weakQuality + 1.0) / 2.0);
+        example.fallsShort = std::clamp(rows[i].strongQuality - rows[i].weakQuality, 0.0, 1.0);
+        positives += example.target;
+    }
+
+    ComplexityScorer::Weights w;
+    // Start the bias at the base rate so early epochs learn features, not the prior.
+    const double rate = std::clamp(positives / std::max<double>(1.0, static_cast<double>(rows.size())), 1e-3, 1 - 1e-3);
+    w.bias = static_cast<float>(std::log(rate / (1 - rate)));
+    std::vector<double> gBias(1, 1e-8);
+    std::vector<double> gDense(ComplexityScorer::kDense, 1e-8);
+    std::vector<double> gHashed(w.hashed.size(), 1e-8);
+
+    std::vector<std::size_t> order(examples.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::mt19937_64 random(options.seed);
+    const double lr = options.learningRate;
+
+    auto step = [&](float &weight, double &accumulated, double gradient) {
+        gradient += options.l2 * weight;
+        accumulated += gradient * gradient;
+        weight -= static_cast<float>(lr * gradient / std::sqrt(accumulated));
+    };
+
+    for (int epoch = 0; epoch < options.epochs; ++epoch) {
+        std::shuffle(order.begin(), order.end(), random);
+        for (std::size_t index : order) {
+            const Example &e = examples[index];
+            const double z = linearScore(w, e);
+            const double predicted = 1.0 / (1.0 + std::exp(-z));
+            const double error = predicted - e.target; // gradient of the log loss with respect to z
+            step(w.bias, gBias[0], error);
+            for (std::size_t d = 0; d < ComplexityScorer::kDense; ++d)
+                if (e.dense[d] != 0.0f)
+                    step(w.dense[d], gDense[d], error * e.dense[d]);
+            for (std::uint32_t b : e.buckets)
+                step(w.hashed[b], gHashed[b], error * e.scale);
+        }
+    }
+
+    std::vector<double> z(examples.size());
+    for (std::size_t i = 0; i < examples.size(); ++i)
+        z[i] = linearScore(w, examples[i]);
+    double a = 1.0, b = 0.0;
+    calibrate(examples, z, a, b);
+    if (a > 0.0) { // fold the calibration into the weights; a non-positive slope would mean no signal at all
+        w.bias = static_cast<float>(a * w.bias + b);
+        for (float &weight : w.dense)
+            weight = static_cast<float>(a * weight);
+        for (float &weight : w.hashed)
+            weight = static_cast<float>(a * weight);
+    }
+    return ComplexityScorer(std::move(w), version);
+}
+
+} // namespace rl

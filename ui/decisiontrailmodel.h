@@ -1,0 +1,39 @@
+#pragma once
+
+#include <QAbstractTableModel>
+#include <QVector>
+
+namespace rl {
+struct Decision;
+struct RouteRequest;
+}
+
+// The rules a decision tried, one row each: rule, outcome, first failing condition, and why it failed.
+// Display text in Qt::DisplayRole; raw values (rule position, outcome code) in SortRole.
+class DecisionTrailModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { RuleColumn, OutcomeColumn, ConditionColumn, WhyColumn, ColumnCount };
+    enum Outcome { Matched, Failed, Disabled };
+    static constexpr int SortRole = Qt::UserRole + 1;
+
+    explicit DecisionTrailModel(QObject *parent = nullptr);
+
+    void setDecision(const rl::Decision &decision, const rl::RouteRequest &request);
+    void clear();
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+private:
+    struct Row {
+        int position = 0;
+        QString rule;
+        Outcome outcome = Failed;
+        QString condition;
+        QString why;
+    };
+    QVector<Row> m_rows;
+};
