@@ -57,9 +57,11 @@ Result<ComplexityScorer> ComplexityScorer::fromJson(std::string_view text)
     json document = json::parse(text.begin(), text.end(), nullptr, false);
     if (document.is_discarded() || !document.is_object())
         return invalid("not a JSON object");
-    if (document.value("schema", "") != kSchema)
+    const json &schema = document["schema"];
+    if (!schema.is_string() || schema.get<std::string>() != kSchema)
         return invalid("schema is not \"" + std::string(kSchema) + "\"");
-    if (document.value("hash_bits", 0u) != PromptAnalyzer::kHashBits)
+    const json &bits = document["hash_bits"];
+    if (!bits.is_number_unsigned() || bits.get<unsigned>() != PromptAnalyzer::kHashBits)
         return invalid("hash_bits must be " + std::to_string(PromptAnalyzer::kHashBits));
     Weights weights;
     const json &bias = document["bias"];
@@ -80,7 +82,8 @@ Result<ComplexityScorer> ComplexityScorer::fromJson(std::string_view text)
             return invalid("hashed weight " + std::to_string(i) + " is not a number");
         weights.hashed[i] = hashed[i].get<float>();
     }
-    return ComplexityScorer(std::move(weights), document.value("version", ""));
+    const json &version = document["version"];
+    return ComplexityScorer(std::move(weights), version.is_string() ? version.get<std::string>() : "");
 }
 
 Result<ComplexityScorer> ComplexityScorer::fromFile(const std::string &path)

@@ -45,6 +45,20 @@ std::string tierNames(const Policy &policy)
     return out.empty() ? "(no tiers defined)" : out;
 }
 
+// The one known key of an object that must have exactly one of `keys`; end() when there are none or several.
+json::const_iterator firstKnownKey(const json &object, std::initializer_list<std::string_view> keys)
+{
+    auto found = object.end();
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        if (std::find(keys.begin(), keys.end(), it.key()) == keys.end())
+            continue;
+        if (found != object.end())
+            return object.end();
+        found = it;
+    }
+    return found;
+}
+
 std::string cleanJsonError(const std::string &what)
 {
     // nlohmann prefixes "[json.exception.parse_error.101] parse error at line 1, column 2: ".
@@ -85,7 +99,7 @@ PolicyLoad PolicyParser::parse(std::string_view text)
         load.errors.push_back({"", "JSON is nested deeper than " + std::to_string(kMaxJsonDepth)
                                        + " levels; a policy never needs that"});
         return load;
-    } catch (const json::parse_error &e) {
+    } catch (const json::exception &e) { // parse_error, and out_of_range for numbers like 1e999
         load.errors.push_back({"", "not valid JSON: " + cleanJsonError(e.what())});
         return load;
     }
@@ -310,11 +324,11 @@ void PolicyParser::readRuleAction(const json &then, const std::string &path, con
 {
     if (!checkObject(then, path, {"tier", "model", "block"}, {}))
         return;
-    if (then.size() != 1) {
+    const auto keyIt = firstKnownKey(then, {"tier", "model", "block"});
+    if (keyIt == then.end()) {
         m_issues.error(path, "expected exactly one of \"tier\", \"model\" or \"block\"");
         return;
     }
-    const auto keyIt = then.begin();
     const std::string &key = keyIt.key();
     const json &value = keyIt.value();
     std::string valuePath = PolicyIssues::child(path, key);
@@ -365,11 +379,11 @@ void PolicyParser::readBudgetGuard(const json &steps, Policy &policy)
         auto then = item.find("then");
         if (then == item.end() || !checkObject(*then, path + "/then", {"downgrade", "cap_tier", "block"}, {}))
             continue;
-        if (then->size() != 1) {
+        const auto keyIt = firstKnownKey(*then, {"downgrade", "cap_tier", "block"});
+        if (keyIt == then->end()) {
             m_issues.error(path + "/then", "expected exactly one of \"downgrade\", \"cap_tier\" or \"block\"");
             continue;
         }
-        const auto keyIt = then->begin();
         const std::string &key = keyIt.key();
         const json &value = keyIt.value();
         std::string valuePath = path + "/then/" + key;

@@ -38,7 +38,8 @@ bool appendContent(const json &content, std::size_t index, RouteRequest &request
     for (const json &part : content) {
         if (!part.is_object())
             continue;
-        const std::string type = part.value("type", "");
+        auto typeField = part.find("type");
+        const std::string type = typeField != part.end() && typeField->is_string() ? typeField->get<std::string>() : "";
         if (type == "text") {
             auto text = part.find("text");
             if (text != part.end() && text->is_string()) {
@@ -150,6 +151,24 @@ Result<RouteRequest> RequestReader::fromJson(const json &body, std::int64_t nowM
             if (!used->is_number() || used->get<double>() < 0)
                 return invalid("routeledger.budget_used must be the fraction of the budget used, like 0.93");
             request.budgetUsed = used->get<double>();
+        }
+        // Known values that skip the estimators: simulations replaying recorded features, and tests.
+        if (auto complexity = extra->find("complexity"); complexity != extra->end()) {
+            if (!complexity->is_number() || complexity->get<double>() < 0 || complexity->get<double>() > 1)
+                return invalid("routeledger.complexity must be a number between 0 and 1");
+            request.complexity = complexity->get<double>();
+        }
+        if (auto tokens = extra->find("input_tokens"); tokens != extra->end()) {
+            if (!tokens->is_number_integer() || tokens->get<std::int64_t>() < 0)
+                return invalid("routeledger.input_tokens must be a whole number, 0 or more");
+            request.inputTokens = tokens->get<std::int64_t>();
+        }
+        if (auto task = extra->find("task"); task != extra->end()) {
+            std::optional<Task> known = task->is_string() ? taskFromName(task->get<std::string>()) : std::nullopt;
+            if (!known)
+                return invalid("routeledger.task must be one of: chat, code, math, extraction, summarize, translate, "
+                               "creative, reasoning");
+            request.task = known;
         }
         if (auto time = extra->find("time_ms"); time != extra->end()) {
             if (!time->is_number_integer())

@@ -1,0 +1,217 @@
+// The headless subcommands of the real `routeledger` executable: exit codes and output.
+#include "../support/testdata.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+struct Run {
+    int code = -1;
+    QString out;
+    QString err;
+};
+
+Run run(const QStringList &args)
+{
+    QProcess process;
+    process.setProgram(QStringLiteral(ROUTELEDGER_EXE));
+    process.setArguments(args);
+    process.start();
+    if (!process.waitForFinished(120000))
+        qFatal("routeledger %s did not finish", qPrintable(args.join(' ')));
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+            QString::fromUtf8(process.readAllStandardOutput()), QString::fromUtf8(process.readAllStandardError())};
+}
+
+QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &content)
+{
+    QFile file(dir.filePath(name));
+    if (!file.open(QIODevice::WriteOnly))
+        qFatal("cannot write %s", qPrintable(name));
+    file.write(content);
+    return file.fileName();
+}
+
+const QString kDefaultPolicy = testdata::sourcePath(QStringLiteral("resources/policies/default-policy.json"));
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+private slots:
+    void validPolicy()
+    {
+        const Run r = run({QStringLiteral("validate-policy"), kDefaultPolicy});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.out, QStringLiteral("valid\n"));
+    }
+
+    void validPolicyWithWarnings()
+    {
+        const Run r = run({QStringLiteral("validate-policy"),
+                           testdata::path(QStringLiteral("core/routing/validation/shadowed-by-catch-all/policy.json"))});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.out, QStringLiteral("valid\nwarning: /rules/1: rule \"later\" can never match: rule \"catch-all\" "
+                                       "(/rules/0) before it always matches\n"));
+    }
+
+    void invalidPolicyListsEveryProblem()
+    {
+        const QString folder = testdata::path(QStringLiteral("core/routing/validation/bad-budgets"));
+        const Run r = run({QStringLiteral("validate-policy"), folder + QStringLiteral("/policy.json")});
+        QCOMPARE(r.code, 1);
+        QCOMPARE(r.out, QString::fromUtf8(testdata::read(folder + QStringLiteral("/expected.txt"))));
+    }
+
+    void usageErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("no file") << QStringList{QStringLiteral("validate-policy")} << "validate-policy takes one policy file";
+        QTest::newRow("unknown option") << QStringList{QStringLiteral("route"), QStringLiteral("--polcy"), QStringLiteral("x")}
+                                        << "unknown option --polcy; see --help";
+        QTest::newRow("missing request") << QStringList{QStringLiteral("route"), QStringLiteral("--policy"), kDefaultPolicy}
+                                         << "route needs --policy FILE and --request FILE";
+        QTest::newRow("bad ratio") << QStringList{QStringLiteral("eval-scorer"), QStringLiteral("--labels"), QStringLiteral("x"),
+                                                  QStringLiteral("--price-ratio"), QStringLiteral("2")}
+                                   << "--price-ratio expects a number from 0.000000 to 1.000000, got \"2\"";
+        QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << "unknown command \"frobnicate\"";
+    }
+
+    void usageErrors()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        const Run r = run(args);
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.startsWith(message), qPrintable(r.err));
+    }
+
+    void helpForEveryCommand_data()
+    {
+        QTest::addColumn<QString>("command");
+        for (const char *command : {"validate-policy", "route", "train-scorer", "eval-scorer"})
+            QTest::newRow(command) << QString::fromLatin1(command);
+    }
+
+    void helpForEveryCommand()
+    {
+        QFETCH(QString, command);
+        const Run r = run({command, QStringLiteral("--help")});
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.startsWith(QStringLiteral("Usage: routeledger ") + command));
+    }
+
+    void routePrintsTheDecision()
+    {
+        QTemporaryDir dir;
+        const QString request = writeFile(dir, QStringLiteral("request.json"), R"({"model":"auto","messages":[
+            {"role":"user","content":"Review clause 4.2 of this supply contract"}],
+            "routeledger":{"team":"legal","budget_used":0.2}})");
+        const Run r = run({QStringLiteral("route"), QStringLiteral("--policy"), kDefaultPolicy, QStringLiteral("--request"), request});
+        QCOMPARE(r.code, 0);
+        const QJsonObject decision = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(decision.value(QStringLiteral("tier")).toString(), QStringLiteral("frontier"));
+        QCOMPARE(decision.value(QStringLiteral("model")).toString(), QStringLiteral("anthropic/claude-opus-4-1"));
+        QCOMPARE(decision.value(QStringLiteral("rule")).toString(), QStringLiteral("legal-frontier"));
+        QCOMPARE(decision.value(QStringLiteral("blocked")).toBool(), false);
+        QCOMPARE(decision.value(QStringLiteral("budget_action")).toString(), QStringLiteral("none"));
+        for (const char *key : {"complexity", "task", "input_tokens", "trail"})
+            QVERIFY2(decision.contains(QLatin1String(key)), key);
+        const QJsonArray trail = decision.value(QStringLiteral("trail")).toArray();
+        QCOMPARE(trail.size(), 2);
+        QCOMPARE(trail.at(0).toObject().value(QStringLiteral("failed")).toString(), QStringLiteral("/rules/0/when/prompt/matches"));
+        QCOMPARE(trail.at(1).toObject().value(QStringLiteral("outcome")).toString(), QStringLiteral("matched"));
+    }
+
+    void routeBlockedRequest()
+    {
+        QTemporaryDir dir;
+        const QString request = writeFile(dir, QStringLiteral("request.json"),
+            R"({"messages":[{"role":"user","content":"-----BEGIN RSA PRIVATE KEY----- MIIEow"}]})");
+        const Run r = run({QStringLiteral("route"), QStringLiteral("--policy"), kDefaultPolicy, QStringLiteral("--request"),
+                           request, QStringLiteral("--compact")});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.out.count(QLatin1Char('\n')), 1);
+        const QJsonObject decision = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(decision.value(QStringLiteral("blocked")).toBool(), true);
+        QCOMPARE(decision.value(QStringLiteral("reason")).toString(), QStringLiteral("credentials in prompt"));
+        QVERIFY(decision.value(QStringLiteral("tier")).isNull());
+    }
+
+    void routeRefusesBadInput()
+    {
+        QTemporaryDir dir;
+        const QString bad = writeFile(dir, QStringLiteral("request.json"), R"({"messages":[]})");
+        Run r = run({QStringLiteral("route"), QStringLiteral("--policy"), kDefaultPolicy, QStringLiteral("--request"), bad});
+        QCOMPARE(r.code, 1);
+        QCOMPARE(r.err, bad + QStringLiteral(": \"messages\" is empty; send at least one message\n"));
+        QVERIFY(r.out.isEmpty());
+
+        const QString policy = testdata::path(QStringLiteral("core/routing/validation/unknown-default/policy.json"));
+        r = run({QStringLiteral("route"), QStringLiteral("--policy"), policy, QStringLiteral("--request"), bad});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains(QStringLiteral("/default_tier: unknown tier \"cheap\"")));
+    }
+
+    void trainAndEvaluate()
+    {
+        QTemporaryDir dir;
+        // A small slice of the labelled prompts keeps this quick; quality is measured in bench/, not here.
+        QFile labels(QStringLiteral(ROUTELEDGER_LABELS));
+        QVERIFY(labels.open(QIODevice::ReadOnly));
+        QByteArray slice;
+        for (int i = 0; i < 1500 && !labels.atEnd(); ++i)
+            slice += labels.readLine();
+        const QString labelsFile = writeFile(dir, QStringLiteral("labels.jsonl"), slice);
+        const QString weights = dir.filePath(QStringLiteral("weights.json"));
+
+        Run r = run({QStringLiteral("train-scorer"), QStringLiteral("--labels"), labelsFile, QStringLiteral("--out"), weights});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains(QStringLiteral("complexity scorer")), qPrintable(r.out));
+        QVERIFY(r.out.contains(QStringLiteral("prompt length")));
+        QVERIFY(QFile::exists(weights));
+
+        const QString scores = dir.filePath(QStringLiteral("scores.txt"));
+        r = run({QStringLiteral("eval-scorer"), QStringLiteral("--labels"), labelsFile, QStringLiteral("--weights"), weights,
+                 QStringLiteral("--json"), QStringLiteral("--scores-out"), scores});
+        QCOMPARE(r.code, 0);
+        const QJsonObject metrics = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(metrics.keys(), (QStringList{"apgr", "cpt50", "cpt80", "n", "saving_at_95"}));
+        QCOMPARE(metrics.value(QStringLiteral("n")).toInt(), 1500);
+        // Scored on its own training rows the scorer must beat random routing (APGR 0.5) by a margin; APGR
+        // may exceed 1 when a router also avoids the prompts where the weak model does better.
+        const double apgr = metrics.value(QStringLiteral("apgr")).toDouble();
+        QVERIFY2(apgr > 0.6, qPrintable(QString::number(apgr)));
+        const QStringList lines = QString::fromUtf8(testdata::read(scores)).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 1500);
+        for (const QString &line : lines) {
+            bool ok = false;
+            const double score = line.toDouble(&ok);
+            QVERIFY(ok && score >= 0.0 && score <= 1.0);
+        }
+    }
+
+    void evalRefusesBadFiles()
+    {
+        QTemporaryDir dir;
+        const QString labelsFile = writeFile(dir, QStringLiteral("labels.jsonl"), "{\"prompt\": 1}\n");
+        Run r = run({QStringLiteral("eval-scorer"), QStringLiteral("--labels"), labelsFile});
+        QCOMPARE(r.code, 1);
+        QCOMPARE(r.err, labelsFile + QStringLiteral(":1: \"prompt\" is missing or not a string\n"));
+        const QString goodLabels = writeFile(dir, QStringLiteral("good.jsonl"),
+                                             "{\"prompt\":\"a\",\"strong_quality\":1,\"weak_quality\":0}\n");
+        const QString badWeights = writeFile(dir, QStringLiteral("w.json"), "{}");
+        r = run({QStringLiteral("eval-scorer"), QStringLiteral("--labels"), goodLabels, QStringLiteral("--weights"), badWeights});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains(QStringLiteral("schema is not")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
