@@ -2,7 +2,8 @@
 
 #include <cstdlib>
 
-CommandLine::CommandLine(std::vector<std::string> args, std::set<std::string> valueFlags, std::set<std::string> switches)
+CommandLine::CommandLine(std::vector<std::string> args, std::set<std::string> valueFlags,
+                         std::set<std::string> switches)
 {
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string &arg = args[i];

@@ -42,7 +42,6 @@ bool wantsHelp(const std::vector<std::string> &args)
     return false;
 }
 
-
 } // namespace
 
 int validatePolicy(const std::vector<std::string> &args)
@@ -91,8 +90,9 @@ int route(const std::vector<std::string> &args)
         std::cerr << body.error().message << "\n";
         return 1;
     }
-    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto now =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     rl::Result<rl::RouteRequest> request = rl::RequestReader::fromText(body.value(), now);
     if (!request) {
         std::cerr << *line.value("--request") << ": " << request.error().message << "\n";

@@ -104,8 +104,11 @@ int report(const rl::ComplexityScorer &scorer, const std::vector<rl::LabelledPro
         return 1;
     }
     if (json) {
-        nlohmann::ordered_json out{{"apgr", metrics->apgr}, {"cpt50", metrics->cpt50}, {"cpt80", metrics->cpt80},
-                                   {"saving_at_95", metrics->savingAt95}, {"n", metrics->n}};
+        nlohmann::ordered_json out{{"apgr", metrics->apgr},
+                                   {"cpt50", metrics->cpt50},
+                                   {"cpt80", metrics->cpt80},
+                                   {"saving_at_95", metrics->savingAt95},
+                                   {"n", metrics->n}};
         std::cout << out.dump() << "\n";
         return 0;
     }
@@ -126,12 +129,14 @@ int trainScorer(const std::vector<std::string> &args)
         std::cout << kTrainHelp;
         return 0;
     }
-    CommandLine line(args, {"--labels", "--out", "--held-out", "--epochs", "--price-ratio", "--learning-rate", "--l2"}, {});
+    CommandLine line(args, {"--labels", "--out", "--held-out", "--epochs", "--price-ratio", "--learning-rate", "--l2"},
+                     {});
     const double heldOut = line.number("--held-out", 0.0, 0.9).value_or(0.2);
     const double epochs = line.number("--epochs", 1, 100).value_or(10);
     const double priceRatio = line.number("--price-ratio", 0.0, 1.0).value_or(0.1);
     if (!line.ok() || !line.value("--labels") || !line.value("--out") || !line.positional().empty()) {
-        std::cerr << (line.ok() ? "train-scorer needs --labels FILE and --out FILE" : line.error()) << "\n" << kTrainHelp;
+        std::cerr << (line.ok() ? "train-scorer needs --labels FILE and --out FILE" : line.error()) << "\n"
+                  << kTrainHelp;
         return 2;
     }
     auto rows = rl::LabelledPrompts::readFile(*line.value("--labels"));

@@ -35,8 +35,8 @@ Result<std::string> readTextFile(const std::string &path, std::size_t maxBytes)
         return Error{"file.is_directory", path + ": is a folder, not a file", false};
     std::uintmax_t size = fs::file_size(path, ec);
     if (!ec && size > maxBytes)
-        return Error{"file.too_large", path + ": file is " + formatByteSize(size) + "; the limit is "
-                                           + formatByteSize(maxBytes), false};
+        return Error{"file.too_large",
+                     path + ": file is " + formatByteSize(size) + "; the limit is " + formatByteSize(maxBytes), false};
     std::ifstream in(path, std::ios::binary);
     if (!in)
         return Error{"file.unreadable", path + ": cannot open: " + std::strerror(errno), false};
@@ -62,8 +62,9 @@ Result<bool> writeFileAtomically(const std::string &path, std::string_view conte
     {
         std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
         if (!out)
-            return Error{"file.unwritable", path + ": cannot write: " + std::strerror(errno)
-                                                + "; check the folder exists and is writable", false};
+            return Error{"file.unwritable",
+                         path + ": cannot write: " + std::strerror(errno) + "; check the folder exists and is writable",
+                         false};
         out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
         out.flush();
         if (!out) {

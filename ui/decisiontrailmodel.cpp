@@ -13,7 +13,7 @@ void DecisionTrailModel::setDecision(const rl::Decision &decision, const rl::Rou
 {
     beginResetModel();
     m_rows.clear();
-    const rl::EvalContext context{request, decision.complexity, decision.task, decision.inputTokens,
+    const rl::EvalContext context{request,          decision.complexity, decision.task, decision.inputTokens,
                                   decision.hourUtc, decision.weekday};
     for (const rl::TrailStep &step : decision.trail) {
         Row row;
@@ -44,8 +44,14 @@ void DecisionTrailModel::clear()
     endResetModel();
 }
 
-int DecisionTrailModel::rowCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : int(m_rows.size()); }
-int DecisionTrailModel::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int DecisionTrailModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+int DecisionTrailModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 QVariant DecisionTrailModel::data(const QModelIndex &index, int role) const
 {
@@ -57,7 +63,8 @@ QVariant DecisionTrailModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         switch (index.column()) {
         case RuleColumn: return row.rule;
-        case OutcomeColumn: return row.outcome == Matched ? tr("matched") : row.outcome == Failed ? tr("no match") : tr("skipped");
+        case OutcomeColumn:
+            return row.outcome == Matched ? tr("matched") : row.outcome == Failed ? tr("no match") : tr("skipped");
         case ConditionColumn: return row.condition;
         case WhyColumn: return row.why;
         default: return {};
@@ -76,8 +83,7 @@ QVariant DecisionTrailModel::data(const QModelIndex &index, int role) const
         return {};
     case Qt::ToolTipRole:
         return index.column() == WhyColumn || index.column() == ConditionColumn ? QVariant(row.why) : QVariant();
-    default:
-        return {};
+    default: return {};
     }
 }
 

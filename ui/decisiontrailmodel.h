@@ -6,7 +6,7 @@
 namespace rl {
 struct Decision;
 struct RouteRequest;
-}
+} // namespace rl
 
 // The rules a decision tried, one row each: rule, outcome, first failing condition, and why it failed.
 // Display text in Qt::DisplayRole; raw values (rule position, outcome code) in SortRole.

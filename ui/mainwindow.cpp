@@ -65,4 +65,7 @@ QStringList MainWindow::pageNames() const
     return names;
 }
 
-void MainWindow::showPage(int index) { m_navigation->setCurrentRow(index); }
+void MainWindow::showPage(int index)
+{
+    m_navigation->setCurrentRow(index);
+}

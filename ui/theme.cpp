@@ -9,7 +9,10 @@ Theme g_current;
 
 Theme::Theme(Mode mode) : m_mode(mode) {}
 
-Theme &Theme::current() { return g_current; }
+Theme &Theme::current()
+{
+    return g_current;
+}
 
 void Theme::apply(QApplication &app, Mode mode)
 {
@@ -29,11 +32,26 @@ QColor Theme::tierColor(int tierIndex) const
     }
 }
 
-QColor Theme::background() const { return m_mode == Mode::Light ? QColor(0xF5F6F8) : QColor(0x111318); }
-QColor Theme::card() const { return m_mode == Mode::Light ? QColor(0xFFFFFF) : QColor(0x1B1E25); }
-QColor Theme::border() const { return m_mode == Mode::Light ? QColor(0xE3E5E8) : QColor(0x2C313A); }
-QColor Theme::text() const { return m_mode == Mode::Light ? QColor(0x111827) : QColor(0xE5E7EB); }
-QColor Theme::mutedText() const { return m_mode == Mode::Light ? QColor(0x6B7280) : QColor(0x9CA3AF); }
+QColor Theme::background() const
+{
+    return m_mode == Mode::Light ? QColor(0xF5F6F8) : QColor(0x111318);
+}
+QColor Theme::card() const
+{
+    return m_mode == Mode::Light ? QColor(0xFFFFFF) : QColor(0x1B1E25);
+}
+QColor Theme::border() const
+{
+    return m_mode == Mode::Light ? QColor(0xE3E5E8) : QColor(0x2C313A);
+}
+QColor Theme::text() const
+{
+    return m_mode == Mode::Light ? QColor(0x111827) : QColor(0xE5E7EB);
+}
+QColor Theme::mutedText() const
+{
+    return m_mode == Mode::Light ? QColor(0x6B7280) : QColor(0x9CA3AF);
+}
 
 QPalette Theme::palette() const
 {
@@ -78,7 +96,10 @@ QString Theme::styleSheet() const
         .arg(bg, cardColor, line, muted, navSelected);
 }
 
-QFont Theme::bodyFont() const { return QFontDatabase::systemFont(QFontDatabase::GeneralFont); }
+QFont Theme::bodyFont() const
+{
+    return QFontDatabase::systemFont(QFontDatabase::GeneralFont);
+}
 
 QFont Theme::captionFont() const
 {

@@ -86,7 +86,8 @@ TryRequestPage::TryRequestPage(QWidget *parent) : QWidget(parent)
     title->setObjectName(QStringLiteral("pageTitle"));
     title->setFont(Theme::current().titleFont());
     auto *subtitle = makeCaption(tr("See which tier and model the policy picks for a request, and why. "
-                                    "Nothing is sent to any model."), this);
+                                    "Nothing is sent to any model."),
+                                 this);
 
     auto *columns = new QHBoxLayout;
     columns->setSpacing(16);
@@ -335,15 +336,19 @@ void TryRequestPage::openPolicy()
         loadPolicyFile(path);
 }
 
-void TryRequestPage::scheduleDecision() { m_debounce->start(); }
+void TryRequestPage::scheduleDecision()
+{
+    m_debounce->start();
+}
 
 rl::RouteRequest TryRequestPage::currentRequest() const
 {
     rl::RouteRequest request;
     request.team = m_team->currentText().trimmed().toStdString();
     request.app = m_app->currentText().trimmed().toStdString();
-    request.requestedModel = m_model->currentText().trimmed().isEmpty() ? std::string("auto")
-                                                                         : m_model->currentText().trimmed().toStdString();
+    request.requestedModel = m_model->currentText().trimmed().isEmpty()
+                                 ? std::string("auto")
+                                 : m_model->currentText().trimmed().toStdString();
     for (const QString &tag : m_tags->text().split(QLatin1Char(','), Qt::SkipEmptyParts))
         if (!tag.trimmed().isEmpty())
             request.tags.push_back(tag.trimmed().toStdString());
@@ -377,13 +382,16 @@ void TryRequestPage::showDecision()
     const QColor chipColor = d.blocked ? theme.blocked() : theme.tierColor(d.tier);
     m_tierChip->setText(d.blocked ? tr("BLOCKED") : QString::fromStdString(std::string(d.tierName())).toUpper());
     m_tierChip->setStyleSheet(QStringLiteral("background: %1; color: white; border-radius: 12px; padding: 4px 12px;"
-                                             " font-weight: 600;").arg(chipColor.name()));
+                                             " font-weight: 600;")
+                                  .arg(chipColor.name()));
     m_modelLabel->setText(d.blocked ? QString::fromStdString(std::string(d.blockReason))
                                     : QString::fromStdString(std::string(d.model)));
 
     QString decidedBy;
     switch (d.decidedBy) {
-    case rl::DecidedBy::Rule: decidedBy = tr("rule <b>%1</b>").arg(QString::fromStdString(std::string(d.ruleId()))); break;
+    case rl::DecidedBy::Rule:
+        decidedBy = tr("rule <b>%1</b>").arg(QString::fromStdString(std::string(d.ruleId())));
+        break;
     case rl::DecidedBy::RequestedTier: decidedBy = tr("no rule matched; the request asked for this tier"); break;
     case rl::DecidedBy::RequestedModel: decidedBy = tr("no rule matched; the request asked for this model"); break;
     case rl::DecidedBy::Default: decidedBy = tr("no rule matched; the default tier"); break;
@@ -419,9 +427,33 @@ void TryRequestPage::showDecision()
     m_trailView->resizeColumnsToContents();
 }
 
-void TryRequestPage::setPrompt(const QString &prompt) { m_prompt->setPlainText(prompt); decideNow(); }
-void TryRequestPage::setTeam(const QString &team) { m_team->setCurrentText(team); decideNow(); }
-void TryRequestPage::setApp(const QString &app) { m_app->setCurrentText(app); decideNow(); }
-void TryRequestPage::setRequestedModel(const QString &model) { m_model->setCurrentText(model); decideNow(); }
-void TryRequestPage::setBudgetUsedPercent(double percent) { m_budgetUsed->setValue(percent); decideNow(); }
-void TryRequestPage::setHasTools(bool hasTools) { m_hasTools->setChecked(hasTools); decideNow(); }
+void TryRequestPage::setPrompt(const QString &prompt)
+{
+    m_prompt->setPlainText(prompt);
+    decideNow();
+}
+void TryRequestPage::setTeam(const QString &team)
+{
+    m_team->setCurrentText(team);
+    decideNow();
+}
+void TryRequestPage::setApp(const QString &app)
+{
+    m_app->setCurrentText(app);
+    decideNow();
+}
+void TryRequestPage::setRequestedModel(const QString &model)
+{
+    m_model->setCurrentText(model);
+    decideNow();
+}
+void TryRequestPage::setBudgetUsedPercent(double percent)
+{
+    m_budgetUsed->setValue(percent);
+    decideNow();
+}
+void TryRequestPage::setHasTools(bool hasTools)
+{
+    m_hasTools->setChecked(hasTools);
+    decideNow();
+}

@@ -14,8 +14,7 @@ using nlohmann::json;
 
 ComplexityScorer::ComplexityScorer(Weights weights, std::string version)
     : m_weights(std::move(weights)), m_version(std::move(version))
-{
-}
+{}
 
 const ComplexityScorer &ComplexityScorer::builtIn()
 {
@@ -52,7 +51,8 @@ PromptScore ComplexityScorer::score(std::string_view text) const
 Result<ComplexityScorer> ComplexityScorer::fromJson(std::string_view text)
 {
     auto invalid = [](const std::string &why) {
-        return Error{"scorer.invalid_weights", "scorer weights: " + why + "; retrain with `routeledger train-scorer`", false};
+        return Error{"scorer.invalid_weights", "scorer weights: " + why + "; retrain with `routeledger train-scorer`",
+                     false};
     };
     json document = json::parse(text.begin(), text.end(), nullptr, false);
     if (document.is_discarded() || !document.is_object())
@@ -104,11 +104,13 @@ std::string ComplexityScorer::toJson(const std::string &trainedOn) const
     out["bias"] = std::round(static_cast<double>(m_weights.bias) * 1e5) / 1e5;
     nlohmann::ordered_json dense = nlohmann::ordered_json::object();
     for (std::size_t i = 0; i < kDense; ++i)
-        dense[std::string(PromptAnalyzer::kDenseNames[i])] = std::round(static_cast<double>(m_weights.dense[i]) * 1e5) / 1e5;
+        dense[std::string(PromptAnalyzer::kDenseNames[i])] =
+            std::round(static_cast<double>(m_weights.dense[i]) * 1e5) / 1e5;
     out["dense"] = std::move(dense);
     nlohmann::ordered_json hashed = nlohmann::ordered_json::array();
     for (float w : m_weights.hashed)
-        hashed.push_back(std::round(static_cast<double>(w) * 1e4) / 1e4); // four decimals keep the file small and lose nothing that matters
+        hashed.push_back(std::round(static_cast<double>(w) * 1e4)
+                         / 1e4); // four decimals keep the file small and lose nothing that matters
     out["hashed"] = std::move(hashed);
     return out.dump() + "\n";
 }

@@ -36,9 +36,9 @@ constexpr std::array<FieldInfo, 14> kFields = {{
     {Field::Weekday, "weekday", FieldKind::Number},
 }};
 
-constexpr std::array<std::string_view, 11> kOpNames = {"eq", "ne", "in", "not_in", "lt", "lte",
+constexpr std::array<std::string_view, 11> kOpNames = {"eq", "ne",  "in",      "not_in",  "lt",      "lte",
                                                        "gt", "gte", "between", "matches", "contains"};
-constexpr std::array<std::string_view, 11> kOpSymbols = {"=", "≠", "in", "not in", "<", "≤",
+constexpr std::array<std::string_view, 11> kOpSymbols = {"=", "≠", "in",      "not in",  "<",       "≤",
                                                          ">", "≥", "between", "matches", "contains"};
 
 constexpr std::array<std::string_view, 7> kWeekdays = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
@@ -96,10 +96,22 @@ bool tagsMatch(const Condition &leaf, const std::vector<std::string> &tags)
     auto anyTag = [&](Op positive) {
         for (const std::string &tag : tags) {
             switch (positive) {
-            case Op::Eq: if (tag == leaf.texts.front()) return true; break;
-            case Op::In: if (std::find(leaf.texts.begin(), leaf.texts.end(), tag) != leaf.texts.end()) return true; break;
-            case Op::Contains: if (tag.find(leaf.texts.front()) != std::string::npos) return true; break;
-            case Op::Matches: if (leaf.regex && RE2::PartialMatch(tag, *leaf.regex)) return true; break;
+            case Op::Eq:
+                if (tag == leaf.texts.front())
+                    return true;
+                break;
+            case Op::In:
+                if (std::find(leaf.texts.begin(), leaf.texts.end(), tag) != leaf.texts.end())
+                    return true;
+                break;
+            case Op::Contains:
+                if (tag.find(leaf.texts.front()) != std::string::npos)
+                    return true;
+                break;
+            case Op::Matches:
+                if (leaf.regex && RE2::PartialMatch(tag, *leaf.regex))
+                    return true;
+                break;
             default: break;
             }
         }
@@ -156,9 +168,18 @@ std::string quoted(std::string_view text, std::size_t limit = 60)
 
 } // namespace
 
-std::string_view fieldName(Field field) { return kFields[static_cast<std::size_t>(field)].name; }
-std::string_view opName(Op op) { return kOpNames[static_cast<std::size_t>(op)]; }
-FieldKind fieldKind(Field field) { return kFields[static_cast<std::size_t>(field)].kind; }
+std::string_view fieldName(Field field)
+{
+    return kFields[static_cast<std::size_t>(field)].name;
+}
+std::string_view opName(Op op)
+{
+    return kOpNames[static_cast<std::size_t>(op)];
+}
+FieldKind fieldKind(Field field)
+{
+    return kFields[static_cast<std::size_t>(field)].kind;
+}
 
 bool fieldFromName(std::string_view name, Field &out)
 {
@@ -187,12 +208,9 @@ bool opAllowed(Field field, Op op)
     case FieldKind::TextSet:
         return op == Op::Eq || op == Op::Ne || op == Op::In || op == Op::NotIn || op == Op::Matches
                || op == Op::Contains;
-    case FieldKind::Number:
-        return op != Op::Matches && op != Op::Contains;
-    case FieldKind::Boolean:
-        return op == Op::Eq || op == Op::Ne;
-    case FieldKind::Prompt:
-        return op == Op::Matches || op == Op::Contains;
+    case FieldKind::Number: return op != Op::Matches && op != Op::Contains;
+    case FieldKind::Boolean: return op == Op::Eq || op == Op::Ne;
+    case FieldKind::Prompt: return op == Op::Matches || op == Op::Contains;
     }
     return false;
 }
@@ -239,10 +257,8 @@ const Condition *Condition::firstFailure(const EvalContext &context) const
             if (child.firstFailure(context) == nullptr)
                 return nullptr;
         return this;
-    case Kind::Not:
-        return children.front().firstFailure(context) == nullptr ? this : nullptr;
-    case Kind::Leaf:
-        return leafHolds(context) ? nullptr : this;
+    case Kind::Not: return children.front().firstFailure(context) == nullptr ? this : nullptr;
+    case Kind::Leaf: return leafHolds(context) ? nullptr : this;
     }
     return this;
 }
@@ -251,12 +267,9 @@ bool Condition::leafHolds(const EvalContext &context) const
 {
     switch (fieldKind(field)) {
     case FieldKind::Text:
-    case FieldKind::Prompt:
-        return textMatches(*this, requestText(field, context));
-    case FieldKind::TextSet:
-        return tagsMatch(*this, context.request.tags);
-    case FieldKind::Number:
-        return numberMatches(*this, requestNumber(field, context));
+    case FieldKind::Prompt: return textMatches(*this, requestText(field, context));
+    case FieldKind::TextSet: return tagsMatch(*this, context.request.tags);
+    case FieldKind::Number: return numberMatches(*this, requestNumber(field, context));
     case FieldKind::Boolean: {
         bool value = requestBool(field, context);
         return op == Op::Eq ? value == boolean : value != boolean;
@@ -272,10 +285,8 @@ bool Condition::alwaysHolds() const
         return std::all_of(children.begin(), children.end(), [](const Condition &c) { return c.alwaysHolds(); });
     case Kind::Any:
         return std::any_of(children.begin(), children.end(), [](const Condition &c) { return c.alwaysHolds(); });
-    case Kind::Not:
-        return false;
-    case Kind::Leaf:
-        break;
+    case Kind::Not: return false;
+    case Kind::Leaf: break;
     }
     if (fieldKind(field) != FieldKind::Number)
         return false;
@@ -283,10 +294,22 @@ bool Condition::alwaysHolds() const
     double low = 0.0;
     double high = 0.0;
     switch (field) {
-    case Field::Complexity: low = 0.0; high = 1.0; break;
-    case Field::InputTokens: low = 0.0; high = HUGE_VAL; break;
-    case Field::HourUtc: low = 0.0; high = 23.0; break;
-    case Field::Weekday: low = 1.0; high = 7.0; break;
+    case Field::Complexity:
+        low = 0.0;
+        high = 1.0;
+        break;
+    case Field::InputTokens:
+        low = 0.0;
+        high = HUGE_VAL;
+        break;
+    case Field::HourUtc:
+        low = 0.0;
+        high = 23.0;
+        break;
+    case Field::Weekday:
+        low = 1.0;
+        high = 7.0;
+        break;
     default: return false;
     }
     switch (op) {
@@ -296,8 +319,7 @@ bool Condition::alwaysHolds() const
     case Op::Lt: return numbers.front() > high;
     case Op::Between: return numbers[0] <= low && numbers[1] >= high;
     case Op::Ne: return numbers.front() < low || numbers.front() > high;
-    case Op::NotIn:
-        return std::all_of(numbers.begin(), numbers.end(), [&](double v) { return v < low || v > high; });
+    case Op::NotIn: return std::all_of(numbers.begin(), numbers.end(), [&](double v) { return v < low || v > high; });
     default: return false;
     }
 }
@@ -323,7 +345,8 @@ std::string Condition::describeFailure(const EvalContext &context) const
     };
     switch (fieldKind(field)) {
     case FieldKind::Prompt:
-        return "prompt does not " + std::string(opName(op) == "matches" ? "match " : "contain ") + quoted(texts.front());
+        return "prompt does not " + std::string(opName(op) == "matches" ? "match " : "contain ")
+               + quoted(texts.front());
     case FieldKind::Text:
     case FieldKind::TextSet: {
         std::string seen;
@@ -336,19 +359,21 @@ std::string Condition::describeFailure(const EvalContext &context) const
             seen = name + " " + quoted(requestText(field, context));
         }
         if (op == Op::In || op == Op::NotIn)
-            return seen + " is " + (op == Op::In ? "not in " : "in ") + list([&](std::size_t i) { return quoted(texts[i], 40); });
+            return seen + " is " + (op == Op::In ? "not in " : "in ")
+                   + list([&](std::size_t i) { return quoted(texts[i], 40); });
         return seen + " fails " + symbol + " " + quoted(texts.front());
     }
     case FieldKind::Number: {
         std::string seen = name + " " + formatNumber(field, requestNumber(field, context));
         if (op == Op::Between)
-            return seen + " is not between " + formatNumber(field, numbers[0]) + " and " + formatNumber(field, numbers[1]);
+            return seen + " is not between " + formatNumber(field, numbers[0]) + " and "
+                   + formatNumber(field, numbers[1]);
         if (op == Op::In || op == Op::NotIn)
-            return seen + " is " + (op == Op::In ? "not in " : "in ") + list([&](std::size_t i) { return formatNumber(field, numbers[i]); });
+            return seen + " is " + (op == Op::In ? "not in " : "in ")
+                   + list([&](std::size_t i) { return formatNumber(field, numbers[i]); });
         return seen + " is not " + symbol + " " + formatNumber(field, numbers.front());
     }
-    case FieldKind::Boolean:
-        return name + " is " + (requestBool(field, context) ? "true" : "false");
+    case FieldKind::Boolean: return name + " is " + (requestBool(field, context) ? "true" : "false");
     }
     return name + " did not match";
 }

@@ -18,8 +18,20 @@ struct RouteRequest;
 
 // The request fields a policy condition can test (DESIGN.md §3.1).
 enum class Field : unsigned char {
-    Team, User, App, Tag, Task, RequestedModel, InputTokens, Complexity,
-    HasTools, HasImages, Stream, Prompt, HourUtc, Weekday
+    Team,
+    User,
+    App,
+    Tag,
+    Task,
+    RequestedModel,
+    InputTokens,
+    Complexity,
+    HasTools,
+    HasImages,
+    Stream,
+    Prompt,
+    HourUtc,
+    Weekday
 };
 
 enum class Op : unsigned char { Eq, Ne, In, NotIn, Lt, Lte, Gt, Gte, Between, Matches, Contains };
@@ -41,8 +53,8 @@ struct EvalContext {
     double complexity;
     Task task;
     std::int64_t inputTokens;
-    int hourUtc;  // 0..23
-    int weekday;  // ISO: 1 = Monday .. 7 = Sunday
+    int hourUtc; // 0..23
+    int weekday; // ISO: 1 = Monday .. 7 = Sunday
 };
 
 // A node of a rule's `when` tree: `all`, `any`, `not` or one field test. Built and validated by
@@ -62,8 +74,8 @@ public:
     std::vector<Condition> children; // All, Any: the list; Not: exactly one
     Field field = Field::Team;
     Op op = Op::Eq;
-    std::vector<std::string> texts;  // Text/TextSet/Prompt values (one for eq/ne/matches/contains)
-    std::vector<double> numbers;     // Number values (one, a list for in/not_in, two for between)
+    std::vector<std::string> texts; // Text/TextSet/Prompt values (one for eq/ne/matches/contains)
+    std::vector<double> numbers;    // Number values (one, a list for in/not_in, two for between)
     bool boolean = false;
     std::unique_ptr<re2::RE2> regex; // compiled once when the policy loads
     std::string path;                // JSON pointer of this node, for explanations

@@ -66,8 +66,8 @@ Condition ConditionParser::parse(const json &node, const std::string &path, int 
         return condition;
     }
     if (node.size() != 1) {
-        m_issues.error(path, "expected exactly one key (a field, or all/any/not), found "
-                                 + std::to_string(node.size()) + "; combine tests with \"all\"");
+        m_issues.error(path, "expected exactly one key (a field, or all/any/not), found " + std::to_string(node.size())
+                                 + "; combine tests with \"all\"");
         return condition;
     }
     const auto keyIt = node.begin();
@@ -98,17 +98,16 @@ Condition ConditionParser::parse(const json &node, const std::string &path, int 
     return condition;
 }
 
-void ConditionParser::parseLeaf(Condition &leaf, const std::string &key, const json &operators,
-                                const std::string &path)
+void ConditionParser::parseLeaf(Condition &leaf, const std::string &key, const json &operators, const std::string &path)
 {
     if (!fieldFromName(key, leaf.field)) {
-        m_issues.error(path, "unknown field \"" + key + "\"; expected one of: " + allFieldNamesText()
-                                 + ", or all/any/not");
+        m_issues.error(path,
+                       "unknown field \"" + key + "\"; expected one of: " + allFieldNamesText() + ", or all/any/not");
         return;
     }
     if (!operators.is_object() || operators.size() != 1) {
-        m_issues.error(path, "expected one operator object such as {\"" + std::string(opName(
-                                 opAllowed(leaf.field, Op::Eq) ? Op::Eq : Op::Matches))
+        m_issues.error(path, "expected one operator object such as {\""
+                                 + std::string(opName(opAllowed(leaf.field, Op::Eq) ? Op::Eq : Op::Matches))
                                  + "\": …}; operators for " + key + ": " + allowedOpsText(leaf.field));
         return;
     }
@@ -118,13 +117,13 @@ void ConditionParser::parseLeaf(Condition &leaf, const std::string &key, const j
     std::string opPath = PolicyIssues::child(path, opKey);
     leaf.path = opPath;
     if (!opFromName(opKey, leaf.op)) {
-        m_issues.error(opPath, "unknown operator \"" + opKey + "\"; operators for " + key + ": "
-                                   + allowedOpsText(leaf.field));
+        m_issues.error(opPath,
+                       "unknown operator \"" + opKey + "\"; operators for " + key + ": " + allowedOpsText(leaf.field));
         return;
     }
     if (!opAllowed(leaf.field, leaf.op)) {
-        m_issues.error(opPath, "operator \"" + opKey + "\" does not apply to " + key + "; use one of: "
-                                   + allowedOpsText(leaf.field));
+        m_issues.error(opPath, "operator \"" + opKey + "\" does not apply to " + key
+                                   + "; use one of: " + allowedOpsText(leaf.field));
         return;
     }
     parseLeafValue(leaf, value, opPath);
@@ -240,8 +239,7 @@ bool ConditionParser::readNumber(Field field, const json &value, const std::stri
             return false;
         }
         return true;
-    default:
-        return true;
+    default: return true;
     }
 }
 

@@ -18,8 +18,7 @@ public:
     Condition parse(const nlohmann::json &node, const std::string &path, int depth = 1);
 
 private:
-    void parseLeaf(Condition &leaf, const std::string &key, const nlohmann::json &operators,
-                   const std::string &path);
+    void parseLeaf(Condition &leaf, const std::string &key, const nlohmann::json &operators, const std::string &path);
     void parseLeafValue(Condition &leaf, const nlohmann::json &value, const std::string &path);
     bool readNumber(Field field, const nlohmann::json &value, const std::string &path, double &out);
     bool readText(Field field, Op op, const nlohmann::json &value, const std::string &path, std::string &out);

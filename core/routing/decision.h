@@ -13,9 +13,9 @@ namespace rl {
 // One rule the engine looked at, and what became of it.
 struct TrailStep {
     enum class Outcome : unsigned char { Matched, Failed, Disabled };
-    std::uint32_t rule = 0;               // index into Policy::rules
+    std::uint32_t rule = 0; // index into Policy::rules
     Outcome outcome = Outcome::Failed;
-    const Condition *failed = nullptr;    // Failed: the first condition that did not hold
+    const Condition *failed = nullptr; // Failed: the first condition that did not hold
 };
 
 enum class DecidedBy : unsigned char { Rule, RequestedTier, RequestedModel, Default };
@@ -28,17 +28,17 @@ std::string_view budgetActionName(BudgetAction action);
 // policy, which the decision keeps alive, so a policy swap never pulls the strings from under it.
 struct Decision {
     std::shared_ptr<const Policy> policy;
-    int tier = -1;                 // -1: blocked, or a pinned model outside every tier
+    int tier = -1; // -1: blocked, or a pinned model outside every tier
     std::string_view model;
     bool blocked = false;
     std::string_view blockReason;
 
     DecidedBy decidedBy = DecidedBy::Default;
-    int rule = -1;                 // deciding rule, or -1
-    int tierBeforeBudget = -1;     // the tier before the budget guard acted
+    int rule = -1;             // deciding rule, or -1
+    int tierBeforeBudget = -1; // the tier before the budget guard acted
     std::string_view modelBeforeBudget;
     BudgetAction budgetAction = BudgetAction::None;
-    int budgetStep = -1;           // index into Policy::budgetGuard
+    int budgetStep = -1; // index into Policy::budgetGuard
 
     double complexity = 0.0;
     Task task = Task::Chat;

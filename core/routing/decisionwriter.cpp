@@ -33,8 +33,8 @@ ordered_json DecisionWriter::toJson(const Decision &decision, const RouteRequest
     out["policy"] = policy.name;
     out["policy_version"] = policy.version;
 
-    const EvalContext context{request, decision.complexity, decision.task, decision.inputTokens, decision.hourUtc,
-                              decision.weekday};
+    const EvalContext context{request,          decision.complexity, decision.task, decision.inputTokens,
+                              decision.hourUtc, decision.weekday};
     ordered_json trail = ordered_json::array();
     for (const TrailStep &step : decision.trail) {
         const Rule &rule = policy.rules[step.rule];

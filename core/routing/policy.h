@@ -21,8 +21,8 @@ struct Tier {
 struct RuleAction {
     enum class Kind : unsigned char { Tier, Model, Block };
     Kind kind = Kind::Tier;
-    std::string value;   // tier name, model id or block reason
-    int tierIndex = -1;  // Tier: the tier; Model: the tier listing the model, -1 when none does
+    std::string value;  // tier name, model id or block reason
+    int tierIndex = -1; // Tier: the tier; Model: the tier listing the model, -1 when none does
 };
 
 struct Rule {
@@ -37,10 +37,10 @@ struct BudgetGuardStep {
     enum class Action : unsigned char { Downgrade, CapTier, Block };
     double usedAtLeast = 0.0;
     Action action = Action::Downgrade;
-    int downgradeBy = 0;   // Downgrade
-    std::string tierName;  // CapTier
-    int tierIndex = -1;    // CapTier
-    std::string reason;    // Block
+    int downgradeBy = 0;  // Downgrade
+    std::string tierName; // CapTier
+    int tierIndex = -1;   // CapTier
+    std::string reason;   // Block
 };
 
 struct FallbackPolicy {
@@ -56,7 +56,7 @@ struct BudgetScope {
 
 struct Budget {
     BudgetScope scope;
-    std::string period;                 // day, week, month, quarter, year
+    std::string period; // day, week, month, quarter, year
     std::int64_t limitMicroUsd = 0;
     std::optional<std::int64_t> spentAtPublishMicroUsd;
 };
@@ -67,7 +67,7 @@ struct Policy {
     std::string name;
     std::string description;
     std::int64_t version = 0;
-    std::vector<Tier> tiers;       // most capable first
+    std::vector<Tier> tiers; // most capable first
     std::string defaultTierName;
     int defaultTier = 0;
     std::vector<Rule> rules;

@@ -74,8 +74,8 @@ PolicyLoad PolicyParser::parse(std::string_view text)
 {
     PolicyLoad load;
     if (text.size() > kMaxDocumentBytes) {
-        load.errors.push_back({"", "policy is " + formatByteSize(text.size()) + "; the limit is "
-                                       + formatByteSize(kMaxDocumentBytes)});
+        load.errors.push_back(
+            {"", "policy is " + formatByteSize(text.size()) + "; the limit is " + formatByteSize(kMaxDocumentBytes)});
         return load;
     }
     std::vector<std::set<std::string>> keysPerObject;
@@ -96,16 +96,17 @@ PolicyLoad PolicyParser::parse(std::string_view text)
     try {
         document = json::parse(text.begin(), text.end(), guard);
     } catch (const TooDeep &) {
-        load.errors.push_back({"", "JSON is nested deeper than " + std::to_string(kMaxJsonDepth)
-                                       + " levels; a policy never needs that"});
+        load.errors.push_back(
+            {"", "JSON is nested deeper than " + std::to_string(kMaxJsonDepth) + " levels; a policy never needs that"});
         return load;
     } catch (const json::exception &e) { // parse_error, and out_of_range for numbers like 1e999
         load.errors.push_back({"", "not valid JSON: " + cleanJsonError(e.what())});
         return load;
     }
     if (!duplicateKey.empty()) {
-        load.errors.push_back({"", "key \"" + duplicateKey
-                                       + "\" appears twice in one object; JSON keeps only one of them, so remove the other"});
+        load.errors.push_back(
+            {"", "key \"" + duplicateKey
+                     + "\" appears twice in one object; JSON keeps only one of them, so remove the other"});
         return load;
     }
     return fromJson(document);
@@ -207,8 +208,8 @@ bool PolicyParser::checkModelId(const json &value, const std::string &path)
 void PolicyParser::readDocument(const json &document, Policy &policy)
 {
     if (!checkObject(document, "",
-                     {"schema", "name", "description", "version", "tiers", "default_tier", "rules",
-                      "budget_guard", "fallback", "budgets"},
+                     {"schema", "name", "description", "version", "tiers", "default_tier", "rules", "budget_guard",
+                      "fallback", "budgets"},
                      {"schema", "name", "version", "tiers", "default_tier"}))
         return;
 
@@ -229,8 +230,8 @@ void PolicyParser::readDocument(const json &document, Policy &policy)
     if (readString(document, "default_tier", "", policy.defaultTierName)) {
         policy.defaultTier = policy.tierIndex(policy.defaultTierName);
         if (policy.defaultTier < 0)
-            m_issues.error("/default_tier", "unknown tier \"" + policy.defaultTierName
-                                                + "\"; expected one of: " + tierNames(policy));
+            m_issues.error("/default_tier",
+                           "unknown tier \"" + policy.defaultTierName + "\"; expected one of: " + tierNames(policy));
     }
     if (auto it = document.find("rules"); it != document.end())
         readRules(*it, policy);
@@ -401,8 +402,8 @@ void PolicyParser::readBudgetGuard(const json &steps, Policy &policy)
                 step.tierName = value.get<std::string>();
                 step.tierIndex = policy.tierIndex(step.tierName);
                 if (step.tierIndex < 0)
-                    m_issues.error(valuePath, "unknown tier \"" + step.tierName + "\"; expected one of: "
-                                                  + tierNames(policy));
+                    m_issues.error(valuePath,
+                                   "unknown tier \"" + step.tierName + "\"; expected one of: " + tierNames(policy));
             }
         } else {
             step.action = BudgetGuardStep::Action::Block;
@@ -433,7 +434,8 @@ void PolicyParser::readFallback(const json &fallback, Policy &policy)
                 if (name != "timeout" && name != "rate_limited" && name != "server_error")
                     m_issues.error(PolicyIssues::child("/fallback/on", i),
                                    "expected one of: timeout, rate_limited, server_error");
-                else if (std::find(policy.fallback.on.begin(), policy.fallback.on.end(), name) != policy.fallback.on.end())
+                else if (std::find(policy.fallback.on.begin(), policy.fallback.on.end(), name)
+                         != policy.fallback.on.end())
                     m_issues.error(PolicyIssues::child("/fallback/on", i), "\"" + name + "\" is listed twice");
                 else
                     policy.fallback.on.push_back(name);
@@ -464,8 +466,8 @@ void PolicyParser::readBudgets(const json &budgets, Policy &policy)
                          {"scope", "period", "limit_usd"}))
             continue;
         Budget budget;
-        if (auto scope = item.find("scope"); scope != item.end()
-            && checkObject(*scope, path + "/scope", {"team", "app", "user"}, {})) {
+        if (auto scope = item.find("scope");
+            scope != item.end() && checkObject(*scope, path + "/scope", {"team", "app", "user"}, {})) {
             readString(*scope, "team", path + "/scope", budget.scope.team);
             readString(*scope, "app", path + "/scope", budget.scope.app);
             readString(*scope, "user", path + "/scope", budget.scope.user);
@@ -505,13 +507,13 @@ void PolicyParser::warnAboutShadowedRules(const Policy &policy)
                 continue;
             std::string where = "rule \"" + before.id + "\" (/rules/" + std::to_string(earlier) + ")";
             if (before.when.alwaysHolds()) {
-                m_issues.warning(PolicyIssues::child("/rules", i), "rule \"" + rule.id + "\" can never match: "
-                                                                       + where + " before it always matches");
+                m_issues.warning(PolicyIssues::child("/rules", i),
+                                 "rule \"" + rule.id + "\" can never match: " + where + " before it always matches");
                 break;
             }
             if (canonical[earlier] == canonical[i]) {
-                m_issues.warning(PolicyIssues::child("/rules", i), "rule \"" + rule.id + "\" can never match: "
-                                                                       + where + " before it has the same condition");
+                m_issues.warning(PolicyIssues::child("/rules", i), "rule \"" + rule.id + "\" can never match: " + where
+                                                                       + " before it has the same condition");
                 break;
             }
         }

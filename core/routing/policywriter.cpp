@@ -41,11 +41,8 @@ ordered_json PolicyWriter::conditionToJson(const Condition &condition)
         out[condition.kind == Condition::Kind::All ? "all" : "any"] = std::move(list);
         return out;
     }
-    case Condition::Kind::Not:
-        out["not"] = conditionToJson(condition.children.front());
-        return out;
-    case Condition::Kind::Leaf:
-        break;
+    case Condition::Kind::Not: out["not"] = conditionToJson(condition.children.front()); return out;
+    case Condition::Kind::Leaf: break;
     }
     ordered_json value;
     const bool isList = condition.op == Op::In || condition.op == Op::NotIn || condition.op == Op::Between;
@@ -59,9 +56,7 @@ ordered_json PolicyWriter::conditionToJson(const Condition &condition)
             value = numberValue(condition.field, condition.numbers.front());
         }
         break;
-    case FieldKind::Boolean:
-        value = condition.boolean;
-        break;
+    case FieldKind::Boolean: value = condition.boolean; break;
     default:
         if (isList)
             value = condition.texts;
@@ -136,8 +131,8 @@ ordered_json PolicyWriter::toJson(const Policy &policy)
                 scope["app"] = budget.scope.app;
             if (!budget.scope.user.empty())
                 scope["user"] = budget.scope.user;
-            ordered_json item{{"scope", std::move(scope)}, {"period", budget.period},
-                              {"limit_usd", money(budget.limitMicroUsd)}};
+            ordered_json item{
+                {"scope", std::move(scope)}, {"period", budget.period}, {"limit_usd", money(budget.limitMicroUsd)}};
             if (budget.spentAtPublishMicroUsd)
                 item["spent_usd_at_publish"] = money(*budget.spentAtPublishMicroUsd);
             budgets.push_back(std::move(item));
@@ -147,6 +142,9 @@ ordered_json PolicyWriter::toJson(const Policy &policy)
     return out;
 }
 
-std::string PolicyWriter::toText(const Policy &policy) { return toJson(policy).dump(2) + "\n"; }
+std::string PolicyWriter::toText(const Policy &policy)
+{
+    return toJson(policy).dump(2) + "\n";
+}
 
 } // namespace rl

@@ -22,34 +22,58 @@ struct Keyword {
 
 using G = PromptAnalyzer::KeywordGroup;
 constexpr Keyword kKeywords[] = {
-    {"why", G::Reasoning}, {"explain", G::Reasoning}, {"prove", G::Reasoning}, {"derive", G::Reasoning},
-    {"analyze", G::Reasoning}, {"analyse", G::Reasoning}, {"compare", G::Reasoning}, {"evaluate", G::Reasoning},
-    {"justify", G::Reasoning}, {"reason", G::Reasoning}, {"therefore", G::Reasoning}, {"implies", G::Reasoning},
-    {"argument", G::Reasoning}, {"tradeoffs", G::Reasoning}, {"design", G::Reasoning}, {"architecture", G::Reasoning},
-    {"what", G::Factual}, {"who", G::Factual}, {"when", G::Factual}, {"where", G::Factual}, {"which", G::Factual},
-    {"define", G::Factual}, {"capital", G::Factual}, {"name", G::Factual},
-    {"def", G::CodeWord}, {"function", G::CodeWord}, {"class", G::CodeWord}, {"return", G::CodeWord},
-    {"import", G::CodeWord}, {"include", G::CodeWord}, {"select", G::CodeWord}, {"const", G::CodeWord},
-    {"var", G::CodeWord}, {"public", G::CodeWord}, {"void", G::CodeWord}, {"int", G::CodeWord},
-    {"python", G::CodeWord}, {"javascript", G::CodeWord}, {"sql", G::CodeWord}, {"code", G::CodeWord},
-    {"bug", G::CodeWord}, {"compile", G::CodeWord}, {"regex", G::CodeWord}, {"api", G::CodeWord},
-    {"implement", G::CodeWord}, {"refactor", G::CodeWord}, {"debug", G::CodeWord}, {"async", G::CodeWord},
-    {"step", G::Thorough}, {"detail", G::Thorough}, {"detailed", G::Thorough}, {"thorough", G::Thorough},
-    {"comprehensive", G::Thorough}, {"rigorous", G::Thorough}, {"carefully", G::Thorough},
-    {"must", G::Constraint}, {"should", G::Constraint}, {"ensure", G::Constraint}, {"without", G::Constraint},
-    {"exactly", G::Constraint}, {"only", G::Constraint}, {"constraints", G::Constraint}, {"least", G::Constraint},
-    {"translate", G::Translate}, {"translation", G::Translate}, {"french", G::Translate}, {"spanish", G::Translate},
-    {"german", G::Translate},
-    {"summarize", G::Summarize}, {"summarise", G::Summarize}, {"summary", G::Summarize}, {"tldr", G::Summarize},
-    {"condense", G::Summarize},
-    {"extract", G::Extract}, {"json", G::Extract}, {"parse", G::Extract}, {"fields", G::Extract},
-    {"classify", G::Extract}, {"label", G::Extract}, {"categorize", G::Extract},
-    {"poem", G::Creative}, {"story", G::Creative}, {"haiku", G::Creative}, {"song", G::Creative},
-    {"creative", G::Creative}, {"fiction", G::Creative}, {"lyrics", G::Creative}, {"slogan", G::Creative},
-    {"calculate", G::MathWord}, {"solve", G::MathWord}, {"equation", G::MathWord}, {"sum", G::MathWord},
-    {"total", G::MathWord}, {"probability", G::MathWord}, {"integral", G::MathWord}, {"percent", G::MathWord},
-    {"how", G::MathWord}, {"many", G::MathWord}, {"much", G::MathWord},
-    {"hi", G::Greeting}, {"hello", G::Greeting}, {"thanks", G::Greeting}, {"thank", G::Greeting},
+    {"why", G::Reasoning},          {"explain", G::Reasoning},
+    {"prove", G::Reasoning},        {"derive", G::Reasoning},
+    {"analyze", G::Reasoning},      {"analyse", G::Reasoning},
+    {"compare", G::Reasoning},      {"evaluate", G::Reasoning},
+    {"justify", G::Reasoning},      {"reason", G::Reasoning},
+    {"therefore", G::Reasoning},    {"implies", G::Reasoning},
+    {"argument", G::Reasoning},     {"tradeoffs", G::Reasoning},
+    {"design", G::Reasoning},       {"architecture", G::Reasoning},
+    {"what", G::Factual},           {"who", G::Factual},
+    {"when", G::Factual},           {"where", G::Factual},
+    {"which", G::Factual},          {"define", G::Factual},
+    {"capital", G::Factual},        {"name", G::Factual},
+    {"def", G::CodeWord},           {"function", G::CodeWord},
+    {"class", G::CodeWord},         {"return", G::CodeWord},
+    {"import", G::CodeWord},        {"include", G::CodeWord},
+    {"select", G::CodeWord},        {"const", G::CodeWord},
+    {"var", G::CodeWord},           {"public", G::CodeWord},
+    {"void", G::CodeWord},          {"int", G::CodeWord},
+    {"python", G::CodeWord},        {"javascript", G::CodeWord},
+    {"sql", G::CodeWord},           {"code", G::CodeWord},
+    {"bug", G::CodeWord},           {"compile", G::CodeWord},
+    {"regex", G::CodeWord},         {"api", G::CodeWord},
+    {"implement", G::CodeWord},     {"refactor", G::CodeWord},
+    {"debug", G::CodeWord},         {"async", G::CodeWord},
+    {"step", G::Thorough},          {"detail", G::Thorough},
+    {"detailed", G::Thorough},      {"thorough", G::Thorough},
+    {"comprehensive", G::Thorough}, {"rigorous", G::Thorough},
+    {"carefully", G::Thorough},     {"must", G::Constraint},
+    {"should", G::Constraint},      {"ensure", G::Constraint},
+    {"without", G::Constraint},     {"exactly", G::Constraint},
+    {"only", G::Constraint},        {"constraints", G::Constraint},
+    {"least", G::Constraint},       {"translate", G::Translate},
+    {"translation", G::Translate},  {"french", G::Translate},
+    {"spanish", G::Translate},      {"german", G::Translate},
+    {"summarize", G::Summarize},    {"summarise", G::Summarize},
+    {"summary", G::Summarize},      {"tldr", G::Summarize},
+    {"condense", G::Summarize},     {"extract", G::Extract},
+    {"json", G::Extract},           {"parse", G::Extract},
+    {"fields", G::Extract},         {"classify", G::Extract},
+    {"label", G::Extract},          {"categorize", G::Extract},
+    {"poem", G::Creative},          {"story", G::Creative},
+    {"haiku", G::Creative},         {"song", G::Creative},
+    {"creative", G::Creative},      {"fiction", G::Creative},
+    {"lyrics", G::Creative},        {"slogan", G::Creative},
+    {"calculate", G::MathWord},     {"solve", G::MathWord},
+    {"equation", G::MathWord},      {"sum", G::MathWord},
+    {"total", G::MathWord},         {"probability", G::MathWord},
+    {"integral", G::MathWord},      {"percent", G::MathWord},
+    {"how", G::MathWord},           {"many", G::MathWord},
+    {"much", G::MathWord},          {"hi", G::Greeting},
+    {"hello", G::Greeting},         {"thanks", G::Greeting},
+    {"thank", G::Greeting},
 };
 
 // Open addressing over the keywords' FNV hashes, built at compile time: one probe per word scanned.
@@ -77,17 +101,26 @@ constexpr KeywordTable buildTable()
 
 constexpr KeywordTable kTable = buildTable();
 
-float share(std::uint32_t part, std::uint32_t whole) { return whole ? static_cast<float>(part) / static_cast<float>(whole) : 0.0f; }
-float capped(std::uint32_t count, float cap) { return std::min(static_cast<float>(count), cap) / cap; }
-float logScaled(std::uint32_t count, float scale) { return std::log1p(static_cast<float>(count)) / scale; }
+float share(std::uint32_t part, std::uint32_t whole)
+{
+    return whole ? static_cast<float>(part) / static_cast<float>(whole) : 0.0f;
+}
+float capped(std::uint32_t count, float cap)
+{
+    return std::min(static_cast<float>(count), cap) / cap;
+}
+float logScaled(std::uint32_t count, float scale)
+{
+    return std::log1p(static_cast<float>(count)) / scale;
+}
 
 } // namespace
 
 const std::array<std::string_view, PromptAnalyzer::kDenseCount> PromptAnalyzer::kDenseNames = {
-    "length", "word_count", "line_count", "question_marks", "digit_share", "math_share", "code_punct_share",
-    "code_fence", "latex", "upper_share", "avg_word_length", "sentence_count", "list_items", "reasoning_words",
-    "factual_words", "code_words", "thorough_words", "constraint_words", "options", "number_count",
-    "non_ascii_share", "short_prompt", "math_words", "creative_words"};
+    "length",           "word_count",      "line_count",      "question_marks", "digit_share",     "math_share",
+    "code_punct_share", "code_fence",      "latex",           "upper_share",    "avg_word_length", "sentence_count",
+    "list_items",       "reasoning_words", "factual_words",   "code_words",     "thorough_words",  "constraint_words",
+    "options",          "number_count",    "non_ascii_share", "short_prompt",   "math_words",      "creative_words"};
 
 const std::array<PromptAnalyzer::CharClass, 256> PromptAnalyzer::kClasses = [] {
     std::array<CharClass, 256> classes{};
@@ -109,10 +142,25 @@ const std::array<PromptAnalyzer::CharClass, 256> PromptAnalyzer::kClasses = [] {
             cls = High;
         else {
             switch (c) {
-            case '{': case '}': case '[': case ']': case '(': case ')': case ';': cls = CodeP; break;
-            case '+': case '-': case '*': case '/': case '=': case '^': case '%': case '<': case '>': cls = MathP; break;
+            case '{':
+            case '}':
+            case '[':
+            case ']':
+            case '(':
+            case ')':
+            case ';': cls = CodeP; break;
+            case '+':
+            case '-':
+            case '*':
+            case '/':
+            case '=':
+            case '^':
+            case '%':
+            case '<':
+            case '>': cls = MathP; break;
             case '?': cls = Question; break;
-            case '.': case '!': cls = SentenceEnd; break;
+            case '.':
+            case '!': cls = SentenceEnd; break;
             case '`': cls = Backtick; break;
             case '\\': cls = Backslash; break;
             case '$': cls = Dollar; break;

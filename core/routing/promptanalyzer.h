@@ -15,8 +15,18 @@ class PromptAnalyzer {
 public:
     // Keyword groups recognised by a small perfect-enough hash table (see promptanalyzer.cpp).
     enum KeywordGroup : unsigned char {
-        Reasoning, Factual, CodeWord, Thorough, Constraint, Translate, Summarize, Extract, Creative, MathWord,
-        Greeting, kGroupCount
+        Reasoning,
+        Factual,
+        CodeWord,
+        Thorough,
+        Constraint,
+        Translate,
+        Summarize,
+        Extract,
+        Creative,
+        MathWord,
+        Greeting,
+        kGroupCount
     };
 
     struct Counts {
@@ -28,10 +38,31 @@ public:
     };
 
     enum DenseFeature : unsigned char {
-        Length, WordCount, LineCount, QuestionMarks, DigitShare, MathShare, CodePunctShare, CodeFence, Latex,
-        UpperShare, AvgWordLength, SentenceCount, ListItems, ReasoningWords, FactualWords, CodeWords,
-        ThoroughWords, ConstraintWords, Options, NumberCount, NonAsciiShare, ShortPrompt, MathWords,
-        CreativeWords, kDenseCount
+        Length,
+        WordCount,
+        LineCount,
+        QuestionMarks,
+        DigitShare,
+        MathShare,
+        CodePunctShare,
+        CodeFence,
+        Latex,
+        UpperShare,
+        AvgWordLength,
+        SentenceCount,
+        ListItems,
+        ReasoningWords,
+        FactualWords,
+        CodeWords,
+        ThoroughWords,
+        ConstraintWords,
+        Options,
+        NumberCount,
+        NonAsciiShare,
+        ShortPrompt,
+        MathWords,
+        CreativeWords,
+        kDenseCount
     };
     static const std::array<std::string_view, kDenseCount> kDenseNames;
 
@@ -41,7 +72,10 @@ public:
     // Scans `text`, calling onHashed(bucket) for every word unigram and bigram.
     template <typename OnHashed>
     static Counts scan(std::string_view text, OnHashed &&onHashed);
-    static Counts scan(std::string_view text) { return scan(text, [](std::uint32_t) {}); }
+    static Counts scan(std::string_view text)
+    {
+        return scan(text, [](std::uint32_t) {});
+    }
 
     static void denseFeatures(const Counts &counts, std::array<float, kDenseCount> &out);
     // Scale applied to each hashed occurrence: 1/sqrt(words), so long prompts don't dominate.
@@ -51,8 +85,22 @@ public:
     static std::int64_t tokenEstimate(const Counts &counts);
 
 private:
-    enum CharClass : unsigned char { Lower, Upper, Digit, Space, Newline, CodeP, MathP, Question, SentenceEnd,
-                                     Backtick, Backslash, Dollar, OtherP, High };
+    enum CharClass : unsigned char {
+        Lower,
+        Upper,
+        Digit,
+        Space,
+        Newline,
+        CodeP,
+        MathP,
+        Question,
+        SentenceEnd,
+        Backtick,
+        Backslash,
+        Dollar,
+        OtherP,
+        High
+    };
     static const std::array<CharClass, 256> kClasses;
     static int keywordGroup(std::uint32_t hash);
     static void endWord(Counts &counts, std::uint32_t length);
@@ -132,18 +180,37 @@ PromptAnalyzer::Counts PromptAnalyzer::scan(std::string_view text, OnHashed &&on
             lineStart = true;
             previous = 0; // bigrams do not span lines
             continue;
-        case CodeP: ++c.codePunct; ++c.punctTokens; break;
+        case CodeP:
+            ++c.codePunct;
+            ++c.punctTokens;
+            break;
         case MathP:
             ++c.mathOps;
             ++c.punctTokens;
             if (lineStart && (ch == '-' || ch == '*'))
                 ++c.listItems;
             break;
-        case Question: ++c.questions; ++c.sentences; ++c.punctTokens; break;
-        case SentenceEnd: ++c.sentences; ++c.punctTokens; break;
-        case Backslash: ++c.latex; ++c.punctTokens; break;
-        case Dollar: ++c.latex; ++c.punctTokens; break;
-        default: ++c.otherPunct; ++c.punctTokens; break;
+        case Question:
+            ++c.questions;
+            ++c.sentences;
+            ++c.punctTokens;
+            break;
+        case SentenceEnd:
+            ++c.sentences;
+            ++c.punctTokens;
+            break;
+        case Backslash:
+            ++c.latex;
+            ++c.punctTokens;
+            break;
+        case Dollar:
+            ++c.latex;
+            ++c.punctTokens;
+            break;
+        default:
+            ++c.otherPunct;
+            ++c.punctTokens;
+            break;
         }
         if (cls != Space)
             lineStart = false;

@@ -8,15 +8,23 @@ using nlohmann::json;
 
 namespace {
 
-Error invalid(const std::string &message) { return Error{"request.invalid", message, false}; }
+Error invalid(const std::string &message)
+{
+    return Error{"request.invalid", message, false};
+}
 
 std::string kindOf(const json &value)
 {
-    if (value.is_string()) return "a string";
-    if (value.is_array()) return "an array";
-    if (value.is_object()) return "an object";
-    if (value.is_null()) return "null";
-    if (value.is_boolean()) return "a boolean";
+    if (value.is_string())
+        return "a string";
+    if (value.is_array())
+        return "an array";
+    if (value.is_object())
+        return "an object";
+    if (value.is_null())
+        return "null";
+    if (value.is_boolean())
+        return "a boolean";
     return "a number";
 }
 
@@ -86,7 +94,8 @@ Result<RouteRequest> RequestReader::fromJson(const json &body, std::int64_t nowM
     }
     if (auto tools = body.find("tools"); tools != body.end() && tools->is_array() && !tools->empty())
         request.hasTools = true;
-    if (auto functions = body.find("functions"); functions != body.end() && functions->is_array() && !functions->empty())
+    if (auto functions = body.find("functions");
+        functions != body.end() && functions->is_array() && !functions->empty())
         request.hasTools = true;
 
     auto messages = body.find("messages");
@@ -111,8 +120,8 @@ Result<RouteRequest> RequestReader::fromJson(const json &body, std::int64_t nowM
         if (i > 0)
             request.prompt += '\n';
         const std::size_t start = request.prompt.size();
-        if (auto content = message.find("content"); content != message.end()
-            && !appendContent(*content, i, request, error))
+        if (auto content = message.find("content");
+            content != message.end() && !appendContent(*content, i, request, error))
             return invalid(error);
         if (*role == "user") {
             sawUser = true;

@@ -45,8 +45,10 @@ Result<RouterMetrics> RouterEvaluation::evaluate(const std::vector<LabelledPromp
     }
     const double gap = metrics.strongQuality - metrics.weakQuality;
     if (gap <= 0.0)
-        return Error{"eval.no_gap", "the strong model is not better than the weak one on these labels, so the "
-                                    "performance gap recovered is undefined; use labels where it is", false};
+        return Error{"eval.no_gap",
+                     "the strong model is not better than the weak one on these labels, so the "
+                     "performance gap recovered is undefined; use labels where it is",
+                     false};
 
     std::vector<std::size_t> order(rows.size());
     std::iota(order.begin(), order.end(), 0);

@@ -11,11 +11,11 @@ namespace rl {
 // highest to the strong model, sweep the threshold from none to all, and read off the curve of
 // performance gap recovered, PGR = (quality - weak) / (strong - weak), against the share of strong calls.
 struct RouterMetrics {
-    double apgr = 0.0;          // area under the PGR curve (0.5 for random routing)
-    double cpt50 = 0.0;         // smallest share of strong calls reaching PGR 50 % (0..1)
-    double cpt80 = 0.0;         // ... reaching PGR 80 %
+    double apgr = 0.0;            // area under the PGR curve (0.5 for random routing)
+    double cpt50 = 0.0;           // smallest share of strong calls reaching PGR 50 % (0..1)
+    double cpt80 = 0.0;           // ... reaching PGR 80 %
     double strongShareAt95 = 0.0; // smallest share of strong calls reaching 95 % of the strong model's quality
-    double savingAt95 = 0.0;    // cost saved against all-strong at that point, for the given price ratio
+    double savingAt95 = 0.0;      // cost saved against all-strong at that point, for the given price ratio
     std::size_t n = 0;
     double strongQuality = 0.0; // mean quality if everything went to the strong model
     double weakQuality = 0.0;

@@ -64,8 +64,8 @@ Decision RoutingEngine::decide(const std::shared_ptr<const Policy> &policyPtr, c
     const Policy &policy = *policyPtr;
     estimate(request, decision);
     utcHourAndWeekday(request.timeMs, decision.hourUtc, decision.weekday);
-    const EvalContext context{request, decision.complexity, decision.task, decision.inputTokens, decision.hourUtc,
-                              decision.weekday};
+    const EvalContext context{request,          decision.complexity, decision.task, decision.inputTokens,
+                              decision.hourUtc, decision.weekday};
 
     decision.trail.reserve(policy.rules.size());
     for (std::size_t i = 0; i < policy.rules.size(); ++i) {

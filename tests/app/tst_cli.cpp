@@ -53,8 +53,9 @@ private slots:
 
     void validPolicyWithWarnings()
     {
-        const Run r = run({QStringLiteral("validate-policy"),
-                           testdata::path(QStringLiteral("core/routing/validation/shadowed-by-catch-all/policy.json"))});
+        const Run r =
+            run({QStringLiteral("validate-policy"),
+                 testdata::path(QStringLiteral("core/routing/validation/shadowed-by-catch-all/policy.json"))});
         QCOMPARE(r.code, 0);
         QCOMPARE(r.out, QStringLiteral("valid\nwarning: /rules/1: rule \"later\" can never match: rule \"catch-all\" "
                                        "(/rules/0) before it always matches\n"));
@@ -72,15 +73,20 @@ private slots:
     {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("message");
-        QTest::newRow("no file") << QStringList{QStringLiteral("validate-policy")} << "validate-policy takes one policy file";
-        QTest::newRow("unknown option") << QStringList{QStringLiteral("route"), QStringLiteral("--polcy"), QStringLiteral("x")}
+        QTest::newRow("no file") << QStringList{QStringLiteral("validate-policy")}
+                                 << "validate-policy takes one policy file";
+        QTest::newRow("unknown option") << QStringList{QStringLiteral("route"), QStringLiteral("--polcy"),
+                                                       QStringLiteral("x")}
                                         << "unknown option --polcy; see --help";
-        QTest::newRow("missing request") << QStringList{QStringLiteral("route"), QStringLiteral("--policy"), kDefaultPolicy}
+        QTest::newRow("missing request") << QStringList{QStringLiteral("route"), QStringLiteral("--policy"),
+                                                        kDefaultPolicy}
                                          << "route needs --policy FILE and --request FILE";
-        QTest::newRow("bad ratio") << QStringList{QStringLiteral("eval-scorer"), QStringLiteral("--labels"), QStringLiteral("x"),
-                                                  QStringLiteral("--price-ratio"), QStringLiteral("2")}
+        QTest::newRow("bad ratio") << QStringList{QStringLiteral("eval-scorer"), QStringLiteral("--labels"),
+                                                  QStringLiteral("x"), QStringLiteral("--price-ratio"),
+                                                  QStringLiteral("2")}
                                    << "--price-ratio expects a number from 0.000000 to 1.000000, got \"2\"";
-        QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << "unknown command \"frobnicate\"";
+        QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")}
+                                         << "unknown command \"frobnicate\"";
     }
 
     void usageErrors()
@@ -113,7 +119,8 @@ private slots:
         const QString request = writeFile(dir, QStringLiteral("request.json"), R"({"model":"auto","messages":[
             {"role":"user","content":"Review clause 4.2 of this supply contract"}],
             "routeledger":{"team":"legal","budget_used":0.2}})");
-        const Run r = run({QStringLiteral("route"), QStringLiteral("--policy"), kDefaultPolicy, QStringLiteral("--request"), request});
+        const Run r = run({QStringLiteral("route"), QStringLiteral("--policy"), kDefaultPolicy,
+                           QStringLiteral("--request"), request});
         QCOMPARE(r.code, 0);
         const QJsonObject decision = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QCOMPARE(decision.value(QStringLiteral("tier")).toString(), QStringLiteral("frontier"));
@@ -125,17 +132,19 @@ private slots:
             QVERIFY2(decision.contains(QLatin1String(key)), key);
         const QJsonArray trail = decision.value(QStringLiteral("trail")).toArray();
         QCOMPARE(trail.size(), 2);
-        QCOMPARE(trail.at(0).toObject().value(QStringLiteral("failed")).toString(), QStringLiteral("/rules/0/when/prompt/matches"));
+        QCOMPARE(trail.at(0).toObject().value(QStringLiteral("failed")).toString(),
+                 QStringLiteral("/rules/0/when/prompt/matches"));
         QCOMPARE(trail.at(1).toObject().value(QStringLiteral("outcome")).toString(), QStringLiteral("matched"));
     }
 
     void routeBlockedRequest()
     {
         QTemporaryDir dir;
-        const QString request = writeFile(dir, QStringLiteral("request.json"),
-            R"({"messages":[{"role":"user","content":"-----BEGIN RSA PRIVATE KEY----- MIIEow"}]})");
-        const Run r = run({QStringLiteral("route"), QStringLiteral("--policy"), kDefaultPolicy, QStringLiteral("--request"),
-                           request, QStringLiteral("--compact")});
+        const QString request =
+            writeFile(dir, QStringLiteral("request.json"),
+                      R"({"messages":[{"role":"user","content":"-----BEGIN RSA PRIVATE KEY----- MIIEow"}]})");
+        const Run r = run({QStringLiteral("route"), QStringLiteral("--policy"), kDefaultPolicy,
+                           QStringLiteral("--request"), request, QStringLiteral("--compact")});
         QCOMPARE(r.code, 0);
         QCOMPARE(r.out.count(QLatin1Char('\n')), 1);
         const QJsonObject decision = QJsonDocument::fromJson(r.out.toUtf8()).object();
@@ -148,7 +157,8 @@ private slots:
     {
         QTemporaryDir dir;
         const QString bad = writeFile(dir, QStringLiteral("request.json"), R"({"messages":[]})");
-        Run r = run({QStringLiteral("route"), QStringLiteral("--policy"), kDefaultPolicy, QStringLiteral("--request"), bad});
+        Run r = run(
+            {QStringLiteral("route"), QStringLiteral("--policy"), kDefaultPolicy, QStringLiteral("--request"), bad});
         QCOMPARE(r.code, 1);
         QCOMPARE(r.err, bad + QStringLiteral(": \"messages\" is empty; send at least one message\n"));
         QVERIFY(r.out.isEmpty());
@@ -171,15 +181,16 @@ private slots:
         const QString labelsFile = writeFile(dir, QStringLiteral("labels.jsonl"), slice);
         const QString weights = dir.filePath(QStringLiteral("weights.json"));
 
-        Run r = run({QStringLiteral("train-scorer"), QStringLiteral("--labels"), labelsFile, QStringLiteral("--out"), weights});
+        Run r = run(
+            {QStringLiteral("train-scorer"), QStringLiteral("--labels"), labelsFile, QStringLiteral("--out"), weights});
         QCOMPARE(r.code, 0);
         QVERIFY2(r.out.contains(QStringLiteral("complexity scorer")), qPrintable(r.out));
         QVERIFY(r.out.contains(QStringLiteral("prompt length")));
         QVERIFY(QFile::exists(weights));
 
         const QString scores = dir.filePath(QStringLiteral("scores.txt"));
-        r = run({QStringLiteral("eval-scorer"), QStringLiteral("--labels"), labelsFile, QStringLiteral("--weights"), weights,
-                 QStringLiteral("--json"), QStringLiteral("--scores-out"), scores});
+        r = run({QStringLiteral("eval-scorer"), QStringLiteral("--labels"), labelsFile, QStringLiteral("--weights"),
+                 weights, QStringLiteral("--json"), QStringLiteral("--scores-out"), scores});
         QCOMPARE(r.code, 0);
         const QJsonObject metrics = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QCOMPARE(metrics.keys(), (QStringList{"apgr", "cpt50", "cpt80", "n", "saving_at_95"}));
@@ -188,7 +199,8 @@ private slots:
         // may exceed 1 when a router also avoids the prompts where the weak model does better.
         const double apgr = metrics.value(QStringLiteral("apgr")).toDouble();
         QVERIFY2(apgr > 0.6, qPrintable(QString::number(apgr)));
-        const QStringList lines = QString::fromUtf8(testdata::read(scores)).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        const QStringList lines =
+            QString::fromUtf8(testdata::read(scores)).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 1500);
         for (const QString &line : lines) {
             bool ok = false;
@@ -207,7 +219,8 @@ private slots:
         const QString goodLabels = writeFile(dir, QStringLiteral("good.jsonl"),
                                              "{\"prompt\":\"a\",\"strong_quality\":1,\"weak_quality\":0}\n");
         const QString badWeights = writeFile(dir, QStringLiteral("w.json"), "{}");
-        r = run({QStringLiteral("eval-scorer"), QStringLiteral("--labels"), goodLabels, QStringLiteral("--weights"), badWeights});
+        r = run({QStringLiteral("eval-scorer"), QStringLiteral("--labels"), goodLabels, QStringLiteral("--weights"),
+                 badWeights});
         QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains(QStringLiteral("schema is not")));
     }

@@ -51,14 +51,22 @@ private slots:
     {
         QTest::addColumn<QString>("prompt");
         QTest::addColumn<QString>("task");
-        QTest::newRow("chat") << "Hello! How are you today?" << "chat";
-        QTest::newRow("code") << "Fix this python function:\n```\ndef add(a, b):\n    return a - b\n```" << "code";
-        QTest::newRow("math") << "Calculate 17 * 23 + 4 and solve 3x + 5 = 20 for x." << "math";
-        QTest::newRow("translate") << "Translate into Spanish: where is the train station?" << "translate";
-        QTest::newRow("summarize") << "Summarize the following article in three bullet points: ..." << "summarize";
-        QTest::newRow("extraction") << "Extract the invoice number, date and total as JSON from this email." << "extraction";
-        QTest::newRow("creative") << "Write a short poem about autumn rain." << "creative";
-        QTest::newRow("reasoning") << "Explain why the Roman Republic fell and compare it with Weimar Germany." << "reasoning";
+        QTest::newRow("chat") << "Hello! How are you today?"
+                              << "chat";
+        QTest::newRow("code") << "Fix this python function:\n```\ndef add(a, b):\n    return a - b\n```"
+                              << "code";
+        QTest::newRow("math") << "Calculate 17 * 23 + 4 and solve 3x + 5 = 20 for x."
+                              << "math";
+        QTest::newRow("translate") << "Translate into Spanish: where is the train station?"
+                                   << "translate";
+        QTest::newRow("summarize") << "Summarize the following article in three bullet points: ..."
+                                   << "summarize";
+        QTest::newRow("extraction") << "Extract the invoice number, date and total as JSON from this email."
+                                    << "extraction";
+        QTest::newRow("creative") << "Write a short poem about autumn rain."
+                                  << "creative";
+        QTest::newRow("reasoning") << "Explain why the Roman Republic fell and compare it with Weimar Germany."
+                                   << "reasoning";
     }
 
     void taskLabels()
@@ -94,8 +102,10 @@ private slots:
     {
         std::vector<rl::LabelledPrompt> rows;
         for (int i = 0; i < 200; ++i) {
-            rows.push_back({"h" + std::to_string(i), "explain quantum field renormalization case " + std::to_string(i), 1.0, 0.0});
-            rows.push_back({"e" + std::to_string(i), "what colour is a ripe banana case " + std::to_string(i), 1.0, 1.0});
+            rows.push_back(
+                {"h" + std::to_string(i), "explain quantum field renormalization case " + std::to_string(i), 1.0, 0.0});
+            rows.push_back(
+                {"e" + std::to_string(i), "what colour is a ripe banana case " + std::to_string(i), 1.0, 1.0});
         }
         rl::ScorerTrainer::Options options;
         options.epochs = 5;
@@ -115,11 +125,17 @@ private slots:
     {
         QTest::addColumn<QString>("json");
         QTest::addColumn<QString>("message");
-        QTest::newRow("not json") << "nope" << "scorer weights: not a JSON object; retrain with `routeledger train-scorer`";
-        QTest::newRow("schema") << R"({"schema":"x"})" << "scorer weights: schema is not \"routeledger.scorer/v1\"; retrain with `routeledger train-scorer`";
-        QTest::newRow("bits") << R"({"schema":"routeledger.scorer/v1","hash_bits":10})" << "scorer weights: hash_bits must be 14; retrain with `routeledger train-scorer`";
-        QTest::newRow("short") << R"({"schema":"routeledger.scorer/v1","hash_bits":14,"bias":0,"dense":{},"hashed":[1,2]})"
-                               << "scorer weights: expected bias (number), dense (object) and hashed (array of 16384 numbers); retrain with `routeledger train-scorer`";
+        QTest::newRow("not json") << "nope"
+                                  << "scorer weights: not a JSON object; retrain with `routeledger train-scorer`";
+        QTest::newRow("schema")
+            << R"({"schema":"x"})"
+            << "scorer weights: schema is not \"routeledger.scorer/v1\"; retrain with `routeledger train-scorer`";
+        QTest::newRow("bits") << R"({"schema":"routeledger.scorer/v1","hash_bits":10})"
+                              << "scorer weights: hash_bits must be 14; retrain with `routeledger train-scorer`";
+        QTest::newRow("short")
+            << R"({"schema":"routeledger.scorer/v1","hash_bits":14,"bias":0,"dense":{},"hashed":[1,2]})"
+            << "scorer weights: expected bias (number), dense (object) and hashed (array of 16384 numbers); retrain "
+               "with `routeledger train-scorer`";
     }
 
     void badWeights()
@@ -135,8 +151,10 @@ private slots:
     {
         QTemporaryDir dir;
         const std::string path = dir.filePath(QStringLiteral("labels.jsonl")).toStdString();
-        std::ofstream(path) << R"({"prompt":"a","strong_quality":1,"weak_quality":0})" << "\n"
-                            << R"({"prompt":"b","strong_quality":"high","weak_quality":0})" << "\n";
+        std::ofstream(path) << R"({"prompt":"a","strong_quality":1,"weak_quality":0})"
+                            << "\n"
+                            << R"({"prompt":"b","strong_quality":"high","weak_quality":0})"
+                            << "\n";
         auto rows = rl::LabelledPrompts::readFile(path);
         QVERIFY(!rows.ok());
         QCOMPARE(QString::fromStdString(rows.error().message),

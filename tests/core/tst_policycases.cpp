@@ -65,11 +65,13 @@ private slots:
     {
         QFETCH(QString, folder);
         const QByteArray policyText = testdata::read(folder + QStringLiteral("/policy.json"));
-        rl::PolicyLoad load = rl::PolicyParser::parse(std::string_view(policyText.constData(), std::size_t(policyText.size())));
+        rl::PolicyLoad load =
+            rl::PolicyParser::parse(std::string_view(policyText.constData(), std::size_t(policyText.size())));
         QVERIFY2(load.ok(), load.errors.empty() ? "" : load.errors.front().line().c_str());
 
         const QByteArray body = testdata::read(folder + QStringLiteral("/request.json"));
-        auto request = rl::RequestReader::fromText(std::string_view(body.constData(), std::size_t(body.size())), kFixedNow);
+        auto request =
+            rl::RequestReader::fromText(std::string_view(body.constData(), std::size_t(body.size())), kFixedNow);
         QVERIFY2(request.ok(), request.ok() ? "" : request.error().message.c_str());
 
         rl::RoutingEngine engine;

@@ -25,21 +25,25 @@ class TestPolicyRoundTrip : public QObject {
 private slots:
     void goldenCanonicalForm()
     {
-        const std::string input = testdata::read(testdata::path(QStringLiteral("core/routing/canonical/input.json"))).toStdString();
-        const std::string golden = testdata::read(testdata::path(QStringLiteral("core/routing/canonical/canonical.json"))).toStdString();
+        const std::string input =
+            testdata::read(testdata::path(QStringLiteral("core/routing/canonical/input.json"))).toStdString();
+        const std::string golden =
+            testdata::read(testdata::path(QStringLiteral("core/routing/canonical/canonical.json"))).toStdString();
         QCOMPARE(QString::fromStdString(canonical(input)), QString::fromStdString(golden));
     }
 
     void stable_data()
     {
         QTest::addColumn<QString>("file");
-        QTest::newRow("default-policy") << testdata::sourcePath(QStringLiteral("resources/policies/default-policy.json"));
+        QTest::newRow("default-policy") << testdata::sourcePath(
+            QStringLiteral("resources/policies/default-policy.json"));
         QDirIterator it(testdata::path(QStringLiteral("core/routing")), {QStringLiteral("policy.json")}, QDir::Files,
                         QDirIterator::Subdirectories);
         while (it.hasNext()) {
             const QString file = it.next();
             if (rl::PolicyParser::parseFile(file.toStdString()).ok())
-                QTest::newRow(qPrintable(QDir(testdata::path(QStringLiteral("core/routing"))).relativeFilePath(file))) << file;
+                QTest::newRow(qPrintable(QDir(testdata::path(QStringLiteral("core/routing"))).relativeFilePath(file)))
+                    << file;
         }
     }
 

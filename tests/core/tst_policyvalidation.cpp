@@ -42,7 +42,8 @@ private slots:
     void validation()
     {
         QFETCH(QString, folder);
-        const rl::PolicyLoad load = rl::PolicyParser::parseFile((folder + QStringLiteral("/policy.json")).toStdString());
+        const rl::PolicyLoad load =
+            rl::PolicyParser::parseFile((folder + QStringLiteral("/policy.json")).toStdString());
         const QStringList expected = QString::fromUtf8(testdata::read(folder + QStringLiteral("/expected.txt")))
                                          .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         QCOMPARE(linesFor(load), expected);
@@ -72,7 +73,8 @@ private slots:
         const std::string text(rl::PolicyParser::kMaxDocumentBytes + 1, ' ');
         const rl::PolicyLoad load = rl::PolicyParser::parse(text);
         QVERIFY(!load.ok());
-        QCOMPARE(QString::fromStdString(load.errors.front().message), QStringLiteral("policy is 4.0 MiB; the limit is 4.0 MiB"));
+        QCOMPARE(QString::fromStdString(load.errors.front().message),
+                 QStringLiteral("policy is 4.0 MiB; the limit is 4.0 MiB"));
     }
 
     void missingFileAndFolder()
@@ -84,7 +86,8 @@ private slots:
         QTemporaryDir dir;
         load = rl::PolicyParser::parseFile(dir.path().toStdString());
         QVERIFY(!load.ok());
-        QVERIFY(QString::fromStdString(load.errors.front().message).endsWith(QStringLiteral("is a folder, not a file")));
+        QVERIFY(
+            QString::fromStdString(load.errors.front().message).endsWith(QStringLiteral("is a folder, not a file")));
     }
 
     void binaryGarbageIsAnError()

@@ -12,25 +12,35 @@ private slots:
     {
         QTest::addColumn<QString>("body");
         QTest::addColumn<QString>("message");
-        QTest::newRow("not json") << "{\"model\": " << "request body is not valid JSON; send an OpenAI chat-completions object";
-        QTest::newRow("array") << "[]" << "request body must be a JSON object, not an array";
-        QTest::newRow("no messages") << R"({"model":"auto"})" << "request has no \"messages\"; send at least one message";
-        QTest::newRow("empty messages") << R"({"messages":[]})" << "\"messages\" is empty; send at least one message";
-        QTest::newRow("messages object") << R"({"messages":{}})" << "\"messages\" must be an array, not an object";
-        QTest::newRow("message string") << R"({"messages":["hi"]})" << "messages[0] must be an object with role and content";
-        QTest::newRow("no role") << R"({"messages":[{"content":"hi"}]})" << "messages[0] has no \"role\"";
+        QTest::newRow("not json") << "{\"model\": "
+                                  << "request body is not valid JSON; send an OpenAI chat-completions object";
+        QTest::newRow("array") << "[]"
+                               << "request body must be a JSON object, not an array";
+        QTest::newRow("no messages") << R"({"model":"auto"})"
+                                     << "request has no \"messages\"; send at least one message";
+        QTest::newRow("empty messages") << R"({"messages":[]})"
+                                        << "\"messages\" is empty; send at least one message";
+        QTest::newRow("messages object") << R"({"messages":{}})"
+                                         << "\"messages\" must be an array, not an object";
+        QTest::newRow("message string") << R"({"messages":["hi"]})"
+                                        << "messages[0] must be an object with role and content";
+        QTest::newRow("no role") << R"({"messages":[{"content":"hi"}]})"
+                                 << "messages[0] has no \"role\"";
         QTest::newRow("content number") << R"({"messages":[{"role":"user","content":5}]})"
                                         << "messages[0].content must be a string or an array of parts, not a number";
         QTest::newRow("model number") << R"({"model":5,"messages":[{"role":"user","content":"x"}]})"
                                       << "\"model\" must be a string: \"auto\", a tier name or a model id";
         QTest::newRow("stream string") << R"({"stream":"yes","messages":[{"role":"user","content":"x"}]})"
                                        << "\"stream\" must be true or false";
-        QTest::newRow("budget negative") << R"({"messages":[{"role":"user","content":"x"}],"routeledger":{"budget_used":-1}})"
-                                         << "routeledger.budget_used must be the fraction of the budget used, like 0.93";
-        QTest::newRow("tags not strings") << R"({"messages":[{"role":"user","content":"x"}],"routeledger":{"tags":[1]}})"
-                                          << "routeledger.tags must be an array of strings";
+        QTest::newRow("budget negative")
+            << R"({"messages":[{"role":"user","content":"x"}],"routeledger":{"budget_used":-1}})"
+            << "routeledger.budget_used must be the fraction of the budget used, like 0.93";
+        QTest::newRow("tags not strings")
+            << R"({"messages":[{"role":"user","content":"x"}],"routeledger":{"tags":[1]}})"
+            << "routeledger.tags must be an array of strings";
         QTest::newRow("bad task") << R"({"messages":[{"role":"user","content":"x"}],"routeledger":{"task":"poetry"}})"
-                                  << "routeledger.task must be one of: chat, code, math, extraction, summarize, translate, creative, reasoning";
+                                  << "routeledger.task must be one of: chat, code, math, extraction, summarize, "
+                                     "translate, creative, reasoning";
     }
 
     void errors()
@@ -51,7 +61,8 @@ private slots:
             {"role":"assistant","content":null,"tool_calls":[{"id":"1","type":"function","function":{"name":"f","arguments":"{}"}}]},
             {"role":"tool","tool_call_id":"1","content":"42"},
             {"role":"user","content":"And now?"}],
-            "routeledger":{"team":"eng","user":"ana","app":"ide","tags":["a","b"],"budget_used":0.5,"time_ms":1000}})", 0);
+            "routeledger":{"team":"eng","user":"ana","app":"ide","tags":["a","b"],"budget_used":0.5,"time_ms":1000}})",
+                                                   0);
         QVERIFY(request.ok());
         const rl::RouteRequest &r = request.value();
         QCOMPARE(QString::fromStdString(r.prompt), QStringLiteral("You are terse.\nDescribe\nthis\n\n42\nAnd now?"));
@@ -69,7 +80,8 @@ private slots:
 
     void systemPromptAloneIsScored()
     {
-        auto request = rl::RequestReader::fromText(R"({"messages":[{"role":"system","content":"Summarize the news"}]})", 0);
+        auto request =
+            rl::RequestReader::fromText(R"({"messages":[{"role":"system","content":"Summarize the news"}]})", 0);
         QVERIFY(request.ok());
         QCOMPARE(QString::fromStdString(std::string(request->scoredText())), QStringLiteral("Summarize the news"));
         QCOMPARE(QString::fromStdString(request->requestedModel), QStringLiteral("auto"));

@@ -5,7 +5,10 @@
 
 namespace {
 
-rl::LabelledPrompt row(double strong, double weak) { return {"", "p", strong, weak}; }
+rl::LabelledPrompt row(double strong, double weak)
+{
+    return {"", "p", strong, weak};
+}
 
 } // namespace
 

@@ -8,8 +8,14 @@
 // Paths and small helpers shared by the test suites.
 namespace testdata {
 
-inline QString path(const QString &relative) { return QStringLiteral(ROUTELEDGER_TEST_DATA "/") + relative; }
-inline QString sourcePath(const QString &relative) { return QStringLiteral(ROUTELEDGER_SOURCE_DIR "/") + relative; }
+inline QString path(const QString &relative)
+{
+    return QStringLiteral(ROUTELEDGER_TEST_DATA "/") + relative;
+}
+inline QString sourcePath(const QString &relative)
+{
+    return QStringLiteral(ROUTELEDGER_SOURCE_DIR "/") + relative;
+}
 
 inline QByteArray read(const QString &file)
 {

@@ -9,8 +9,8 @@
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
-#include <QSignalSpy>
 #include <QPlainTextEdit>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -37,8 +37,9 @@ private slots:
     {
         TryRequestPage page;
         page.setTeam(QStringLiteral("support"));
-        page.setPrompt(QStringLiteral("Write a detailed migration plan for moving our billing system to a new database, "
-                                      "with rollback steps and risks."));
+        page.setPrompt(
+            QStringLiteral("Write a detailed migration plan for moving our billing system to a new database, "
+                           "with rollback steps and risks."));
         page.setHasTools(true); // keeps easy-to-light from matching
         page.setBudgetUsedPercent(0);
         const int before = page.decision()->tier;
@@ -56,7 +57,8 @@ private slots:
         DecisionTrailModel *model = page.trailModel();
         QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(model->rowCount(), 3); // no-secrets, legal-frontier, pin-4o (matched)
-        QCOMPARE(model->index(1, DecisionTrailModel::ConditionColumn).data().toString(), QStringLiteral("/rules/1/when/team/in"));
+        QCOMPARE(model->index(1, DecisionTrailModel::ConditionColumn).data().toString(),
+                 QStringLiteral("/rules/1/when/team/in"));
         QCOMPARE(model->index(1, DecisionTrailModel::WhyColumn).data().toString(),
                  QStringLiteral("team \"support\" is not in [\"legal\"]"));
         QCOMPARE(model->index(2, DecisionTrailModel::OutcomeColumn).data().toString(), QStringLiteral("matched"));
@@ -75,9 +77,10 @@ private slots:
         bad.write(R"({"schema":"routeledger.policy/v1","name":"x","version":1,"tiers":[],"default_tier":"mid"})");
         bad.close();
         QVERIFY(!page.loadPolicyFile(bad.fileName()));
-        QCOMPARE(page.policyProblems(),
-                 (QStringList{QStringLiteral("/tiers: expected a non-empty array of tiers, most capable first"),
-                              QStringLiteral("/default_tier: unknown tier \"mid\"; expected one of: (no tiers defined)")}));
+        QCOMPARE(
+            page.policyProblems(),
+            (QStringList{QStringLiteral("/tiers: expected a non-empty array of tiers, most capable first"),
+                         QStringLiteral("/default_tier: unknown tier \"mid\"; expected one of: (no tiers defined)")}));
         QVERIFY(page.policyLabel().startsWith(QStringLiteral("starter")));
         QVERIFY(!page.loadPolicyFile(dir.filePath(QStringLiteral("missing.json"))));
         QVERIFY(page.policyProblems().first().endsWith(QStringLiteral("no such file; check the path")));

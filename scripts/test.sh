@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Quick start, second command (and what CI runs): install what is missing, check formatting, build in
+# Release with warnings as errors and run every test, then rebuild with AddressSanitizer and
+# UndefinedBehaviorSanitizer and run the suite again, so that a memory error fails the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+started=$(date +%s)
+
+bash scripts/install-deps.sh
+bash scripts/check-format.sh
+
+echo "== Release build, warnings as errors"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DROUTELEDGER_WERROR=ON >/dev/null
+cmake --build build -j "$jobs"
+(cd build && QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j "$jobs")
+
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROUTELEDGER_WERROR=ON \
+  -DROUTELEDGER_SANITIZE=ON -DROUTELEDGER_BUILD_BENCH=OFF >/dev/null
+cmake --build build-asan -j "$jobs"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+(cd build-asan && QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j "$jobs")
+
+echo "== all tests passed in $(( $(date +%s) - started ))s"
