@@ -9,7 +9,10 @@
 
 namespace {
 
-std::string benchFile(const char *name) { return rl::readTextFile(std::string(ROUTELEDGER_BENCH_DATA "/") + name, 1u << 20).value(); }
+std::string benchFile(const char *name)
+{
+    return rl::readTextFile(std::string(ROUTELEDGER_BENCH_DATA "/") + name, 1u << 20).value();
+}
 
 void BM_ScorePrompt2000(benchmark::State &state)
 {

@@ -28,7 +28,8 @@ using Clock = std::chrono::steady_clock;
 
 double percentile(std::vector<double> &sorted, double p)
 {
-    const std::size_t index = std::min(sorted.size() - 1, static_cast<std::size_t>(p * static_cast<double>(sorted.size())));
+    const std::size_t index =
+        std::min(sorted.size() - 1, static_cast<std::size_t>(p * static_cast<double>(sorted.size())));
     return sorted[index];
 }
 
@@ -109,7 +110,7 @@ int main(int argc, char **argv)
                 static_cast<double>(trail) / static_cast<double>(decisions),
                 static_cast<double>(allocations) / static_cast<double>(decisions));
     std::printf("rules alone (estimates known): %.0f decisions/s on one core (%.0f ns each) [%zu]\n",
-                static_cast<double>(rulesDecisions) / rulesSeconds, rulesSeconds * 1e9 / static_cast<double>(rulesDecisions),
-                sink % 10);
+                static_cast<double>(rulesDecisions) / rulesSeconds,
+                rulesSeconds * 1e9 / static_cast<double>(rulesDecisions), sink % 10);
     return 0;
 }

@@ -27,7 +27,9 @@ struct Errors {
     void print(const char *name)
     {
         std::sort(relative.begin(), relative.end());
-        auto at = [&](double p) { return relative[std::min(relative.size() - 1, std::size_t(p * double(relative.size())))]; };
+        auto at = [&](double p) {
+            return relative[std::min(relative.size() - 1, std::size_t(p * double(relative.size())))];
+        };
         std::printf("  %-28s median |error| %5.1f%%   p90 %5.1f%%   mean signed %+5.1f%%\n", name, 100 * at(0.5),
                     100 * at(0.9), 100 * signedSum / double(relative.size()));
     }

@@ -38,9 +38,10 @@ double ComplexityScorer::complexityOf(const PromptAnalyzer::Counts &counts, floa
 PromptScore ComplexityScorer::score(std::string_view text) const
 {
     const float *hashed = m_weights.hashed.data();
-    float hashedSum = 0.0f;
+    float sums[4] = {0.0f, 0.0f, 0.0f, 0.0f};
     const PromptAnalyzer::Counts counts =
-        PromptAnalyzer::scan(text, [&](std::uint32_t bucket) { hashedSum += hashed[bucket]; });
+        PromptAnalyzer::scan(text, [&](std::uint32_t bucket, unsigned slot) { sums[slot] += hashed[bucket]; });
+    const float hashedSum = (sums[0] + sums[1]) + (sums[2] + sums[3]);
     PromptScore result;
     result.complexity = complexityOf(counts, hashedSum);
     result.task = PromptAnalyzer::task(counts);

@@ -7,12 +7,18 @@ namespace rl {
 
 namespace {
 
-constexpr std::uint32_t fnv(std::string_view word)
+// PromptAnalyzer::wordHash at compile time, for keywords (lower-case ASCII; little-endian loads).
+constexpr std::uint32_t keywordHash(std::string_view word)
 {
-    std::uint32_t hash = 2166136261u;
-    for (char c : word)
-        hash = (hash ^ static_cast<unsigned char>(c)) * 16777619u;
-    return hash;
+    std::uint64_t h = 0x9E3779B97F4A7C15ull ^ word.size();
+    for (std::size_t p = 0; p < word.size(); p += 8) {
+        std::uint64_t v = 0;
+        for (std::size_t k = 0; k < 8 && p + k < word.size(); ++k)
+            v |= static_cast<std::uint64_t>(static_cast<unsigned char>(word[p + k]) | 0x20u) << (8 * k);
+        h = (h ^ v) * 0xBF58476D1CE4E5B9ull;
+        h ^= h >> 31;
+    }
+    return static_cast<std::uint32_t>(h ^ (h >> 32));
 }
 
 struct Keyword {
@@ -76,30 +82,22 @@ constexpr Keyword kKeywords[] = {
     {"thank", G::Greeting},
 };
 
-// Open addressing over the keywords' FNV hashes, built at compile time: one probe per word scanned.
-constexpr std::size_t kTableSize = 512;
-struct KeywordTable {
-    std::array<std::uint32_t, kTableSize> hashes{};
-    std::array<signed char, kTableSize> groups{};
-};
-
-constexpr KeywordTable buildTable()
+constexpr PromptAnalyzer::KeywordTable buildTable()
 {
-    KeywordTable table;
+    PromptAnalyzer::KeywordTable table;
+    constexpr std::size_t slots = PromptAnalyzer::kKeywordSlots;
     for (auto &g : table.groups)
         g = -1;
     for (const Keyword &keyword : kKeywords) {
-        std::uint32_t hash = fnv(keyword.word);
-        std::size_t slot = hash & (kTableSize - 1);
+        std::uint32_t hash = keywordHash(keyword.word);
+        std::size_t slot = hash & (slots - 1);
         while (table.groups[slot] >= 0)
-            slot = (slot + 1) & (kTableSize - 1);
+            slot = (slot + 1) & (slots - 1);
         table.hashes[slot] = hash;
         table.groups[slot] = static_cast<signed char>(keyword.group);
     }
     return table;
 }
-
-constexpr KeywordTable kTable = buildTable();
 
 float share(std::uint32_t part, std::uint32_t whole)
 {
@@ -115,6 +113,8 @@ float logScaled(std::uint32_t count, float scale)
 }
 
 } // namespace
+
+constexpr PromptAnalyzer::KeywordTable PromptAnalyzer::kKeywords = buildTable();
 
 const std::array<std::string_view, PromptAnalyzer::kDenseCount> PromptAnalyzer::kDenseNames = {
     "length",           "word_count",      "line_count",      "question_marks", "digit_share",     "math_share",
@@ -171,25 +171,6 @@ const std::array<PromptAnalyzer::CharClass, 256> PromptAnalyzer::kClasses = [] {
     }
     return classes;
 }();
-
-int PromptAnalyzer::keywordGroup(std::uint32_t hash)
-{
-    std::size_t slot = hash & (kTableSize - 1);
-    while (kTable.groups[slot] >= 0) {
-        if (kTable.hashes[slot] == hash)
-            return kTable.groups[slot];
-        slot = (slot + 1) & (kTableSize - 1);
-    }
-    return -1;
-}
-
-void PromptAnalyzer::endWord(Counts &counts, std::uint32_t length)
-{
-    ++counts.words;
-    counts.wordBytes += length;
-    // Common English words are one BPE token; longer ones split about every five or six letters.
-    counts.wordTokens += 1 + (length > 7 ? (length - 3) / 5 : 0);
-}
 
 void PromptAnalyzer::denseFeatures(const Counts &c, std::array<float, kDenseCount> &out)
 {

@@ -69,7 +69,7 @@ ComplexityScorer ScorerTrainer::train(const std::vector<LabelledPrompt> &rows, c
     for (std::size_t i = 0; i < rows.size(); ++i) {
         Example &example = examples[i];
         const auto counts =
-            PromptAnalyzer::scan(rows[i].prompt, [&](std::uint32_t b) { example.buckets.push_back(b); });
+            PromptAnalyzer::scan(rows[i].prompt, [&](std::uint32_t b, unsigned) { example.buckets.push_back(b); });
         PromptAnalyzer::denseFeatures(counts, example.dense);
         example.scale = PromptAnalyzer::hashedScale(counts);
         // Fit the expected gain of the strong model, (strong - weak + 1) / 2: ranking by it is the best
