@@ -82,7 +82,9 @@ QVariant DecisionTrailModel::data(const QModelIndex &index, int role) const
             return QBrush(row.outcome == Matched ? theme.good() : theme.mutedText());
         return {};
     case Qt::ToolTipRole:
-        return index.column() == WhyColumn || index.column() == ConditionColumn ? QVariant(row.why) : QVariant();
+        if (index.column() == ConditionColumn)
+            return row.condition;
+        return index.column() == WhyColumn ? QVariant(row.why) : QVariant();
     default: return {};
     }
 }

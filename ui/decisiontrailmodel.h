@@ -13,7 +13,7 @@ struct RouteRequest;
 class DecisionTrailModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { RuleColumn, OutcomeColumn, ConditionColumn, WhyColumn, ColumnCount };
+    enum Column { RuleColumn, OutcomeColumn, WhyColumn, ConditionColumn, ColumnCount };
     enum Outcome { Matched, Failed, Disabled };
     static constexpr int SortRole = Qt::UserRole + 1;
 

@@ -21,21 +21,22 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 
     auto *sidebar = new QWidget(central);
     sidebar->setObjectName(QStringLiteral("sidebar"));
+    sidebar->setAttribute(Qt::WA_StyledBackground);
+    sidebar->setFixedWidth(216);
     auto *sideLayout = new QVBoxLayout(sidebar);
     sideLayout->setContentsMargins(0, 0, 0, 0);
     sideLayout->setSpacing(0);
     auto *brand = new QLabel(tr("RouteLedger"), sidebar);
     brand->setFont(Theme::current().titleFont());
-    brand->setContentsMargins(20, 20, 16, 12);
-    brand->setAutoFillBackground(true);
-    QPalette brandPalette = brand->palette();
-    brandPalette.setColor(QPalette::Window, Theme::current().card());
-    brand->setPalette(brandPalette);
+    brand->setObjectName(QStringLiteral("brand"));
+    brand->setIndent(0);
     m_navigation = new QListWidget(sidebar);
     m_navigation->setObjectName(QStringLiteral("navigation"));
-    m_navigation->setFixedWidth(200);
     m_navigation->setFrameShape(QFrame::NoFrame);
-    sideLayout->addWidget(brand);
+    auto *brandRow = new QHBoxLayout;
+    brandRow->setContentsMargins(24, 24, 16, 16);
+    brandRow->addWidget(brand);
+    sideLayout->addLayout(brandRow);
     sideLayout->addWidget(m_navigation, 1);
 
     m_pages = new QStackedWidget(central);

@@ -79,20 +79,20 @@ QString Theme::styleSheet() const
     const QString line = border().name();
     const QString muted = mutedText().name();
     const QString navSelected = m_mode == Mode::Light ? QStringLiteral("#E8EEFD") : QStringLiteral("#233052");
-    return QStringLiteral(
-               "QMainWindow, QWidget#page { background: %1; }"
-               "QFrame#card { background: %2; border: 1px solid %3; border-radius: 8px; }"
-               "QListWidget#navigation { background: %2; border: none; border-right: 1px solid %3;"
-               "  padding: 8px; outline: 0; }"
-               "QListWidget#navigation::item { padding: 8px 12px; border-radius: 6px; margin: 2px 0; }"
-               "QListWidget#navigation::item:selected { background: %5; color: palette(text); }"
-               "QLabel#caption { color: %4; }"
-               "QLabel#pageTitle { font-weight: 600; }"
-               "QPlainTextEdit, QLineEdit, QComboBox, QDoubleSpinBox { border: 1px solid %3; border-radius: 6px;"
-               "  padding: 4px 6px; background: %2; }"
-               "QTableView { border: none; gridline-color: %3; background: %2; }"
-               "QHeaderView::section { background: %2; border: none; border-bottom: 1px solid %3;"
-               "  padding: 6px; color: %4; font-weight: 600; }")
+    return QStringLiteral("QMainWindow, QWidget#page { background: %1; }"
+                          "QFrame#card { background: %2; border: 1px solid %3; border-radius: 8px; }"
+                          "QWidget#sidebar { background: %2; border-right: 1px solid %3; }"
+                          "QListWidget#navigation { background: transparent; border: none;"
+                          "  padding: 8px; outline: 0; }"
+                          "QListWidget#navigation::item { padding: 8px 12px; border-radius: 6px; margin: 2px 0; }"
+                          "QListWidget#navigation::item:selected { background: %5; color: palette(text); }"
+                          "QLabel#caption { color: %4; }"
+                          "QLabel#pageTitle { font-weight: 600; }"
+                          "QPlainTextEdit, QLineEdit { border: 1px solid %3; border-radius: 6px; padding: 4px 6px; "
+                          "background: %2; }"
+                          "QTableView { border: none; gridline-color: %3; background: %2; }"
+                          "QHeaderView::section { background: %2; border: none; border-bottom: 1px solid %3;"
+                          "  padding: 6px; color: %4; font-weight: 600; }")
         .arg(bg, cardColor, line, muted, navSelected);
 }
 

@@ -91,8 +91,8 @@ TryRequestPage::TryRequestPage(QWidget *parent) : QWidget(parent)
 
     auto *columns = new QHBoxLayout;
     columns->setSpacing(16);
-    columns->addWidget(buildRequestCard(), 5);
-    columns->addWidget(buildDecisionCard(), 6);
+    columns->addWidget(buildRequestCard(), 4);
+    columns->addWidget(buildDecisionCard(), 7);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(24, 24, 24, 24);
@@ -104,7 +104,7 @@ TryRequestPage::TryRequestPage(QWidget *parent) : QWidget(parent)
 
     QFile builtIn(QStringLiteral(":/routeledger/policies/default-policy.json"));
     if (builtIn.open(QIODevice::ReadOnly))
-        loadPolicyText(builtIn.readAll(), tr("built-in starter policy"));
+        loadPolicyText(builtIn.readAll(), tr("built-in"));
     m_prompt->setPlainText(QString::fromUtf8(kSamplePrompt));
     decideNow();
 }
@@ -120,6 +120,7 @@ QWidget *TryRequestPage::buildRequestCard()
     auto *policyRow = new QHBoxLayout;
     m_policyName = new QLabel(card);
     m_policyName->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
     auto *open = new QPushButton(tr("Open policy…"), card);
     connect(open, &QPushButton::clicked, this, &TryRequestPage::openPolicy);
     policyRow->addWidget(m_policyName, 1);
@@ -233,8 +234,15 @@ QWidget *TryRequestPage::buildDecisionCard()
     m_trailView->setShowGrid(false);
     m_trailView->setAlternatingRowColors(true);
     m_trailView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_trailView->setWordWrap(false);
-    m_trailView->horizontalHeader()->setStretchLastSection(true);
+    m_trailView->setWordWrap(true);
+    m_trailView->setTextElideMode(Qt::ElideMiddle); // long JSON pointers keep both ends; the tooltip has all
+    QHeaderView *header = m_trailView->horizontalHeader();
+    header->setSectionResizeMode(DecisionTrailModel::RuleColumn, QHeaderView::ResizeToContents);
+    header->setSectionResizeMode(DecisionTrailModel::OutcomeColumn, QHeaderView::ResizeToContents);
+    header->setSectionResizeMode(DecisionTrailModel::WhyColumn, QHeaderView::Stretch);
+    header->setSectionResizeMode(DecisionTrailModel::ConditionColumn, QHeaderView::Interactive);
+    header->resizeSection(DecisionTrailModel::ConditionColumn, 190);
+    m_trailView->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_trailView->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     layout->addWidget(m_trailView, 1);
     return card;
@@ -287,10 +295,7 @@ QString TryRequestPage::policyLabel() const
 {
     if (!m_policy)
         return tr("no policy loaded");
-    return tr("%1 · version %2 · %3")
-        .arg(QString::fromStdString(m_policy->name))
-        .arg(m_policy->version)
-        .arg(m_policyOrigin);
+    return tr("%1 v%2 · %3").arg(QString::fromStdString(m_policy->name)).arg(m_policy->version).arg(m_policyOrigin);
 }
 
 void TryRequestPage::fillChoicesFromPolicy()
@@ -424,7 +429,6 @@ void TryRequestPage::showDecision()
     m_tokensLabel->setText(tr("≈ %L1 (estimated)").arg(d.inputTokens));
 
     m_trailModel->setDecision(d, m_request);
-    m_trailView->resizeColumnsToContents();
 }
 
 void TryRequestPage::setPrompt(const QString &prompt)

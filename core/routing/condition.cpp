@@ -158,6 +158,8 @@ std::string formatNumber(Field field, double value)
 
 std::string quoted(std::string_view text, std::size_t limit = 60)
 {
+    if (text.empty())
+        return "(none)";
     std::string out = "\"";
     out.append(text.substr(0, limit));
     if (text.size() > limit)
@@ -361,7 +363,21 @@ std::string Condition::describeFailure(const EvalContext &context) const
         if (op == Op::In || op == Op::NotIn)
             return seen + " is " + (op == Op::In ? "not in " : "in ")
                    + list([&](std::size_t i) { return quoted(texts[i], 40); });
-        return seen + " fails " + symbol + " " + quoted(texts.front());
+        if (field == Field::Tag) {
+            switch (op) {
+            case Op::Eq: return seen + " do not include " + quoted(texts.front());
+            case Op::Ne: return seen + " include " + quoted(texts.front());
+            case Op::Contains: return "no tag of " + seen + " contains " + quoted(texts.front());
+            default: return "no tag of " + seen + " matches " + quoted(texts.front());
+            }
+        }
+        switch (op) {
+        case Op::Eq: return seen + " is not " + quoted(texts.front());
+        case Op::Ne: return seen + " is " + quoted(texts.front());
+        case Op::Contains: return seen + " does not contain " + quoted(texts.front());
+        case Op::Matches: return seen + " does not match " + quoted(texts.front());
+        default: return seen + " fails " + symbol + " " + quoted(texts.front());
+        }
     }
     case FieldKind::Number: {
         std::string seen = name + " " + formatNumber(field, requestNumber(field, context));

@@ -26,7 +26,7 @@ private slots:
     void decidesWithTheBuiltInPolicy()
     {
         TryRequestPage page;
-        QCOMPARE(page.policyLabel(), QStringLiteral("starter · version 1 · built-in starter policy"));
+        QCOMPARE(page.policyLabel(), QStringLiteral("starter v1 · built-in"));
         page.setTeam(QStringLiteral("legal"));
         QVERIFY(page.decision().has_value());
         QCOMPARE(std::string(page.decision()->tierName()), std::string("frontier"));
@@ -92,7 +92,7 @@ private slots:
         QSignalSpy decided(&page, &TryRequestPage::decided);
         QVERIFY(page.loadPolicyFile(testdata::path(QStringLiteral("core/routing/cases/default-tier/policy.json"))));
         QVERIFY(decided.count() >= 1);
-        QVERIFY(page.policyLabel().startsWith(QStringLiteral("case · version 3")));
+        QVERIFY(page.policyLabel().startsWith(QStringLiteral("case v3 · policy.json")));
         page.setTeam(QStringLiteral("eng"));
         QCOMPARE(std::string(page.decision()->tierName()), std::string("light"));
     }
