@@ -85,7 +85,7 @@ bool textMatches(const Condition &leaf, std::string_view value)
     case Op::In: return std::find(leaf.texts.begin(), leaf.texts.end(), value) != leaf.texts.end();
     case Op::NotIn: return std::find(leaf.texts.begin(), leaf.texts.end(), value) == leaf.texts.end();
     case Op::Contains: return value.find(leaf.texts.front()) != std::string_view::npos;
-    case Op::Matches: return leaf.regex && RE2::PartialMatch(value, *leaf.regex);
+    case Op::Matches: return leaf.regex && leaf.prefilter.mayMatch(value) && RE2::PartialMatch(value, *leaf.regex);
     default: return false;
     }
 }
@@ -109,7 +109,7 @@ bool tagsMatch(const Condition &leaf, const std::vector<std::string> &tags)
                     return true;
                 break;
             case Op::Matches:
-                if (leaf.regex && RE2::PartialMatch(tag, *leaf.regex))
+                if (leaf.regex && leaf.prefilter.mayMatch(tag) && RE2::PartialMatch(tag, *leaf.regex))
                     return true;
                 break;
             default: break;

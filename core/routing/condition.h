@@ -1,5 +1,6 @@
 #pragma once
 
+#include "routing/literalprefilter.h"
 #include "routing/task.h"
 
 #include <cstdint>
@@ -78,6 +79,7 @@ public:
     std::vector<double> numbers;    // Number values (one, a list for in/not_in, two for between)
     bool boolean = false;
     std::unique_ptr<re2::RE2> regex; // compiled once when the policy loads
+    LiteralPrefilter prefilter;      // skips the regex when the text cannot match
     std::string path;                // JSON pointer of this node, for explanations
 
     // Returns nullptr when the condition holds, otherwise the first node that failed: the failing child

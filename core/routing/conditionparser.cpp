@@ -190,6 +190,7 @@ void ConditionParser::parseLeafValue(Condition &leaf, const json &value, const s
                                          + " (RE2 syntax: no lookaround or backreferences)");
                 return;
             }
+            leaf.prefilter = LiteralPrefilter::forPattern(text, false);
             leaf.regex = std::move(regex);
         } else if (leaf.op == Op::Contains && text.empty()) {
             m_issues.error(path, "an empty \"contains\" always holds; give the text to look for");
