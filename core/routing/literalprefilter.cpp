@@ -52,7 +52,8 @@ LiteralPrefilter LiteralPrefilter::forPattern(const std::string &pattern, bool c
     filtered.Compile(&atoms);
     // Atoms are lower-cased by RE2; only ASCII ones can be matched with an ASCII case fold.
     for (const std::string &atom : atoms)
-        if (atom.empty() || std::any_of(atom.begin(), atom.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
+        if (atom.empty()
+            || std::any_of(atom.begin(), atom.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
             return prefilter;
     prefilter.m_atoms = std::move(atoms);
     return prefilter;
@@ -76,7 +77,8 @@ bool LiteralPrefilter::containsIgnoringCase(std::string_view text, std::string_v
         return false;
     std::size_t pivot = 0;
     for (std::size_t k = 1; k < lowerNeedle.size(); ++k)
-        if (commonness(static_cast<unsigned char>(lowerNeedle[k])) < commonness(static_cast<unsigned char>(lowerNeedle[pivot])))
+        if (commonness(static_cast<unsigned char>(lowerNeedle[k]))
+            < commonness(static_cast<unsigned char>(lowerNeedle[pivot])))
             pivot = k;
     const auto lower = static_cast<unsigned char>(lowerNeedle[pivot]);
     const unsigned char upper = lower >= 'a' && lower <= 'z' ? static_cast<unsigned char>(lower & ~0x20) : lower;

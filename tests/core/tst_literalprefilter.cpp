@@ -13,14 +13,22 @@ private slots:
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("needle");
         QTest::addColumn<bool>("found");
-        QTest::newRow("middle") << "xx PRIVATE Key yy" << "private key" << true;
-        QTest::newRow("start") << "Private key" << "private key" << true;
-        QTest::newRow("end") << "my private KEY" << "private key" << true;
-        QTest::newRow("absent") << "public key" << "private key" << false;
-        QTest::newRow("near miss") << "private ke" << "private key" << false;
-        QTest::newRow("longer than text") << "key" << "private key" << false;
-        QTest::newRow("punctuation pivot") << "a-b-c x-y-z" << "x-y" << true;
-        QTest::newRow("empty needle") << "abc" << "" << true;
+        QTest::newRow("middle") << "xx PRIVATE Key yy"
+                                << "private key" << true;
+        QTest::newRow("start") << "Private key"
+                               << "private key" << true;
+        QTest::newRow("end") << "my private KEY"
+                             << "private key" << true;
+        QTest::newRow("absent") << "public key"
+                                << "private key" << false;
+        QTest::newRow("near miss") << "private ke"
+                                   << "private key" << false;
+        QTest::newRow("longer than text") << "key"
+                                          << "private key" << false;
+        QTest::newRow("punctuation pivot") << "a-b-c x-y-z"
+                                           << "x-y" << true;
+        QTest::newRow("empty needle") << "abc"
+                                      << "" << true;
     }
 
     void containsIgnoringCase()
@@ -34,11 +42,28 @@ private slots:
     // For each pattern and text: whenever RE2 matches, the prefilter lets the text through.
     void neverSkipsAMatch()
     {
-        const char *patterns[] = {"(?i)BEGIN (RSA )?PRIVATE KEY", "(?i)(password|passwd|secret)\\s*[:=]", "(?i)^summar",
-                                  "(?i)a+b", "(?i)[a-z]{3}\\d", "(?i)ssn|social security", "(?i)café", "plain literal"};
-        const char *texts[] = {"", "-----BEGIN RSA PRIVATE KEY-----", "begin private key", "BeGiN   private key",
-                               "Password = hunter2", "my secret: x", "Summarize this", "AAAB", "abc1",
-                               "Social Security number", "CAFÉ", "café au lait", "nothing to see", "plain literal"};
+        const char *patterns[] = {"(?i)BEGIN (RSA )?PRIVATE KEY",
+                                  "(?i)(password|passwd|secret)\\s*[:=]",
+                                  "(?i)^summar",
+                                  "(?i)a+b",
+                                  "(?i)[a-z]{3}\\d",
+                                  "(?i)ssn|social security",
+                                  "(?i)café",
+                                  "plain literal"};
+        const char *texts[] = {"",
+                               "-----BEGIN RSA PRIVATE KEY-----",
+                               "begin private key",
+                               "BeGiN   private key",
+                               "Password = hunter2",
+                               "my secret: x",
+                               "Summarize this",
+                               "AAAB",
+                               "abc1",
+                               "Social Security number",
+                               "CAFÉ",
+                               "café au lait",
+                               "nothing to see",
+                               "plain literal"};
         int filtered = 0;
         for (const char *pattern : patterns) {
             RE2 regex(pattern);
