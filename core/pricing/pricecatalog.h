@@ -1,0 +1,51 @@
+#pragma once
+
+#include "error.h"
+#include "pricing/tokenusage.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace rl {
+
+struct CatalogIssue {
+    std::string model;
+    std::string field;
+    std::string message;
+    std::string line() const { return model + (field.empty() ? "" : ": " + field) + ": " + message; }
+};
+
+class PriceCatalog;
+
+struct CatalogLoad {
+    std::shared_ptr<const PriceCatalog> catalog; // null when there are errors: nothing is half-imported
+    std::vector<CatalogIssue> errors;
+    std::vector<std::string> unpricedModels; // chat models the file lists without any token price
+
+    bool ok() const { return catalog != nullptr; }
+};
+
+// Token prices from a file in LiteLLM's model_prices_and_context_window.json format (resources/pricing/).
+// Models are looked up as RouteLedger ids, `provider/name`: "openai/gpt-5" finds LiteLLM's "gpt-5" whose
+// litellm_provider is "openai", and keys that already carry a provider ("deepseek/deepseek-chat") match as
+// they are.
+class PriceCatalog {
+public:
+    static constexpr std::size_t kMaxFileBytes = 64u << 20;
+
+    static CatalogLoad parse(std::string_view json);
+    static CatalogLoad parseFile(const std::string &path);
+
+    // The prices of a model, or nullopt when the catalog does not price it per token.
+    std::optional<TokenPrices> prices(std::string_view modelId) const;
+    std::size_t size() const { return m_prices.size(); }
+
+private:
+    std::unordered_map<std::string, TokenPrices> m_prices;
+};
+
+} // namespace rl
