@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libqt6svg6-dev
-  libre2-dev nlohmann-json3-dev libsqlite3-dev libcurl4-openssl-dev
+  libre2-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libbenchmark-dev
   clang-14 libfuzzer-14-dev libclang-rt-14-dev clang-format
   xvfb xauth fonts-dejavu-core

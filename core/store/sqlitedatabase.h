@@ -1,0 +1,102 @@
+#pragma once
+
+#include "error.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace rl {
+
+class SqliteDatabase;
+
+// A prepared statement: bind by 1-based index, step, read columns by 0-based index. Finalized on
+// destruction; reset() makes it reusable for the next row of a batch.
+class SqliteStatement {
+public:
+    SqliteStatement() = default;
+    SqliteStatement(SqliteStatement &&other) noexcept;
+    SqliteStatement &operator=(SqliteStatement &&other) noexcept;
+    SqliteStatement(const SqliteStatement &) = delete;
+    SqliteStatement &operator=(const SqliteStatement &) = delete;
+    ~SqliteStatement();
+
+    SqliteStatement &bind(int index, std::int64_t value);
+    SqliteStatement &bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+    SqliteStatement &bind(int index, double value);
+    SqliteStatement &bind(int index, std::string_view value);
+    SqliteStatement &bindNull(int index);
+    SqliteStatement &bind(int index, const std::optional<std::int64_t> &value)
+    {
+        return value ? bind(index, *value) : bindNull(index);
+    }
+
+    // true: a row is ready; false: done. Errors come back as an Error.
+    Result<bool> step();
+    Result<bool> run(); // step to completion, expecting no rows
+    void reset();
+
+    std::int64_t int64(int column) const;
+    double real(int column) const;
+    std::string text(int column) const;
+    bool isNull(int column) const;
+
+private:
+    friend class SqliteDatabase;
+    explicit SqliteStatement(sqlite3_stmt *statement) : m_statement(statement) {}
+
+    sqlite3_stmt *m_statement = nullptr; // knows its connection: statements survive moves of SqliteDatabase
+};
+
+// One connection to one SQLite file through the C API. Errors are mapped to messages that say what is
+// wrong with the file and what to do (corrupt, not a database, locked, read-only, disk full).
+class SqliteDatabase {
+public:
+    enum class Mode { ReadWrite, ReadOnly };
+
+    static Result<SqliteDatabase> open(const std::string &path, Mode mode = Mode::ReadWrite);
+
+    SqliteDatabase() = default;
+    SqliteDatabase(SqliteDatabase &&other) noexcept;
+    SqliteDatabase &operator=(SqliteDatabase &&other) noexcept;
+    SqliteDatabase(const SqliteDatabase &) = delete;
+    SqliteDatabase &operator=(const SqliteDatabase &) = delete;
+    ~SqliteDatabase();
+
+    Result<bool> execute(std::string_view sql);
+    Result<SqliteStatement> prepare(std::string_view sql);
+    std::int64_t lastInsertId() const;
+    int changes() const;
+    const std::string &path() const { return m_path; }
+    sqlite3 *handle() const { return m_db; }
+
+    // An Error for a failure on `db` with result code `code`, `what` saying what was being done.
+    static Error describe(sqlite3 *db, int code, std::string_view what);
+    Error errorFor(int code, std::string_view what) const { return describe(m_db, code, what); }
+
+private:
+    sqlite3 *m_db = nullptr;
+    std::string m_path;
+};
+
+// Commits on commit(); rolls back when destroyed without it, so an error path never half-applies.
+class SqliteTransaction {
+public:
+    explicit SqliteTransaction(SqliteDatabase &database) : m_database(database) {}
+    ~SqliteTransaction();
+    SqliteTransaction(const SqliteTransaction &) = delete;
+    SqliteTransaction &operator=(const SqliteTransaction &) = delete;
+
+    Result<bool> begin();
+    Result<bool> commit();
+
+private:
+    SqliteDatabase &m_database;
+    bool m_open = false;
+};
+
+} // namespace rl

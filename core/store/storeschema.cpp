@@ -1,0 +1,144 @@
+#include "store/storeschema.h"
+
+#include <filesystem>
+
+namespace rl {
+
+namespace {
+
+// Version 1: sources, dimensions, events, buckets, daily rollups, budgets, settings.
+constexpr std::string_view kVersion1 = R"SQL(
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE sources (
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, cursor TEXT,
+  created_ms INTEGER NOT NULL, last_ingest_ms INTEGER);
+-- Dimensions; id 0 is "unassigned" (or "none") in each.
+CREATE TABLE teams (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE apps (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE models (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE rules (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE tiers (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, rank INTEGER NOT NULL DEFAULT -1);
+INSERT INTO teams VALUES (0, ''); INSERT INTO apps VALUES (0, ''); INSERT INTO users VALUES (0, '');
+INSERT INTO models VALUES (0, ''); INSERT INTO rules VALUES (0, ''); INSERT INTO tiers VALUES (0, '', -1);
+
+CREATE TABLE usage_events (
+  id INTEGER PRIMARY KEY,
+  source_id INTEGER NOT NULL REFERENCES sources(id),
+  request_id TEXT NOT NULL,
+  time_ms INTEGER NOT NULL,
+  day INTEGER NOT NULL,
+  team_id INTEGER NOT NULL, user_id INTEGER NOT NULL, app_id INTEGER NOT NULL,
+  tags TEXT NOT NULL DEFAULT '',
+  requested_model TEXT NOT NULL DEFAULT '',
+  model_id INTEGER NOT NULL, provider TEXT NOT NULL DEFAULT '',
+  tier_id INTEGER NOT NULL, rule_id INTEGER NOT NULL, policy_version INTEGER NOT NULL DEFAULT 0,
+  input_tokens INTEGER NOT NULL, cached_input_tokens INTEGER NOT NULL, cache_write_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL,
+  cost_micro INTEGER NOT NULL, reported_cost_micro INTEGER, frontier_cost_micro INTEGER NOT NULL,
+  unpriced INTEGER NOT NULL, latency_ms INTEGER NOT NULL, status INTEGER NOT NULL,
+  complexity REAL, task TEXT NOT NULL DEFAULT '');
+CREATE UNIQUE INDEX usage_events_dedupe ON usage_events (source_id, request_id);
+
+CREATE TABLE usage_buckets (
+  source_id INTEGER NOT NULL REFERENCES sources(id),
+  start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, dimensions TEXT NOT NULL,
+  day INTEGER NOT NULL, team_id INTEGER NOT NULL, app_id INTEGER NOT NULL, model_id INTEGER NOT NULL,
+  provider TEXT NOT NULL, project TEXT NOT NULL, api_key TEXT NOT NULL,
+  requests INTEGER NOT NULL, input_tokens INTEGER NOT NULL, cached_input_tokens INTEGER NOT NULL,
+  cache_write_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL,
+  cost_micro INTEGER NOT NULL, reported_cost_micro INTEGER, unpriced INTEGER NOT NULL,
+  PRIMARY KEY (source_id, start_ms, dimensions)) WITHOUT ROWID;
+
+-- Kept in the same transaction as every ingest, so no page scans raw events.
+CREATE TABLE daily_rollups (
+  day INTEGER NOT NULL, source_id INTEGER NOT NULL, team_id INTEGER NOT NULL, app_id INTEGER NOT NULL,
+  model_id INTEGER NOT NULL, tier_id INTEGER NOT NULL, rule_id INTEGER NOT NULL,
+  requests INTEGER NOT NULL, errors INTEGER NOT NULL, blocked INTEGER NOT NULL, fallbacks INTEGER NOT NULL,
+  unpriced INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL, cached_input_tokens INTEGER NOT NULL, cache_write_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL,
+  cost_micro INTEGER NOT NULL, reported_cost_micro INTEGER NOT NULL, frontier_cost_micro INTEGER NOT NULL,
+  latency_ms_sum INTEGER NOT NULL,
+  PRIMARY KEY (day, source_id, team_id, app_id, model_id, tier_id, rule_id)) WITHOUT ROWID;
+
+CREATE TABLE policy_versions (
+  source_id INTEGER NOT NULL, version INTEGER NOT NULL, first_seen_ms INTEGER NOT NULL,
+  PRIMARY KEY (source_id, version)) WITHOUT ROWID;
+
+CREATE TABLE budgets (
+  team_id INTEGER PRIMARY KEY REFERENCES teams(id), period TEXT NOT NULL, limit_micro INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL);
+)SQL";
+
+} // namespace
+
+const std::vector<std::string_view> &StoreSchema::migrations()
+{
+    static const std::vector<std::string_view> steps = {kVersion1};
+    return steps;
+}
+
+int StoreSchema::latestVersion()
+{
+    return static_cast<int>(migrations().size());
+}
+
+Result<int> StoreSchema::version(SqliteDatabase &database)
+{
+    Result<SqliteStatement> query = database.prepare("PRAGMA user_version");
+    if (!query)
+        return query.error();
+    Result<bool> row = query->step();
+    if (!row)
+        return row.error();
+    return static_cast<int>(query->int64(0));
+}
+
+Result<std::string> StoreSchema::migrate(SqliteDatabase &database, int target)
+{
+    if (target < 0)
+        target = latestVersion();
+    Result<int> current = version(database);
+    if (!current)
+        return current.error();
+    if (current.value() > latestVersion())
+        return Error{"store.too_new",
+                     database.path() + ": this store was written by a newer RouteLedger (schema version "
+                         + std::to_string(current.value()) + "; this version reads up to "
+                         + std::to_string(latestVersion())
+                         + "); open it with a newer RouteLedger, or open another store",
+                     false};
+    if (current.value() >= target)
+        return std::string();
+
+    // Copy a store that has data before touching its schema, so a failed upgrade loses nothing.
+    std::string backup;
+    if (current.value() > 0) {
+        backup = database.path() + ".backup-v" + std::to_string(current.value());
+        std::error_code ignored;
+        std::filesystem::remove(backup, ignored);
+        std::string quoted;
+        for (char c : backup)
+            quoted += c == '\'' ? std::string("''") : std::string(1, c);
+        if (Result<bool> copied = database.execute("VACUUM INTO '" + quoted + "'"); !copied)
+            return copied.error();
+    }
+
+    SqliteTransaction transaction(database);
+    if (Result<bool> begun = transaction.begin(); !begun)
+        return begun.error();
+    for (int step = current.value(); step < target; ++step)
+        if (Result<bool> applied = database.execute(migrations()[static_cast<std::size_t>(step)]); !applied)
+            return Error{applied.error().code,
+                         applied.error().message + " (migrating to schema version " + std::to_string(step + 1)
+                             + "; nothing was changed)",
+                         applied.error().retryable};
+    if (Result<bool> set = database.execute("PRAGMA user_version = " + std::to_string(target)); !set)
+        return set.error();
+    if (Result<bool> committed = transaction.commit(); !committed)
+        return committed.error();
+    return backup;
+}
+
+} // namespace rl

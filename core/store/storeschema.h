@@ -1,0 +1,24 @@
+#pragma once
+
+#include "error.h"
+#include "store/sqlitedatabase.h"
+
+#include <string_view>
+#include <vector>
+
+namespace rl {
+
+// The store's versioned schema. Version N is reached by running migrations 1..N in order, all in one
+// transaction; PRAGMA user_version records the version. A store written by a newer RouteLedger is refused,
+// and an older one is copied next to itself before it is migrated.
+class StoreSchema {
+public:
+    static int latestVersion();
+    static const std::vector<std::string_view> &migrations(); // [i] takes version i to i + 1
+
+    static Result<int> version(SqliteDatabase &database);
+    // Brings the store to `target` (default: latest). Returns the path of the backup it made, if any.
+    static Result<std::string> migrate(SqliteDatabase &database, int target = -1);
+};
+
+} // namespace rl

@@ -1,0 +1,66 @@
+#pragma once
+
+#include "pricing/tokenusage.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rl {
+
+enum class UsageStatus : int { Ok = 0, Error = 1, Blocked = 2, Fallback = 3 };
+
+// One request, as a router or gateway reports it (DESIGN.md §3.3). Deduplicated on (source, requestId).
+struct UsageEvent {
+    std::string requestId;
+    std::int64_t timeMs = 0;
+    std::string team, user, app; // empty: unassigned
+    std::vector<std::string> tags;
+    std::string requestedModel;
+    std::string model; // served, provider/name
+    std::string provider;
+    std::string tier;  // empty when the source does not route by tier
+    int tierRank = -1; // 0 = most capable tier of the policy that decided
+    std::string rule;
+    std::int64_t policyVersion = 0;
+    TokenUsage tokens;
+    std::int64_t costMicro = 0;                    // from the price catalog
+    std::optional<std::int64_t> reportedCostMicro; // what the source said it cost
+    std::int64_t frontierCostMicro = 0;            // what the frontier tier's first model would have cost
+    bool unpriced = false;
+    std::int64_t latencyMs = 0;
+    UsageStatus status = UsageStatus::Ok;
+    std::optional<double> complexity;
+    std::string task;
+};
+
+// Usage a source aggregated per time window and dimensions (provider usage and cost reports).
+// Upserted on (source, window, dimensions): providers revise recent buckets.
+struct UsageBucket {
+    std::int64_t startMs = 0;
+    std::int64_t endMs = 0;
+    std::string team, app, model, provider, project, apiKey;
+    std::int64_t requests = 0;
+    TokenUsage tokens;
+    std::int64_t costMicro = 0;
+    std::optional<std::int64_t> reportedCostMicro;
+    bool unpriced = false;
+};
+
+// One page from a source, committed with the source's new cursor in one transaction.
+struct IngestBatch {
+    std::string source;
+    std::string sourceKind = "router";
+    std::vector<UsageEvent> events;
+    std::vector<UsageBucket> buckets;
+    std::optional<std::string> cursor;
+};
+
+struct IngestResult {
+    std::size_t inserted = 0;
+    std::size_t duplicates = 0;
+    std::size_t bucketsUpserted = 0;
+};
+
+} // namespace rl

@@ -1,0 +1,499 @@
+#include "store/usagestore.h"
+
+#include "store/storeschema.h"
+
+#include <array>
+#include <map>
+
+namespace rl {
+
+namespace {
+
+constexpr std::string_view kUnitSeparator = "\x1f";
+
+using RollupKey = std::array<std::int64_t, 7>; // day, source, team, app, model, tier, rule
+
+struct RollupValues {
+    std::int64_t requests = 0, errors = 0, blocked = 0, fallbacks = 0, unpriced = 0;
+    std::int64_t input = 0, cachedInput = 0, cacheWrite = 0, output = 0, reasoning = 0;
+    std::int64_t cost = 0, reportedCost = 0, frontierCost = 0, latencySum = 0;
+};
+
+std::string joinTags(const std::vector<std::string> &tags)
+{
+    std::string out;
+    for (const std::string &tag : tags) {
+        if (!out.empty())
+            out += ',';
+        out += tag;
+    }
+    return out;
+}
+
+std::optional<Error> validate(const IngestBatch &batch)
+{
+    auto bad = [&](const std::string &what) {
+        return Error{"ingest.invalid", "source \"" + batch.source + "\": " + what + "; the batch was not stored",
+                     false};
+    };
+    if (batch.source.empty())
+        return bad("a batch needs a source name");
+    for (const UsageEvent &e : batch.events) {
+        if (e.requestId.empty())
+            return bad("an event has no request id");
+        const TokenUsage &t = e.tokens;
+        if (t.input < 0 || t.cachedInput < 0 || t.cacheWrite < 0 || t.output < 0 || t.reasoning < 0)
+            return bad("event " + e.requestId + " has a negative token count");
+        if (e.costMicro < 0 || e.frontierCostMicro < 0 || (e.reportedCostMicro && *e.reportedCostMicro < 0))
+            return bad("event " + e.requestId + " has a negative cost");
+    }
+    for (const UsageBucket &b : batch.buckets)
+        if (b.endMs <= b.startMs || b.requests < 0 || b.costMicro < 0)
+            return bad("a bucket starting at " + std::to_string(b.startMs) + " has an empty window or negative values");
+    return std::nullopt;
+}
+
+} // namespace
+
+Result<UsageStore> UsageStore::open(const std::string &path)
+{
+    UsageStore store;
+    Result<SqliteDatabase> db = SqliteDatabase::open(path);
+    if (!db)
+        return db.error();
+    store.m_db = std::move(db).value();
+    // Reading the schema version is the first real read: a file that is not SQLite fails here.
+    if (Result<int> version = StoreSchema::version(store.m_db); !version)
+        return version.error();
+    for (const char *pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = OFF"})
+        if (Result<bool> set = store.m_db.execute(pragma); !set)
+            return set.error();
+    Result<std::string> migrated = StoreSchema::migrate(store.m_db);
+    if (!migrated)
+        return migrated.error();
+    store.m_backup = migrated.value();
+    if (Result<bool> checked = store.m_db.execute("SELECT count(*) FROM sources"); !checked)
+        return checked.error();
+
+    std::string zone = "UTC";
+    if (Result<SqliteStatement> query = store.m_db.prepare("SELECT value FROM settings WHERE key = 'time_zone'");
+        query) {
+        if (Result<bool> row = query->step(); row && row.value())
+            zone = query->text(0);
+    }
+    Result<OrgCalendar> calendar = OrgCalendar::forZone(zone);
+    if (!calendar)
+        return calendar.error();
+    store.m_calendar = calendar.value();
+    if (Result<bool> prepared = store.prepareStatements(); !prepared)
+        return prepared.error();
+    return store;
+}
+
+Result<bool> UsageStore::prepareStatements()
+{
+    struct Item {
+        SqliteStatement *target;
+        const char *sql;
+    };
+    const Item items[] = {
+        {&m_insertEvent,
+         "INSERT OR IGNORE INTO usage_events (source_id, request_id, time_ms, day, team_id, user_id, app_id, tags, "
+         "requested_model, model_id, provider, tier_id, rule_id, policy_version, input_tokens, cached_input_tokens, "
+         "cache_write_tokens, output_tokens, reasoning_tokens, cost_micro, reported_cost_micro, frontier_cost_micro, "
+         "unpriced, latency_ms, status, complexity, task) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+         "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)"},
+        {&m_upsertRollup, "INSERT INTO daily_rollups VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                          "?14, ?15, ?16, ?17, "
+                          "?18, ?19, ?20, ?21) ON CONFLICT DO UPDATE SET requests = requests + excluded.requests, "
+                          "errors = errors + excluded.errors, blocked = blocked + excluded.blocked, "
+                          "fallbacks = fallbacks + excluded.fallbacks, unpriced = unpriced + excluded.unpriced, "
+                          "input_tokens = input_tokens + excluded.input_tokens, "
+                          "cached_input_tokens = cached_input_tokens + excluded.cached_input_tokens, "
+                          "cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens, "
+                          "output_tokens = output_tokens + excluded.output_tokens, "
+                          "reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, "
+                          "cost_micro = cost_micro + excluded.cost_micro, "
+                          "reported_cost_micro = reported_cost_micro + excluded.reported_cost_micro, "
+                          "frontier_cost_micro = frontier_cost_micro + excluded.frontier_cost_micro, "
+                          "latency_ms_sum = latency_ms_sum + excluded.latency_ms_sum"},
+        {&m_selectBucket,
+         "SELECT day, team_id, app_id, model_id, requests, input_tokens, cached_input_tokens, cache_write_tokens, "
+         "output_tokens, reasoning_tokens, cost_micro, COALESCE(reported_cost_micro, 0), unpriced FROM usage_buckets "
+         "WHERE source_id = ?1 AND start_ms = ?2 AND dimensions = ?3"},
+        {&m_upsertBucket, "INSERT OR REPLACE INTO usage_buckets VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                          "?12, ?13, ?14, ?15, "
+                          "?16, ?17, ?18, ?19, ?20)"},
+        {&m_policyVersion, "INSERT INTO policy_versions VALUES (?1, ?2, ?3) ON CONFLICT DO UPDATE SET "
+                           "first_seen_ms = min(first_seen_ms, excluded.first_seen_ms)"},
+        {&m_setCursor, "UPDATE sources SET cursor = ?2 WHERE id = ?1"},
+    };
+    for (const Item &item : items) {
+        Result<SqliteStatement> statement = m_db.prepare(item.sql);
+        if (!statement)
+            return statement.error();
+        *item.target = std::move(statement).value();
+    }
+    return true;
+}
+
+void UsageStore::forgetCachedIds()
+{
+    m_ids.clear();
+    m_sourceIds.clear();
+}
+
+Result<std::int64_t> UsageStore::dimension(const char *table, const std::string &name)
+{
+    if (name.empty())
+        return std::int64_t(0);
+    auto &cache = m_ids[table];
+    if (auto it = cache.find(name); it != cache.end())
+        return it->second;
+    Result<SqliteStatement> insert = m_db.prepare(std::string("INSERT INTO ") + table
+                                                  + " (name) VALUES (?1) ON CONFLICT(name) DO UPDATE SET name = name "
+                                                    "RETURNING id");
+    if (!insert)
+        return insert.error();
+    insert->bind(1, name);
+    Result<bool> row = insert->step();
+    if (!row)
+        return row.error();
+    const std::int64_t id = insert->int64(0);
+    cache.emplace(name, id);
+    return id;
+}
+
+Result<std::int64_t> UsageStore::tierId(const std::string &name, int rank)
+{
+    if (name.empty())
+        return std::int64_t(0);
+    auto &cache = m_ids["tiers"];
+    if (auto it = cache.find(name); it != cache.end())
+        return it->second;
+    Result<SqliteStatement> insert =
+        m_db.prepare("INSERT INTO tiers (name, rank) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET "
+                     "rank = CASE WHEN excluded.rank >= 0 THEN excluded.rank ELSE rank END RETURNING id");
+    if (!insert)
+        return insert.error();
+    insert->bind(1, name).bind(2, rank);
+    Result<bool> row = insert->step();
+    if (!row)
+        return row.error();
+    const std::int64_t id = insert->int64(0);
+    cache.emplace(name, id);
+    return id;
+}
+
+Result<std::int64_t> UsageStore::sourceId(const std::string &name, const std::string &kind)
+{
+    if (auto it = m_sourceIds.find(name); it != m_sourceIds.end())
+        return it->second;
+    Result<SqliteStatement> insert = m_db.prepare(
+        "INSERT INTO sources (name, kind, created_ms) VALUES (?1, ?2, 0) ON CONFLICT(name) DO UPDATE SET name = name "
+        "RETURNING id");
+    if (!insert)
+        return insert.error();
+    insert->bind(1, name).bind(2, kind);
+    Result<bool> row = insert->step();
+    if (!row)
+        return row.error();
+    const std::int64_t id = insert->int64(0);
+    m_sourceIds.emplace(name, id);
+    return id;
+}
+
+Result<IngestResult> UsageStore::ingest(const IngestBatch &batch)
+{
+    if (std::optional<Error> invalid = validate(batch))
+        return *invalid;
+    IngestResult result;
+    SqliteTransaction transaction(m_db);
+    if (Result<bool> begun = transaction.begin(); !begun)
+        return begun.error();
+    auto fail = [&](const Error &error) -> Result<IngestResult> {
+        forgetCachedIds(); // ids handed out inside the rolled-back transaction no longer exist
+        return error;
+    };
+#define RL_TRY(var, expr)                                                                                              \
+    auto var##Result = (expr);                                                                                         \
+    if (!var##Result)                                                                                                  \
+        return fail(var##Result.error());                                                                              \
+    const auto var = var##Result.value();
+
+    RL_TRY(source, sourceId(batch.source, batch.sourceKind));
+    std::map<RollupKey, RollupValues> rollups;
+    std::map<std::int64_t, std::int64_t> policyVersions; // version -> first seen
+
+    for (const UsageEvent &e : batch.events) {
+        RL_TRY(team, dimension("teams", e.team));
+        RL_TRY(user, dimension("users", e.user));
+        RL_TRY(app, dimension("apps", e.app));
+        RL_TRY(model, dimension("models", e.model));
+        RL_TRY(rule, dimension("rules", e.rule));
+        RL_TRY(tier, tierId(e.tier, e.tierRank));
+        const std::int64_t day = m_calendar.dayOf(e.timeMs);
+        SqliteStatement &s = m_insertEvent;
+        s.bind(1, source).bind(2, e.requestId).bind(3, e.timeMs).bind(4, day).bind(5, team).bind(6, user).bind(7, app);
+        s.bind(8, joinTags(e.tags)).bind(9, e.requestedModel).bind(10, model).bind(11, e.provider).bind(12, tier);
+        s.bind(13, rule).bind(14, e.policyVersion).bind(15, e.tokens.input).bind(16, e.tokens.cachedInput);
+        s.bind(17, e.tokens.cacheWrite).bind(18, e.tokens.output).bind(19, e.tokens.reasoning).bind(20, e.costMicro);
+        s.bind(21, e.reportedCostMicro).bind(22, e.frontierCostMicro).bind(23, e.unpriced ? 1 : 0);
+        s.bind(24, e.latencyMs).bind(25, static_cast<int>(e.status));
+        if (e.complexity)
+            s.bind(26, *e.complexity);
+        else
+            s.bindNull(26);
+        s.bind(27, e.task);
+        RL_TRY(stored, s.run());
+        (void)stored;
+        if (m_db.changes() == 0) {
+            ++result.duplicates;
+            continue;
+        }
+        ++result.inserted;
+        RollupValues &r = rollups[{day, source, team, app, model, tier, rule}];
+        ++r.requests;
+        r.errors += e.status == UsageStatus::Error;
+        r.blocked += e.status == UsageStatus::Blocked;
+        r.fallbacks += e.status == UsageStatus::Fallback;
+        r.unpriced += e.unpriced;
+        r.input += e.tokens.input;
+        r.cachedInput += e.tokens.cachedInput;
+        r.cacheWrite += e.tokens.cacheWrite;
+        r.output += e.tokens.output;
+        r.reasoning += e.tokens.reasoning;
+        r.cost += e.costMicro;
+        r.reportedCost += e.reportedCostMicro.value_or(0);
+        r.frontierCost += e.frontierCostMicro;
+        r.latencySum += e.latencyMs;
+        if (e.policyVersion > 0) {
+            auto [it, added] = policyVersions.emplace(e.policyVersion, e.timeMs);
+            if (!added && e.timeMs < it->second)
+                it->second = e.timeMs;
+        }
+    }
+
+    for (const UsageBucket &b : batch.buckets) {
+        RL_TRY(team, dimension("teams", b.team));
+        RL_TRY(app, dimension("apps", b.app));
+        RL_TRY(model, dimension("models", b.model));
+        std::string dimensions = b.team;
+        for (const std::string *part : {&b.app, &b.model, &b.provider, &b.project, &b.apiKey})
+            dimensions.append(kUnitSeparator).append(*part);
+        const std::int64_t day = m_calendar.dayOf(b.startMs);
+        // A revised bucket replaces the old one; the rollups move by the difference.
+        m_selectBucket.bind(1, source).bind(2, b.startMs).bind(3, dimensions);
+        RL_TRY(hadOld, m_selectBucket.step());
+        if (hadOld) {
+            RollupValues &old = rollups[{m_selectBucket.int64(0), source, m_selectBucket.int64(1),
+                                         m_selectBucket.int64(2), m_selectBucket.int64(3), 0, 0}];
+            const std::int64_t requests = m_selectBucket.int64(4);
+            const std::int64_t cost = m_selectBucket.int64(10);
+            old.requests -= requests;
+            old.input -= m_selectBucket.int64(5);
+            old.cachedInput -= m_selectBucket.int64(6);
+            old.cacheWrite -= m_selectBucket.int64(7);
+            old.output -= m_selectBucket.int64(8);
+            old.reasoning -= m_selectBucket.int64(9);
+            old.cost -= cost;
+            old.reportedCost -= m_selectBucket.int64(11);
+            old.frontierCost -= cost;
+            old.unpriced -= m_selectBucket.int64(12) ? requests : 0;
+        }
+        m_selectBucket.reset();
+        SqliteStatement &s = m_upsertBucket;
+        s.bind(1, source).bind(2, b.startMs).bind(3, b.endMs).bind(4, dimensions).bind(5, day).bind(6, team);
+        s.bind(7, app).bind(8, model).bind(9, b.provider).bind(10, b.project).bind(11, b.apiKey).bind(12, b.requests);
+        s.bind(13, b.tokens.input)
+            .bind(14, b.tokens.cachedInput)
+            .bind(15, b.tokens.cacheWrite)
+            .bind(16, b.tokens.output);
+        s.bind(17, b.tokens.reasoning).bind(18, b.costMicro).bind(19, b.reportedCostMicro).bind(20, b.unpriced ? 1 : 0);
+        RL_TRY(stored, s.run());
+        (void)stored;
+        ++result.bucketsUpserted;
+        RollupValues &r = rollups[{day, source, team, app, model, 0, 0}];
+        r.requests += b.requests;
+        r.input += b.tokens.input;
+        r.cachedInput += b.tokens.cachedInput;
+        r.cacheWrite += b.tokens.cacheWrite;
+        r.output += b.tokens.output;
+        r.reasoning += b.tokens.reasoning;
+        r.cost += b.costMicro;
+        r.reportedCost += b.reportedCostMicro.value_or(0);
+        r.frontierCost += b.costMicro; // buckets are not routed: nothing saved
+        r.unpriced += b.unpriced ? b.requests : 0;
+    }
+
+    for (const auto &[key, r] : rollups) {
+        SqliteStatement &s = m_upsertRollup;
+        for (int i = 0; i < 7; ++i)
+            s.bind(i + 1, key[static_cast<std::size_t>(i)]);
+        const std::int64_t values[] = {r.requests, r.errors,       r.blocked,      r.fallbacks, r.unpriced,
+                                       r.input,    r.cachedInput,  r.cacheWrite,   r.output,    r.reasoning,
+                                       r.cost,     r.reportedCost, r.frontierCost, r.latencySum};
+        for (int i = 0; i < 14; ++i)
+            s.bind(8 + i, values[i]);
+        RL_TRY(stored, s.run());
+        (void)stored;
+    }
+    for (const auto &[version, firstSeen] : policyVersions) {
+        m_policyVersion.bind(1, source).bind(2, version).bind(3, firstSeen);
+        RL_TRY(stored, m_policyVersion.run());
+        (void)stored;
+    }
+    if (batch.cursor) {
+        m_setCursor.bind(1, source).bind(2, *batch.cursor);
+        RL_TRY(stored, m_setCursor.run());
+        (void)stored;
+    }
+    RL_TRY(committed, transaction.commit());
+    (void)committed;
+#undef RL_TRY
+    return result;
+}
+
+Result<std::optional<std::string>> UsageStore::cursor(const std::string &source)
+{
+    Result<SqliteStatement> query = m_db.prepare("SELECT cursor FROM sources WHERE name = ?1");
+    if (!query)
+        return query.error();
+    query->bind(1, source);
+    Result<bool> row = query->step();
+    if (!row)
+        return row.error();
+    if (!row.value() || query->isNull(0))
+        return std::optional<std::string>();
+    return std::optional<std::string>(query->text(0));
+}
+
+Result<bool> UsageStore::setTimeZone(const std::string &ianaName)
+{
+    Result<OrgCalendar> calendar = OrgCalendar::forZone(ianaName);
+    if (!calendar)
+        return calendar.error();
+    Result<SqliteStatement> save =
+        m_db.prepare("INSERT INTO settings VALUES ('time_zone', ?1) ON CONFLICT DO UPDATE SET value = excluded.value");
+    if (!save)
+        return save.error();
+    save->bind(1, ianaName);
+    SqliteTransaction transaction(m_db);
+    if (Result<bool> begun = transaction.begin(); !begun)
+        return begun;
+    if (Result<bool> saved = save->run(); !saved)
+        return saved;
+    // Re-cut every stored day in the new zone, then rebuild the rollups from the rows.
+    struct Recut {
+        const char *select;
+        const char *update;
+        int keyColumns; // columns before the time that identify the row
+    };
+    const Recut recuts[] = {
+        {"SELECT id, time_ms FROM usage_events", "UPDATE usage_events SET day = ?2 WHERE id = ?1", 1},
+        {"SELECT source_id, dimensions, start_ms FROM usage_buckets",
+         "UPDATE usage_buckets SET day = ?4 WHERE source_id = ?1 AND dimensions = ?2 AND start_ms = ?3", 2},
+    };
+    for (const Recut &recut : recuts) {
+        Result<SqliteStatement> rows = m_db.prepare(recut.select);
+        Result<SqliteStatement> update = m_db.prepare(recut.update);
+        if (!rows)
+            return rows.error();
+        if (!update)
+            return update.error();
+        for (;;) {
+            Result<bool> row = rows->step();
+            if (!row)
+                return row.error();
+            if (!row.value())
+                break;
+            const std::int64_t time = rows->int64(recut.keyColumns);
+            update->bind(1, rows->int64(0));
+            if (recut.keyColumns == 2)
+                update->bind(2, rows->text(1)).bind(3, time).bind(4, calendar->dayOf(time));
+            else
+                update->bind(2, calendar->dayOf(time));
+            if (Result<bool> updated = update->run(); !updated)
+                return updated;
+        }
+    }
+    m_calendar = calendar.value();
+    if (Result<bool> rebuilt = rebuildRollups(); !rebuilt)
+        return rebuilt;
+    return transaction.commit();
+}
+
+Result<bool> UsageStore::rebuildRollups()
+{
+    return m_db.execute(R"SQL(
+DELETE FROM daily_rollups;
+INSERT INTO daily_rollups
+SELECT day, source_id, team_id, app_id, model_id, tier_id, rule_id, count(*), sum(status = 1), sum(status = 2),
+       sum(status = 3), sum(unpriced), sum(input_tokens), sum(cached_input_tokens), sum(cache_write_tokens),
+       sum(output_tokens), sum(reasoning_tokens), sum(cost_micro), sum(COALESCE(reported_cost_micro, 0)),
+       sum(frontier_cost_micro), sum(latency_ms)
+FROM usage_events GROUP BY 1, 2, 3, 4, 5, 6, 7;
+INSERT INTO daily_rollups
+SELECT day, source_id, team_id, app_id, model_id, 0, 0, sum(requests), 0, 0, 0, sum(unpriced * requests),
+       sum(input_tokens), sum(cached_input_tokens), sum(cache_write_tokens), sum(output_tokens), sum(reasoning_tokens),
+       sum(cost_micro), sum(COALESCE(reported_cost_micro, 0)), sum(cost_micro), 0
+FROM usage_buckets WHERE true GROUP BY 1, 2, 3, 4, 5
+ON CONFLICT DO UPDATE SET requests = requests + excluded.requests, unpriced = unpriced + excluded.unpriced,
+  input_tokens = input_tokens + excluded.input_tokens,
+  cached_input_tokens = cached_input_tokens + excluded.cached_input_tokens,
+  cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens,
+  output_tokens = output_tokens + excluded.output_tokens, reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
+  cost_micro = cost_micro + excluded.cost_micro, reported_cost_micro = reported_cost_micro + excluded.reported_cost_micro,
+  frontier_cost_micro = frontier_cost_micro + excluded.frontier_cost_micro;
+)SQL");
+}
+
+Result<bool> UsageStore::setBudget(const TeamBudget &budget)
+{
+    if (budget.team.empty() || budget.limitMicro <= 0)
+        return Error{"budget.invalid", "a budget needs a team and an amount above $0", false};
+    Result<std::int64_t> team = dimension("teams", budget.team);
+    if (!team)
+        return team.error();
+    Result<SqliteStatement> save =
+        m_db.prepare("INSERT INTO budgets VALUES (?1, ?2, ?3, 0) ON CONFLICT DO UPDATE SET period = excluded.period, "
+                     "limit_micro = excluded.limit_micro");
+    if (!save)
+        return save.error();
+    save->bind(1, team.value()).bind(2, std::string_view(budgetPeriodName(budget.period))).bind(3, budget.limitMicro);
+    return save->run();
+}
+
+Result<bool> UsageStore::removeBudget(const std::string &team)
+{
+    Result<SqliteStatement> remove =
+        m_db.prepare("DELETE FROM budgets WHERE team_id = (SELECT id FROM teams WHERE name = ?1)");
+    if (!remove)
+        return remove.error();
+    remove->bind(1, team);
+    return remove->run();
+}
+
+Result<std::vector<TeamBudget>> UsageStore::budgets()
+{
+    Result<SqliteStatement> query = m_db.prepare(
+        "SELECT t.name, b.period, b.limit_micro FROM budgets b JOIN teams t ON t.id = b.team_id ORDER BY t.name");
+    if (!query)
+        return query.error();
+    std::vector<TeamBudget> out;
+    for (;;) {
+        Result<bool> row = query->step();
+        if (!row)
+            return row.error();
+        if (!row.value())
+            break;
+        TeamBudget budget;
+        budget.team = query->text(0);
+        budgetPeriodFromName(query->text(1), budget.period);
+        budget.limitMicro = query->int64(2);
+        out.push_back(std::move(budget));
+    }
+    return out;
+}
+
+} // namespace rl

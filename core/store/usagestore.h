@@ -1,0 +1,67 @@
+#pragma once
+
+#include "error.h"
+#include "store/orgcalendar.h"
+#include "store/sqlitedatabase.h"
+#include "store/usagerecords.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace rl {
+
+struct TeamBudget {
+    std::string team;
+    BudgetPeriod period = BudgetPeriod::Month;
+    std::int64_t limitMicro = 0;
+};
+
+// The writer of one store file (DESIGN.md §3.3, §5: one writer connection per file). Opening migrates the
+// schema; ingest commits a batch of events and buckets, their daily rollups and the source's cursor in
+// one transaction, so a crash leaves every committed batch and nothing of the interrupted one.
+class UsageStore {
+public:
+    static Result<UsageStore> open(const std::string &path);
+
+    UsageStore(UsageStore &&) noexcept = default;
+    UsageStore &operator=(UsageStore &&) noexcept = default;
+
+    Result<IngestResult> ingest(const IngestBatch &batch);
+    Result<std::optional<std::string>> cursor(const std::string &source);
+
+    // The organisation's time zone; days and budget periods are cut in it. Changing it rebuilds rollups.
+    const OrgCalendar &calendar() const { return m_calendar; }
+    Result<bool> setTimeZone(const std::string &ianaName);
+
+    Result<bool> setBudget(const TeamBudget &budget);
+    Result<bool> removeBudget(const std::string &team);
+    Result<std::vector<TeamBudget>> budgets();
+
+    // Recomputes every rollup from raw events and buckets (after a time-zone change; also what tests compare
+    // the incremental rollups with).
+    Result<bool> rebuildRollups();
+
+    SqliteDatabase &database() { return m_db; }
+    const std::string &backupPath() const { return m_backup; }
+
+private:
+    UsageStore() = default;
+    Result<bool> prepareStatements();
+    Result<std::int64_t> dimension(const char *table, const std::string &name);
+    Result<std::int64_t> tierId(const std::string &name, int rank);
+    Result<std::int64_t> sourceId(const std::string &name, const std::string &kind);
+    void forgetCachedIds();
+
+    SqliteDatabase m_db;
+    OrgCalendar m_calendar;
+    std::string m_backup;
+    SqliteStatement m_insertEvent, m_upsertRollup, m_selectBucket, m_upsertBucket, m_policyVersion, m_setCursor;
+    std::map<std::string, std::unordered_map<std::string, std::int64_t>> m_ids; // table -> name -> id
+    std::unordered_map<std::string, std::int64_t> m_sourceIds;
+};
+
+} // namespace rl

@@ -1,0 +1,400 @@
+// The usage store: ingest with deduplication, rollups kept with every batch, buckets revised in place,
+// cursors committed with their page, migrations, time zones, and every way a store file can be bad.
+#include "store/storeschema.h"
+#include "store/usagestore.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace {
+
+constexpr std::int64_t kMonday = 1767607200000; // 2026-01-05T10:00:00Z
+
+rl::UsageEvent makeEvent(const std::string &id, std::int64_t timeMs, const std::string &team, std::int64_t cost)
+{
+    rl::UsageEvent e;
+    e.requestId = id;
+    e.timeMs = timeMs;
+    e.team = team;
+    e.app = "chat";
+    e.model = "openai/gpt-5-mini";
+    e.provider = "openai";
+    e.tier = "mid";
+    e.tierRank = 1;
+    e.rule = "default";
+    e.policyVersion = 1;
+    e.tokens = {100, 0, 0, 50, 0};
+    e.costMicro = cost;
+    e.frontierCostMicro = cost * 5;
+    e.latencyMs = 800;
+    return e;
+}
+
+std::vector<std::vector<std::int64_t>> table(rl::SqliteDatabase &db, const std::string &sql)
+{
+    std::vector<std::vector<std::int64_t>> rows;
+    auto query = db.prepare(sql);
+    if (!query)
+        qFatal("%s", query.error().message.c_str());
+    for (;;) {
+        auto row = query->step();
+        if (!row || !row.value())
+            break;
+        std::vector<std::int64_t> values;
+        for (int c = 0; c < 21; ++c)
+            values.push_back(query->int64(c));
+        rows.push_back(std::move(values));
+    }
+    return rows;
+}
+
+std::int64_t scalar(rl::SqliteDatabase &db, const std::string &sql)
+{
+    auto query = db.prepare(sql);
+    if (!query)
+        qFatal("%s", query.error().message.c_str());
+    auto row = query->step();
+    return row && row.value() ? query->int64(0) : -1;
+}
+
+} // namespace
+
+class TestUsageStore : public QObject {
+    Q_OBJECT
+private slots:
+    void createsALatestVersionStore()
+    {
+        QTemporaryDir dir;
+        auto store = rl::UsageStore::open(dir.filePath(QStringLiteral("s.db")).toStdString());
+        QVERIFY2(store.ok(), store.ok() ? "" : store.error().message.c_str());
+        QCOMPARE(rl::StoreSchema::version(store->database()).value(), rl::StoreSchema::latestVersion());
+        auto mode = store->database().prepare("PRAGMA journal_mode");
+        QVERIFY(mode->step().value());
+        QCOMPARE(QString::fromStdString(mode->text(0)), QStringLiteral("wal"));
+    }
+
+    void ingestDeduplicatesAndRollsUp()
+    {
+        QTemporaryDir dir;
+        auto store = rl::UsageStore::open(dir.filePath(QStringLiteral("s.db")).toStdString());
+        QVERIFY(store.ok());
+        rl::IngestBatch batch;
+        batch.source = "router-eu";
+        batch.cursor = "42";
+        batch.events = {makeEvent("a", kMonday, "legal", 1000), makeEvent("b", kMonday + 1000, "legal", 2000),
+                        makeEvent("c", kMonday + 86'400'000, "support", 500)};
+        batch.events[1].status = rl::UsageStatus::Fallback;
+        auto first = store->ingest(batch);
+        QVERIFY(first.ok());
+        QCOMPARE(first->inserted, std::size_t(3));
+        QCOMPARE(first->duplicates, std::size_t(0));
+        QCOMPARE(store->cursor("router-eu").value().value_or(""), std::string("42"));
+
+        // The same page again (a source that serves a page twice): nothing is counted twice.
+        batch.cursor = "43";
+        batch.events.push_back(makeEvent("d", kMonday + 2000, "legal", 4000));
+        auto second = store->ingest(batch);
+        QVERIFY(second.ok());
+        QCOMPARE(second->inserted, std::size_t(1));
+        QCOMPARE(second->duplicates, std::size_t(3));
+
+        rl::SqliteDatabase &db = store->database();
+        QCOMPARE(scalar(db, "SELECT count(*) FROM usage_events"), std::int64_t(4));
+        QCOMPARE(scalar(db, "SELECT sum(requests) FROM daily_rollups"), std::int64_t(4));
+        QCOMPARE(scalar(db, "SELECT sum(cost_micro) FROM daily_rollups"), std::int64_t(7500));
+        QCOMPARE(scalar(db, "SELECT sum(frontier_cost_micro) FROM daily_rollups"), std::int64_t(37500));
+        QCOMPARE(scalar(db, "SELECT sum(fallbacks) FROM daily_rollups"), std::int64_t(1));
+        QCOMPARE(scalar(db, "SELECT count(DISTINCT day) FROM daily_rollups"), std::int64_t(2));
+        QCOMPARE(scalar(db, "SELECT first_seen_ms FROM policy_versions"), kMonday);
+
+        // The incremental rollups equal a rebuild from raw events.
+        const auto incremental = table(db, "SELECT * FROM daily_rollups ORDER BY 1, 2, 3, 4, 5, 6, 7");
+        QVERIFY(store->rebuildRollups().ok());
+        QCOMPARE(table(db, "SELECT * FROM daily_rollups ORDER BY 1, 2, 3, 4, 5, 6, 7"), incremental);
+    }
+
+    void bucketsAreRevisedInPlace()
+    {
+        QTemporaryDir dir;
+        auto store = rl::UsageStore::open(dir.filePath(QStringLiteral("s.db")).toStdString());
+        QVERIFY(store.ok());
+        rl::UsageBucket bucket;
+        bucket.startMs = kMonday;
+        bucket.endMs = kMonday + 86'400'000;
+        bucket.team = "research";
+        bucket.model = "anthropic/claude-sonnet-4-5";
+        bucket.project = "proj_1";
+        bucket.requests = 10;
+        bucket.costMicro = 1'000'000;
+        rl::IngestBatch batch;
+        batch.source = "anthropic-admin";
+        batch.sourceKind = "anthropic";
+        batch.buckets = {bucket};
+        QVERIFY(store->ingest(batch).ok());
+        batch.buckets[0].requests = 12; // the provider revised the day
+        batch.buckets[0].costMicro = 1'300'000;
+        QCOMPARE(store->ingest(batch)->bucketsUpserted, std::size_t(1));
+        rl::SqliteDatabase &db = store->database();
+        QCOMPARE(scalar(db, "SELECT count(*) FROM usage_buckets"), std::int64_t(1));
+        QCOMPARE(scalar(db, "SELECT sum(requests) FROM daily_rollups"), std::int64_t(12));
+        QCOMPARE(scalar(db, "SELECT sum(cost_micro) FROM daily_rollups"), std::int64_t(1'300'000));
+        const auto incremental = table(db, "SELECT * FROM daily_rollups ORDER BY 1, 2, 3, 4, 5, 6, 7");
+        QVERIFY(store->rebuildRollups().ok());
+        QCOMPARE(table(db, "SELECT * FROM daily_rollups ORDER BY 1, 2, 3, 4, 5, 6, 7"), incremental);
+    }
+
+    void invalidBatchWritesNothing()
+    {
+        QTemporaryDir dir;
+        auto store = rl::UsageStore::open(dir.filePath(QStringLiteral("s.db")).toStdString());
+        QVERIFY(store.ok());
+        rl::IngestBatch batch;
+        batch.source = "gw";
+        batch.cursor = "9";
+        batch.events = {makeEvent("ok", kMonday, "a", 1), makeEvent("", kMonday, "a", 1)};
+        auto result = store->ingest(batch);
+        QVERIFY(!result.ok());
+        QCOMPARE(QString::fromStdString(result.error().message),
+                 QStringLiteral("source \"gw\": an event has no request id; the batch was not stored"));
+        QCOMPARE(scalar(store->database(), "SELECT count(*) FROM usage_events"), std::int64_t(0));
+        QVERIFY(!store->cursor("gw").value().has_value());
+    }
+
+    void timeZoneCutsDays()
+    {
+        QTemporaryDir dir;
+        auto store = rl::UsageStore::open(dir.filePath(QStringLiteral("s.db")).toStdString());
+        QVERIFY(store.ok());
+        rl::IngestBatch batch;
+        batch.source = "r";
+        batch.events = {makeEvent("late", 1767582000000, "a", 1)}; // 2026-01-05T03:00Z = Jan 4, 22:00 in New York
+        QVERIFY(store->ingest(batch).ok());
+        QCOMPARE(scalar(store->database(), "SELECT day FROM daily_rollups"), std::int64_t(20458)); // 2026-01-05
+        QVERIFY(store->setTimeZone("America/New_York").ok());
+        QCOMPARE(scalar(store->database(), "SELECT day FROM daily_rollups"), std::int64_t(20457)); // 2026-01-04
+        QCOMPARE(scalar(store->database(), "SELECT day FROM usage_events"), std::int64_t(20457));
+        auto unknown = store->setTimeZone("Mars/Olympus");
+        QVERIFY(!unknown.ok());
+        QVERIFY(QString::fromStdString(unknown.error().message)
+                    .startsWith(QStringLiteral("unknown time zone \"Mars/Olympus\"")));
+    }
+
+    void budgets()
+    {
+        QTemporaryDir dir;
+        auto store = rl::UsageStore::open(dir.filePath(QStringLiteral("s.db")).toStdString());
+        QVERIFY(store.ok());
+        QVERIFY(store->setBudget({"legal", rl::BudgetPeriod::Month, 12'000'000'000}).ok());
+        QVERIFY(store->setBudget({"support", rl::BudgetPeriod::Week, 500'000'000}).ok());
+        QVERIFY(store->setBudget({"legal", rl::BudgetPeriod::Quarter, 30'000'000'000}).ok());
+        auto budgets = store->budgets();
+        QVERIFY(budgets.ok());
+        QCOMPARE(budgets->size(), std::size_t(2));
+        QCOMPARE(budgets->at(0).team, std::string("legal"));
+        QCOMPARE(budgets->at(0).period, rl::BudgetPeriod::Quarter);
+        QCOMPARE(budgets->at(0).limitMicro, std::int64_t(30'000'000'000));
+        QVERIFY(store->removeBudget("support").ok());
+        QCOMPARE(store->budgets()->size(), std::size_t(1));
+        QVERIFY(!store->setBudget({"x", rl::BudgetPeriod::Month, 0}).ok());
+    }
+
+    // Every migration step, from every earlier version, on a store that has data in it.
+    void migratesFromEveryEarlierVersion_data()
+    {
+        QTest::addColumn<int>("from");
+        for (int v = 0; v < rl::StoreSchema::latestVersion(); ++v)
+            QTest::newRow(qPrintable(QStringLiteral("v%1").arg(v))) << v;
+    }
+
+    void migratesFromEveryEarlierVersion()
+    {
+        QFETCH(int, from);
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("old.db")).toStdString();
+        {
+            auto db = rl::SqliteDatabase::open(path);
+            QVERIFY(db.ok());
+            QVERIFY(rl::StoreSchema::migrate(db.value(), from).ok());
+            QCOMPARE(rl::StoreSchema::version(db.value()).value(), from);
+        }
+        auto store = rl::UsageStore::open(path);
+        QVERIFY2(store.ok(), store.ok() ? "" : store.error().message.c_str());
+        QCOMPARE(rl::StoreSchema::version(store->database()).value(), rl::StoreSchema::latestVersion());
+        if (from > 0)
+            QVERIFY(std::filesystem::exists(path + ".backup-v" + std::to_string(from)));
+        else
+            QVERIFY(store->backupPath().empty());
+        rl::IngestBatch batch;
+        batch.source = "r";
+        batch.events = {makeEvent("x", kMonday, "a", 1)};
+        QVERIFY(store->ingest(batch).ok());
+    }
+
+    void badFiles_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("code");
+        QTest::newRow("not sqlite") << "text"
+                                    << "store.not_a_database";
+        QTest::newRow("newer version") << "newer"
+                                       << "store.too_new";
+        QTest::newRow("corrupt") << "corrupt"
+                                 << "store.corrupt";
+        QTest::newRow("missing folder") << "nofolder"
+                                        << "store.cannot_open";
+    }
+
+    void badFiles()
+    {
+        QFETCH(QString, kind);
+        QFETCH(QString, code);
+        QTemporaryDir dir;
+        std::string path = dir.filePath(QStringLiteral("bad.db")).toStdString();
+        if (kind == QLatin1String("text")) {
+            std::ofstream(path) << "these are my meeting notes, not a database\n";
+        } else if (kind == QLatin1String("newer")) {
+            auto db = rl::SqliteDatabase::open(path);
+            QVERIFY(db->execute("PRAGMA user_version = 999").ok());
+        } else if (kind == QLatin1String("corrupt")) {
+            {
+                auto store = rl::UsageStore::open(path);
+                QVERIFY(store.ok());
+                rl::IngestBatch batch;
+                batch.source = "r";
+                for (int i = 0; i < 2000; ++i)
+                    batch.events.push_back(makeEvent("e" + std::to_string(i), kMonday, "team", 1));
+                QVERIFY(store->ingest(batch).ok());
+                QVERIFY(store->database().execute("PRAGMA wal_checkpoint(TRUNCATE)").ok());
+            }
+            // Scribble over the middle of the file, where the tables' pages are.
+            std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+            file.seekp(4096 * 3);
+            const std::string junk(4096 * 8, '\x5a');
+            file.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+        } else {
+            path = dir.filePath(QStringLiteral("no/such/folder/s.db")).toStdString();
+        }
+        auto store = rl::UsageStore::open(path);
+        if (kind == QLatin1String("corrupt") && store.ok()) {
+            // Damage may only show when the damaged pages are read: an ingest or a check must report it.
+            auto check = rl::SqliteDatabase::open(path);
+            auto rows = check->prepare("SELECT sum(cost_micro) FROM usage_events");
+            auto stepped = rows ? rows->step() : rl::Result<bool>(rows.error());
+            QVERIFY(!stepped.ok());
+            QCOMPARE(QString::fromStdString(stepped.error().code), code);
+            return;
+        }
+        QVERIFY(!store.ok());
+        QCOMPARE(QString::fromStdString(store.error().code), code);
+        QVERIFY(QString::fromStdString(store.error().message).contains(QString::fromStdString(path)));
+        if (kind == QLatin1String("newer"))
+            QVERIFY(QString::fromStdString(store.error().message)
+                        .contains(QStringLiteral("written by a newer RouteLedger")));
+    }
+
+    void readOnlyAndLockedStores()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("s.db")).toStdString();
+        {
+            auto store = rl::UsageStore::open(path);
+            QVERIFY(store.ok());
+        }
+        // Locked: another connection holds a write transaction.
+        auto other = rl::SqliteDatabase::open(path);
+        QVERIFY(other->execute("BEGIN EXCLUSIVE").ok());
+        auto store = rl::UsageStore::open(path);
+        if (store.ok()) {
+            rl::IngestBatch batch;
+            batch.source = "r";
+            batch.events = {makeEvent("x", kMonday, "a", 1)};
+            auto result = store->ingest(batch);
+            QVERIFY(!result.ok());
+            QCOMPARE(QString::fromStdString(result.error().code), QStringLiteral("store.locked"));
+            QVERIFY(result.error().retryable);
+        } else {
+            QCOMPARE(QString::fromStdString(store.error().code), QStringLiteral("store.locked"));
+        }
+        QVERIFY(other->execute("ROLLBACK").ok());
+    }
+
+    // SQLite's max_page_count makes the disk "full": the batch fails whole and the store stays usable.
+    void fullDiskLosesNothingCommitted()
+    {
+        QTemporaryDir dir;
+        auto store = rl::UsageStore::open(dir.filePath(QStringLiteral("s.db")).toStdString());
+        QVERIFY(store.ok());
+        rl::IngestBatch small;
+        small.source = "r";
+        small.cursor = "1";
+        small.events = {makeEvent("kept", kMonday, "a", 1)};
+        QVERIFY(store->ingest(small).ok());
+        const std::int64_t pages = scalar(store->database(), "PRAGMA page_count");
+        QVERIFY(store->database().execute("PRAGMA max_page_count = " + std::to_string(pages + 2)).ok());
+        rl::IngestBatch big;
+        big.source = "r";
+        big.cursor = "2";
+        for (int i = 0; i < 5000; ++i)
+            big.events.push_back(makeEvent("big" + std::to_string(i), kMonday, "team-" + std::to_string(i % 50), 1));
+        auto result = store->ingest(big);
+        QVERIFY(!result.ok());
+        QCOMPARE(QString::fromStdString(result.error().code), QStringLiteral("store.disk_full"));
+        QVERIFY(QString::fromStdString(result.error().message).contains(QStringLiteral("nothing was written")));
+        QCOMPARE(scalar(store->database(), "SELECT count(*) FROM usage_events"), std::int64_t(1));
+        QCOMPARE(store->cursor("r").value().value_or(""), std::string("1"));
+        QVERIFY(store->database().execute("PRAGMA max_page_count = 1000000").ok());
+        QVERIFY(store->ingest(big).ok()); // and it works again once there is room
+    }
+
+    // A child process ingests batches until it is killed with SIGKILL. On reopen the store is intact and
+    // holds exactly the committed batches: the cursor names the last one, and there are that many events.
+    void sigkillDuringIngest()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("s.db")).toStdString();
+        constexpr int kPerBatch = 500;
+        {
+            QVERIFY(rl::UsageStore::open(path).ok());
+        }
+        const pid_t child = fork();
+        QVERIFY(child >= 0);
+        if (child == 0) {
+            auto store = rl::UsageStore::open(path);
+            for (int b = 1; store.ok(); ++b) {
+                rl::IngestBatch batch;
+                batch.source = "r";
+                batch.cursor = std::to_string(b);
+                for (int i = 0; i < kPerBatch; ++i)
+                    batch.events.push_back(makeEvent(std::to_string(b) + "-" + std::to_string(i), kMonday + b, "t", 1));
+                if (!store->ingest(batch).ok())
+                    _exit(3);
+            }
+            _exit(2);
+        }
+        usleep(700'000);
+        kill(child, SIGKILL);
+        int status = 0;
+        waitpid(child, &status, 0);
+        QVERIFY(WIFSIGNALED(status));
+
+        auto store = rl::UsageStore::open(path);
+        QVERIFY(store.ok());
+        auto integrity = store->database().prepare("PRAGMA integrity_check");
+        QVERIFY(integrity->step().value());
+        QCOMPARE(QString::fromStdString(integrity->text(0)), QStringLiteral("ok"));
+        const std::int64_t batches = std::stoll(store->cursor("r").value().value_or("0"));
+        QVERIFY2(batches > 0, "the child committed nothing before it was killed");
+        QCOMPARE(scalar(store->database(), "SELECT count(*) FROM usage_events"), batches * kPerBatch);
+        QCOMPARE(scalar(store->database(), "SELECT sum(requests) FROM daily_rollups"), batches * kPerBatch);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestUsageStore)
+#include "tst_usagestore.moc"
