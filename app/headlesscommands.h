@@ -11,6 +11,7 @@ int validatePolicy(const std::vector<std::string> &args);
 int route(const std::vector<std::string> &args);
 int trainScorer(const std::vector<std::string> &args);
 int evalScorer(const std::vector<std::string> &args);
+int demo(const std::vector<std::string> &args);
 
 // Returns true and sets `exitCode` when argv names a headless subcommand.
 bool dispatch(int argc, char **argv, int &exitCode);

@@ -25,6 +25,7 @@ Headless commands (no display needed; each has --help):
   route --policy FILE --request FILE        show how a request would be routed, and why
   train-scorer --labels FILE --out FILE     train the complexity scorer
   eval-scorer --labels FILE [...]           APGR, CPT and savings of the scorer against baselines
+  demo --out FILE [--days 90] [--events N]  build a demo store through the routing core
 )";
 
 } // namespace
@@ -48,6 +49,8 @@ bool dispatch(int argc, char **argv, int &exitCode)
         exitCode = trainScorer(args);
     } else if (command == "eval-scorer") {
         exitCode = evalScorer(args);
+    } else if (command == "demo") {
+        exitCode = demo(args);
     } else if (command.rfind("--", 0) != 0) {
         std::cerr << "unknown command \"" << command << "\"\n" << kUsage;
         exitCode = 2;

@@ -6,6 +6,8 @@
 
 #include <cmath>
 
+extern const char *const kBuiltInPriceCatalog; // generated from resources/pricing/
+
 namespace rl {
 
 using nlohmann::json;
@@ -45,6 +47,15 @@ bool inputOnlyMode(const json &entry)
 }
 
 } // namespace
+
+std::shared_ptr<const PriceCatalog> PriceCatalog::builtIn()
+{
+    static const std::shared_ptr<const PriceCatalog> catalog = [] {
+        CatalogLoad load = parse(kBuiltInPriceCatalog);
+        return load.catalog ? load.catalog : std::make_shared<const PriceCatalog>();
+    }();
+    return catalog;
+}
 
 CatalogLoad PriceCatalog::parseFile(const std::string &path)
 {

@@ -39,6 +39,8 @@ public:
 
     static CatalogLoad parse(std::string_view json);
     static CatalogLoad parseFile(const std::string &path);
+    // The catalog shipped in resources/pricing/, compiled in.
+    static std::shared_ptr<const PriceCatalog> builtIn();
 
     // The prices of a model, or nullopt when the catalog does not price it per token.
     std::optional<TokenPrices> prices(std::string_view modelId) const;

@@ -1,0 +1,349 @@
+#include "demo/demoworkload.h"
+
+#include "routing/policyparser.h"
+#include "routing/routingengine.h"
+
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <random>
+
+namespace rl {
+
+namespace {
+
+constexpr std::int64_t kDayMs = 86'400'000;
+
+enum Kind { Faq, Code, Legal, Analysis, LongReport, Creative, Summarize, Extract, Chat, Secret, kKinds };
+
+// A few prompts per kind; each is scored once, and events reuse the score with their own noise.
+const std::vector<std::vector<const char *>> kPrompts = {
+    /* Faq */ {"How do I reset my password?", "Where can I download my invoice?", "What are your opening hours?",
+               "Can I change the email address on my account?", "How do I cancel my subscription?",
+               "Is there a mobile app?"},
+    /* Code */
+    {"Refactor this function to remove the duplicated error handling:\n```python\ndef load(p):\n    try:\n"
+     "        return json.load(open(p))\n    except Exception as e:\n        log(e)\n        return None\n```",
+     "Write a SQL query that returns the ten customers with the highest revenue last quarter, joining "
+     "orders and customers, and explain the index it needs.",
+     "Why does this C++ code crash with a segfault when the vector grows? `auto &x = v[0]; v.push_back(1); "
+     "x = 2;`",
+     "Implement an LRU cache in TypeScript with O(1) get and put, with tests.",
+     "Review this pull request diff for race conditions and suggest fixes: the worker reads `state` "
+     "without the mutex in `poll()` while `stop()` writes it."},
+    /* Legal */
+    {"Review clause 14 (limitation of liability) of this supply agreement and tell us whether the cap "
+     "applies to data-protection breaches, citing the relevant wording.",
+     "Compare the termination rights in these two contracts and explain which one is more favourable to "
+     "us, step by step.",
+     "Draft a reply to opposing counsel rejecting the proposed indemnity changes while keeping the "
+     "negotiation open."},
+    /* Analysis */
+    {"Analyze why our churn rose 3.2 percentage points in Q3 and compare the cohorts that joined "
+     "before and after the price change.",
+     "Calculate the expected value of the pricing experiment: 12% conversion at $49 vs 9% at $59, with "
+     "a 95% confidence interval.",
+     "Prove that the proposed sharding scheme keeps every customer's data on exactly one node, and "
+     "derive the rebalancing cost."},
+    /* LongReport */
+    {"Write a detailed, rigorous literature review of retrieval-augmented generation evaluation "
+     "methods, comparing at least six approaches, their metrics, their failure modes and open "
+     "problems, with a recommendation for our product and a step by step plan.",
+     "Explain in depth the trade-offs between three architectures for our event pipeline, justify "
+     "the choice with cost and latency estimates, and list the risks with mitigations."},
+    /* Creative */
+    {"Write three subject lines for our spring sale email.",
+     "Write a short, friendly poem for the "
+     "team newsletter about shipping the new release.",
+     "Write a product description for our new ergonomic office chair, 80 words, upbeat tone.",
+     "Suggest five slogans for the conference booth."},
+    /* Summarize */
+    {"Summarize this customer call transcript in five bullet points and list the follow-ups.",
+     "Summarize the attached quarterly report for the leadership team in one paragraph.",
+     "TL;DR of this thread for someone who missed the meeting."},
+    /* Extract */
+    {"Extract the invoice number, date, supplier and total as JSON from this email.",
+     "Classify these support tickets as billing, bug, or feature request.",
+     "Parse the purchase order and return the line items as JSON fields."},
+    /* Chat */
+    {"Thanks! Can you make it a bit shorter?", "What's a good name for a team offsite?",
+     "Hello, can you help me plan my week?", "Translate into German: the meeting moved to Thursday."},
+    /* Secret */ {"Why does this fail? -----BEGIN RSA PRIVATE KEY----- MIIEowIBAAKCAQEA7..."},
+};
+
+const int kOutputTokens[kKinds] = {120, 450, 700, 600, 1800, 180, 250, 160, 120, 0};
+
+struct TeamProfile {
+    const char *name;
+    int users;
+    double share;
+    std::vector<std::pair<Kind, double>> kinds;
+    std::vector<const char *> apps;
+    std::int64_t monthlyBudgetUsd; // for 200,000 requests over 90 days; scaled to the workload
+    bool monthEndRush;
+    const char *tag;
+};
+
+const std::vector<TeamProfile> kTeams = {
+    {"support", 40, 0.22, {{Faq, 0.7}, {Chat, 0.2}, {Summarize, 0.1}}, {"helpdesk", "chatbot"}, 45, false, "customer"},
+    {"engineering", 60, 0.20, {{Code, 0.7}, {Chat, 0.15}, {Analysis, 0.15}}, {"ide", "code-review"}, 400, false, ""},
+    {"legal", 8, 0.05, {{Legal, 0.8}, {Summarize, 0.2}}, {"contracts"}, 300, false, "privileged"},
+    {"research", 12, 0.07, {{Analysis, 0.5}, {LongReport, 0.5}}, {"notebook"}, 280, false, ""},
+    {"marketing", 15, 0.08, {{Creative, 0.7}, {Summarize, 0.3}}, {"copy-studio"}, 20, false, ""},
+    {"sales", 30, 0.09, {{Summarize, 0.4}, {Chat, 0.3}, {Creative, 0.3}}, {"crm-assistant"}, 15, true, ""},
+    {"finance", 10, 0.05, {{Extract, 0.6}, {Analysis, 0.4}}, {"invoice-bot"}, 50, true, ""},
+    {"data", 14, 0.06, {{Analysis, 0.6}, {Code, 0.4}}, {"notebook"}, 180, false, ""},
+    {"product", 18, 0.06, {{Summarize, 0.4}, {Chat, 0.4}, {Creative, 0.2}}, {"docs"}, 15, false, ""},
+    {"hr", 6, 0.03, {{Chat, 0.7}, {Summarize, 0.3}}, {"people-portal"}, 8, false, "pii"},
+    {"security", 6, 0.03, {{Code, 0.5}, {Secret, 0.1}, {Chat, 0.4}}, {"soc-assistant"}, 30, false, ""},
+    {"operations", 10, 0.06, {{Extract, 0.5}, {Summarize, 0.5}}, {"batch-jobs"}, 15, false, "nightly"},
+};
+
+const char *kPolicyV1 = R"({
+  "schema": "routeledger.policy/v1", "name": "acme-prod", "version": 1,
+  "tiers": [
+    {"name": "frontier", "models": ["anthropic/claude-opus-4-1", "openai/gpt-5"]},
+    {"name": "mid", "models": ["anthropic/claude-sonnet-4-5", "openai/gpt-5-mini"]},
+    {"name": "light", "models": ["openai/gpt-5-nano", "deepseek/deepseek-chat"]}],
+  "default_tier": "mid",
+  "rules": [
+    {"id": "no-secrets", "when": {"prompt": {"matches": "(?i)BEGIN (RSA |EC )?PRIVATE KEY"}}, "then": {"block": "credentials in prompt"}},
+    {"id": "legal-frontier", "when": {"team": {"in": ["legal"]}}, "then": {"tier": "frontier"}},
+    {"id": "hard-to-frontier", "when": {"any": [{"complexity": {"gte": 0.3}}, {"task": {"eq": "reasoning"}}]}, "then": {"tier": "frontier"}},
+    {"id": "easy-to-light", "when": {"all": [{"complexity": {"lt": 0.12}}, {"input_tokens": {"lte": 4000}}]}, "then": {"tier": "light"}}],
+  "budget_guard": [{"used_at_least": 0.9, "then": {"downgrade": 1}}, {"used_at_least": 1.0, "then": {"cap_tier": "light"}}]
+})";
+
+// Version 2 sends more to the light tier: a wider easy rule and short summaries and extractions.
+const char *kPolicyV2 = R"({
+  "schema": "routeledger.policy/v1", "name": "acme-prod", "version": 2,
+  "tiers": [
+    {"name": "frontier", "models": ["anthropic/claude-opus-4-1", "openai/gpt-5"]},
+    {"name": "mid", "models": ["anthropic/claude-sonnet-4-5", "openai/gpt-5-mini"]},
+    {"name": "light", "models": ["openai/gpt-5-nano", "deepseek/deepseek-chat"]}],
+  "default_tier": "mid",
+  "rules": [
+    {"id": "no-secrets", "when": {"prompt": {"matches": "(?i)BEGIN (RSA |EC )?PRIVATE KEY"}}, "then": {"block": "credentials in prompt"}},
+    {"id": "legal-frontier", "when": {"team": {"in": ["legal"]}}, "then": {"tier": "frontier"}},
+    {"id": "hard-to-frontier", "when": {"any": [{"complexity": {"gte": 0.35}}, {"task": {"eq": "reasoning"}}]}, "then": {"tier": "frontier"}},
+    {"id": "routine-to-light", "when": {"task": {"in": ["summarize", "extraction", "translate"]}}, "then": {"tier": "light"}},
+    {"id": "easy-to-light", "when": {"all": [{"complexity": {"lt": 0.2}}, {"input_tokens": {"lte": 4000}}]}, "then": {"tier": "light"}}],
+  "budget_guard": [{"used_at_least": 0.9, "then": {"downgrade": 1}}, {"used_at_least": 1.0, "then": {"cap_tier": "light"}}]
+})";
+
+struct ScoredPrompt {
+    std::string text;
+    double complexity;
+    Task task;
+    std::int64_t tokens;
+};
+
+std::string providerOf(std::string_view model)
+{
+    return std::string(model.substr(0, model.find('/')));
+}
+
+} // namespace
+
+const char *DemoWorkload::policyVersion1()
+{
+    return kPolicyV1;
+}
+const char *DemoWorkload::policyVersion2()
+{
+    return kPolicyV2;
+}
+
+DemoWorkload::DemoWorkload(Options options, const Pricing &pricing) : m_options(options), m_pricing(pricing) {}
+
+Result<std::int64_t> DemoWorkload::generate(UsageStore &store, const std::function<bool(double)> &progress)
+{
+    PolicyLoad v1 = PolicyParser::parse(kPolicyV1);
+    PolicyLoad v2 = PolicyParser::parse(kPolicyV2);
+    if (!v1.ok() || !v2.ok())
+        return Error{"demo.policy", "the demo policies do not validate", false};
+    const RoutingEngine engine;
+
+    std::vector<std::vector<ScoredPrompt>> prompts(kKinds);
+    for (int kind = 0; kind < kKinds; ++kind)
+        for (const char *text : kPrompts[static_cast<std::size_t>(kind)]) {
+            const PromptScore score = ComplexityScorer::builtIn().score(text);
+            prompts[static_cast<std::size_t>(kind)].push_back({text, score.complexity, score.task, score.inputTokens});
+        }
+
+    std::int64_t end = m_options.endMs;
+    if (end == 0) {
+        const auto now =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count();
+        end = now / kDayMs * kDayMs;
+    }
+    const std::int64_t start = end - static_cast<std::int64_t>(m_options.days) * kDayMs;
+    const int policyChangeDay = m_options.days * 55 / 100;
+
+    // Day weights: workdays, a slow growth, and a month-end rush for some teams (applied per team below).
+    std::vector<double> dayWeights(static_cast<std::size_t>(m_options.days));
+    double weightSum = 0;
+    for (int d = 0; d < m_options.days; ++d) {
+        int hour = 0, weekday = 1;
+        RoutingEngine::utcHourAndWeekday(start + d * kDayMs, hour, weekday);
+        const double weekly = weekday <= 5 ? 1.0 : (weekday == 6 ? 0.3 : 0.2);
+        const double growth = 0.85 + 0.3 * d / std::max(1, m_options.days - 1);
+        dayWeights[static_cast<std::size_t>(d)] = weekly * growth;
+        weightSum += weekly * growth;
+    }
+
+    std::mt19937_64 random(m_options.seed);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    std::lognormal_distribution<double> noise(0.0, 0.45);
+    std::vector<double> teamShares;
+    for (const TeamProfile &t : kTeams)
+        teamShares.push_back(t.share);
+    std::discrete_distribution<std::size_t> pickTeam(teamShares.begin(), teamShares.end());
+    // Business hours in UTC, heavier in the middle of the day.
+    std::discrete_distribution<int> pickHour(
+        {1, 1, 1, 1, 1, 2, 4, 7, 10, 12, 12, 11, 10, 11, 12, 12, 10, 8, 6, 4, 3, 2, 2, 1});
+
+    // Budgets follow the workload's size, so the same teams are comfortable or tight at any --events.
+    const double scale = static_cast<double>(m_options.events) / 200'000.0 * 90.0 / m_options.days;
+    std::vector<std::int64_t> budgetMicro;
+    for (const TeamProfile &team : kTeams) {
+        budgetMicro.push_back(
+            std::max<std::int64_t>(1'000'000, std::llround(static_cast<double>(team.monthlyBudgetUsd) * 1e6 * scale)));
+        if (Result<bool> saved = store.setBudget({team.name, BudgetPeriod::Month, budgetMicro.back()}); !saved)
+            return saved.error();
+    }
+
+    std::map<std::pair<std::size_t, std::int64_t>, std::int64_t> monthSpend; // (team, month) -> micro-USD
+    const std::int64_t total = m_options.events;
+    std::int64_t produced = 0;
+    IngestBatch batch;
+    batch.source = "demo-router";
+    batch.sourceKind = "router";
+
+    for (int d = 0; d < m_options.days; ++d) {
+        const std::int64_t dayStart = start + d * kDayMs;
+        const std::int64_t dayEvents =
+            d + 1 == m_options.days
+                ? total - produced
+                : std::llround(static_cast<double>(total) * dayWeights[static_cast<std::size_t>(d)] / weightSum);
+        const auto &policy = d < policyChangeDay ? v1.policy : v2.policy;
+        std::int64_t month = 0, monthEnd = 0; // the budget month, cut in the store's time zone
+        store.calendar().periodContaining(store.calendar().dayOf(dayStart), BudgetPeriod::Month, month, monthEnd);
+        const int dayOfMonth = static_cast<int>(monthEnd - store.calendar().dayOf(dayStart)); // days left
+        for (std::int64_t n = 0; n < dayEvents; ++n) {
+            std::size_t t = pickTeam(random);
+            const TeamProfile &team = kTeams[t];
+            if (team.monthEndRush && dayOfMonth > 3 && unit(random) < 0.4)
+                t = pickTeam(random); // month-end teams are quieter until the last three days
+            const TeamProfile &who = kTeams[t];
+            double r = unit(random);
+            Kind kind = who.kinds.back().first;
+            for (const auto &[k, w] : who.kinds) {
+                if (r < w) {
+                    kind = k;
+                    break;
+                }
+                r -= w;
+            }
+            const auto &choices = prompts[kind];
+            const ScoredPrompt &prompt =
+                choices[static_cast<std::size_t>(unit(random) * static_cast<double>(choices.size())) % choices.size()];
+
+            RouteRequest request;
+            request.team = who.name;
+            request.app = who.apps[static_cast<std::size_t>(unit(random) * static_cast<double>(who.apps.size()))
+                                   % who.apps.size()];
+            request.user =
+                std::string(who.name) + ".user" + std::to_string(1 + static_cast<int>(unit(random) * who.users));
+            if (*who.tag)
+                request.tags = {who.tag};
+            request.requestedModel = (kind == Code && unit(random) < 0.1) ? "gpt-5-mini" : "auto";
+            request.prompt = prompt.text;
+            request.scoredLength = request.prompt.size();
+            request.messageCount = 2;
+            const std::int64_t systemTokens = 40 + static_cast<std::int64_t>(unit(random) * 600);
+            request.inputTokens =
+                static_cast<std::int64_t>(static_cast<double>(prompt.tokens + systemTokens) * noise(random));
+            request.complexity = std::clamp(prompt.complexity * (0.8 + 0.4 * unit(random)), 0.0, 1.0);
+            request.task = prompt.task;
+            request.timeMs =
+                dayStart + pickHour(random) * 3'600'000 + static_cast<std::int64_t>(unit(random) * 3'600'000);
+            const std::int64_t spent = monthSpend[{t, month}];
+            request.budgetUsed = static_cast<double>(spent) / static_cast<double>(budgetMicro[t]);
+
+            const Decision decision = engine.decide(policy, request);
+            UsageEvent e;
+            e.requestId = "demo-" + std::to_string(m_options.seed) + "-" + std::to_string(produced + n);
+            e.timeMs = request.timeMs;
+            e.team = request.team;
+            e.user = request.user;
+            e.app = request.app;
+            e.tags = request.tags;
+            e.requestedModel = request.requestedModel;
+            e.tier = std::string(decision.tierName());
+            e.tierRank = decision.tier;
+            e.rule = std::string(decision.ruleId());
+            e.policyVersion = policy->version;
+            e.complexity = decision.complexity;
+            e.task = std::string(taskName(decision.task));
+            if (decision.blocked) {
+                e.status = UsageStatus::Blocked;
+                e.model = "";
+                e.latencyMs = 2;
+            } else {
+                e.model = std::string(decision.model);
+                const double roll = unit(random);
+                if (roll < 0.012) {
+                    e.status = UsageStatus::Error;
+                } else if (roll < 0.04 && decision.tier >= 0) {
+                    // Fallback: the next model of the tier served it.
+                    const auto &models = policy->tiers[static_cast<std::size_t>(decision.tier)].models;
+                    e.model = models.size() > 1 ? models[1] : models[0];
+                    e.status = UsageStatus::Fallback;
+                }
+                e.provider = providerOf(e.model);
+                e.tokens.input = *request.inputTokens;
+                if (unit(random) < 0.3) { // repeated system prompts hit the provider's cache
+                    e.tokens.cachedInput = std::min<std::int64_t>(systemTokens, e.tokens.input);
+                    e.tokens.input -= e.tokens.cachedInput;
+                }
+                if (e.status != UsageStatus::Error) {
+                    e.tokens.output = static_cast<std::int64_t>(kOutputTokens[kind] * noise(random));
+                    if (e.model == "openai/gpt-5" || e.model == "openai/gpt-5-mini")
+                        e.tokens.reasoning = e.tokens.output * 3 / 10;
+                }
+                const double tierLatency = decision.tier == 0 ? 2400 : decision.tier == 1 ? 1200 : 450;
+                e.latencyMs =
+                    static_cast<std::int64_t>(tierLatency * noise(random) + static_cast<double>(e.tokens.output) * 4);
+                const Cost cost = m_pricing.cost(e.model, e.tokens, e.timeMs);
+                e.costMicro = cost.microUsd;
+                e.unpriced = cost.unpriced;
+                e.frontierCostMicro = m_pricing.cost(policy->tiers.front().models.front(), e.tokens, e.timeMs).microUsd;
+                monthSpend[{t, month}] += e.costMicro;
+            }
+            batch.events.push_back(std::move(e));
+            if (batch.events.size() >= m_options.batchSize) {
+                batch.cursor = std::to_string(produced + n + 1);
+                if (Result<IngestResult> stored = store.ingest(batch); !stored)
+                    return stored.error();
+                batch.events.clear();
+                if (progress && !progress(static_cast<double>(produced + n + 1) / static_cast<double>(total)))
+                    return Error{"demo.cancelled", "demo generation was cancelled", false};
+            }
+        }
+        produced += dayEvents;
+    }
+    batch.cursor = std::to_string(produced);
+    if (Result<IngestResult> stored = store.ingest(batch); !stored)
+        return stored.error();
+    if (Result<bool> marked =
+            store.database().execute("INSERT INTO settings VALUES ('demo', '1') ON CONFLICT DO UPDATE SET value = '1'");
+        !marked)
+        return marked.error();
+    if (progress)
+        progress(1.0);
+    return produced;
+}
+
+} // namespace rl

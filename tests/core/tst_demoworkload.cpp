@@ -1,0 +1,100 @@
+// The demo workload: deterministic for a seed, and shaped the way the dashboard needs to show it.
+#include "demo/demoworkload.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+constexpr std::int64_t kEnd = 1764288000000; // 2025-11-28T00:00:00Z
+
+std::int64_t scalar(rl::SqliteDatabase &db, const std::string &sql)
+{
+    auto query = db.prepare(sql);
+    if (!query)
+        qFatal("%s", query.error().message.c_str());
+    auto row = query->step();
+    return row && row.value() ? query->int64(0) : -1;
+}
+
+double real(rl::SqliteDatabase &db, const std::string &sql)
+{
+    auto query = db.prepare(sql);
+    auto row = query->step();
+    return row && row.value() ? query->real(0) : -1.0;
+}
+
+rl::UsageStore makeDemo(const QTemporaryDir &dir, const QString &name, std::uint64_t seed)
+{
+    auto store = rl::UsageStore::open(dir.filePath(name).toStdString());
+    if (!store)
+        qFatal("%s", store.error().message.c_str());
+    rl::Pricing pricing(rl::PriceCatalog::builtIn());
+    rl::DemoWorkload::Options options;
+    options.events = 30'000;
+    options.seed = seed;
+    options.endMs = kEnd;
+    rl::DemoWorkload workload(options, pricing);
+    auto made = workload.generate(store.value());
+    if (!made || made.value() != 30'000)
+        qFatal("demo generation failed");
+    return std::move(store).value();
+}
+
+} // namespace
+
+class TestDemoWorkload : public QObject {
+    Q_OBJECT
+private slots:
+    void sameSeedSameStore()
+    {
+        QTemporaryDir dir;
+        rl::UsageStore a = makeDemo(dir, QStringLiteral("a.db"), 7);
+        rl::UsageStore b = makeDemo(dir, QStringLiteral("b.db"), 7);
+        rl::UsageStore c = makeDemo(dir, QStringLiteral("c.db"), 8);
+        for (const char *column : {"count(*)", "sum(time_ms % 1000003)", "sum(cost_micro)", "sum(input_tokens)",
+                                   "sum(team_id * 7 + tier_id * 13 + rule_id)"}) {
+            const std::string sql = std::string("SELECT ") + column + " FROM usage_events";
+            QCOMPARE(scalar(a.database(), sql), scalar(b.database(), sql));
+        }
+        QVERIFY(scalar(a.database(), "SELECT sum(cost_micro) FROM usage_events")
+                != scalar(c.database(), "SELECT sum(cost_micro) FROM usage_events"));
+    }
+
+    void shapedLikeARealCompany()
+    {
+        QTemporaryDir dir;
+        rl::UsageStore store = makeDemo(dir, QStringLiteral("demo.db"), 1);
+        rl::SqliteDatabase &db = store.database();
+        QCOMPARE(scalar(db, "SELECT count(DISTINCT team_id) FROM usage_events"), std::int64_t(12));
+        QCOMPARE(scalar(db, "SELECT count(*) FROM budgets"), std::int64_t(12));
+        QCOMPARE(scalar(db, "SELECT value FROM settings WHERE key = 'demo'"), std::int64_t(1));
+        // The policy change shows in the routing mix: version 2 sends a larger share to the light tier.
+        const char *lightShare = "SELECT avg(t.name = 'light') FROM usage_events e JOIN tiers t ON t.id = e.tier_id "
+                                 "WHERE e.policy_version = ";
+        const double before = real(db, std::string(lightShare) + "1");
+        const double after = real(db, std::string(lightShare) + "2");
+        QVERIFY2(after > before + 0.2, qPrintable(QStringLiteral("light share %1 -> %2").arg(before).arg(after)));
+        QCOMPARE(scalar(db, "SELECT count(*) FROM policy_versions"), std::int64_t(2));
+        // Legal is pinned to the frontier tier (apart from budget-guard downgrades).
+        QVERIFY(real(db, "SELECT avg(t.name = 'frontier') FROM usage_events e JOIN tiers t ON t.id = e.tier_id "
+                         "JOIN teams m ON m.id = e.team_id WHERE m.name = 'legal'")
+                > 0.8);
+        // Workdays are busier than weekends.
+        QVERIFY(real(db, "SELECT (SELECT count(*) FROM usage_events WHERE (day + 3) % 7 < 5) * 2.0 / "
+                         "(SELECT count(*) FROM usage_events WHERE (day + 3) % 7 >= 5) / 5")
+                > 2.0);
+        // One team runs past its monthly budget.
+        QVERIFY(scalar(db, "SELECT count(*) FROM (SELECT e.team_id, e.day / 30 AS m, sum(e.cost_micro) AS spend "
+                           "FROM usage_events e GROUP BY 1, 2) s JOIN budgets b ON b.team_id = s.team_id "
+                           "WHERE s.spend > b.limit_micro")
+                >= 1);
+        // Blocked requests cost nothing; everything else is priced.
+        QCOMPARE(scalar(db, "SELECT sum(cost_micro) FROM usage_events WHERE status = 2"), std::int64_t(0));
+        QCOMPARE(scalar(db, "SELECT count(*) FROM usage_events WHERE unpriced = 1"), std::int64_t(0));
+        QVERIFY(scalar(db, "SELECT sum(frontier_cost_micro) - sum(cost_micro) FROM usage_events") > 0);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestDemoWorkload)
+#include "tst_demoworkload.moc"
