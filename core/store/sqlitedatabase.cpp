@@ -42,6 +42,12 @@ SqliteStatement &SqliteStatement::bind(int index, std::string_view value)
     return *this;
 }
 
+SqliteStatement &SqliteStatement::bindStatic(int index, std::string_view value)
+{
+    sqlite3_bind_text(m_statement, index, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
+    return *this;
+}
+
 SqliteStatement &SqliteStatement::bindNull(int index)
 {
     sqlite3_bind_null(m_statement, index);
@@ -69,8 +75,8 @@ Result<bool> SqliteStatement::run()
 
 void SqliteStatement::reset()
 {
+    // Bindings are kept: every caller binds each parameter before the next step.
     sqlite3_reset(m_statement);
-    sqlite3_clear_bindings(m_statement);
 }
 
 std::int64_t SqliteStatement::int64(int column) const
@@ -96,6 +102,12 @@ std::string SqliteStatement::text(int column) const
 
 Result<SqliteDatabase> SqliteDatabase::open(const std::string &path, Mode mode)
 {
+    // Memory statistics take a global mutex on every allocation; RouteLedger never reads them.
+    static const bool configured = [] {
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+        return sqlite3_initialize() == SQLITE_OK;
+    }();
+    (void)configured;
     SqliteDatabase database;
     database.m_path = path;
     const int flags = (mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)

@@ -29,6 +29,8 @@ public:
     SqliteStatement &bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
     SqliteStatement &bind(int index, double value);
     SqliteStatement &bind(int index, std::string_view value);
+    // Binds without copying: `value` must stay alive until the statement is stepped and reset.
+    SqliteStatement &bindStatic(int index, std::string_view value);
     SqliteStatement &bindNull(int index);
     SqliteStatement &bind(int index, const std::optional<std::int64_t> &value)
     {

@@ -13,6 +13,16 @@ constexpr std::string_view kUnitSeparator = "\x1f";
 
 using RollupKey = std::array<std::int64_t, 7>; // day, source, team, app, model, tier, rule
 
+struct RollupKeyHash {
+    std::size_t operator()(const RollupKey &key) const
+    {
+        std::uint64_t h = 0x9E3779B97F4A7C15ull;
+        for (std::int64_t part : key)
+            h = (h ^ static_cast<std::uint64_t>(part)) * 0xBF58476D1CE4E5B9ull;
+        return static_cast<std::size_t>(h ^ (h >> 31));
+    }
+};
+
 struct RollupValues {
     std::int64_t requests = 0, errors = 0, blocked = 0, fallbacks = 0, unpriced = 0;
     std::int64_t input = 0, cachedInput = 0, cacheWrite = 0, output = 0, reasoning = 0;
@@ -222,7 +232,7 @@ Result<IngestResult> UsageStore::ingest(const IngestBatch &batch)
     const auto var = var##Result.value();
 
     RL_TRY(source, sourceId(batch.source, batch.sourceKind));
-    std::map<RollupKey, RollupValues> rollups;
+    std::unordered_map<RollupKey, RollupValues, RollupKeyHash> rollups;
     std::map<std::int64_t, std::int64_t> policyVersions; // version -> first seen
 
     for (const UsageEvent &e : batch.events) {
@@ -234,8 +244,11 @@ Result<IngestResult> UsageStore::ingest(const IngestBatch &batch)
         RL_TRY(tier, tierId(e.tier, e.tierRank));
         const std::int64_t day = m_calendar.dayOf(e.timeMs);
         SqliteStatement &s = m_insertEvent;
-        s.bind(1, source).bind(2, e.requestId).bind(3, e.timeMs).bind(4, day).bind(5, team).bind(6, user).bind(7, app);
-        s.bind(8, joinTags(e.tags)).bind(9, e.requestedModel).bind(10, model).bind(11, e.provider).bind(12, tier);
+        // The event's strings outlive the step, so they are bound without copies.
+        const std::string tags = joinTags(e.tags);
+        s.bind(1, source).bindStatic(2, e.requestId).bind(3, e.timeMs).bind(4, day).bind(5, team).bind(6, user);
+        s.bind(7, app).bindStatic(8, tags).bindStatic(9, e.requestedModel).bind(10, model).bindStatic(11, e.provider);
+        s.bind(12, tier);
         s.bind(13, rule).bind(14, e.policyVersion).bind(15, e.tokens.input).bind(16, e.tokens.cachedInput);
         s.bind(17, e.tokens.cacheWrite).bind(18, e.tokens.output).bind(19, e.tokens.reasoning).bind(20, e.costMicro);
         s.bind(21, e.reportedCostMicro).bind(22, e.frontierCostMicro).bind(23, e.unpriced ? 1 : 0);
@@ -244,7 +257,7 @@ Result<IngestResult> UsageStore::ingest(const IngestBatch &batch)
             s.bind(26, *e.complexity);
         else
             s.bindNull(26);
-        s.bind(27, e.task);
+        s.bindStatic(27, e.task);
         RL_TRY(stored, s.run());
         (void)stored;
         if (m_db.changes() == 0) {
