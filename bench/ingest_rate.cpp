@@ -53,12 +53,14 @@ double ceilingRate(const std::string &path, const std::vector<rl::UsageEvent> &e
 {
     auto db = rl::SqliteDatabase::open(path);
     db->execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
-    db->execute("CREATE TABLE bare (source_id, request_id, time_ms, day, team, user, app, tags, requested_model, model, "
-                "provider, tier, rule, policy_version, input_tokens, cached_input_tokens, cache_write_tokens, "
-                "output_tokens, reasoning_tokens, cost_micro, reported_cost_micro, frontier_cost_micro, unpriced, "
-                "latency_ms, status, complexity, task)");
-    auto insert = db->prepare("INSERT INTO bare VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-                              "?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)");
+    db->execute(
+        "CREATE TABLE bare (source_id, request_id, time_ms, day, team, user, app, tags, requested_model, model, "
+        "provider, tier, rule, policy_version, input_tokens, cached_input_tokens, cache_write_tokens, "
+        "output_tokens, reasoning_tokens, cost_micro, reported_cost_micro, frontier_cost_micro, unpriced, "
+        "latency_ms, status, complexity, task)");
+    auto insert =
+        db->prepare("INSERT INTO bare VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+                    "?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)");
     const auto started = Clock::now();
     for (std::size_t i = 0; i < events.size();) {
         db->execute("BEGIN");
@@ -70,7 +72,12 @@ double ceilingRate(const std::string &path, const std::vector<rl::UsageEvent> &e
             s.bind(10, e.model).bind(11, e.provider).bind(12, e.tier).bind(13, e.rule).bind(14, e.policyVersion);
             s.bind(15, e.tokens.input).bind(16, e.tokens.cachedInput).bind(17, e.tokens.cacheWrite);
             s.bind(18, e.tokens.output).bind(19, e.tokens.reasoning).bind(20, e.costMicro).bindNull(21);
-            s.bind(22, e.frontierCostMicro).bind(23, 0).bind(24, e.latencyMs).bind(25, 0).bind(26, 0.3).bind(27, e.task);
+            s.bind(22, e.frontierCostMicro)
+                .bind(23, 0)
+                .bind(24, e.latencyMs)
+                .bind(25, 0)
+                .bind(26, 0.3)
+                .bind(27, e.task);
             s.run();
         }
         db->execute("COMMIT");
@@ -132,7 +139,8 @@ int main(int argc, char **argv)
     const double c = std::max(ceiling[0], ceiling[1]);
     const double s = std::max(store[0], store[1]);
     const auto size = std::filesystem::file_size(dir + "/store-1.db");
-    std::printf("ingest of %lld events in batches of %zu (best of 2 rounds each)\n", static_cast<long long>(count), batch);
+    std::printf("ingest of %lld events in batches of %zu (best of 2 rounds each)\n", static_cast<long long>(count),
+                batch);
     std::printf("  bare rows, no index (ceiling): %9.0f rows/s\n", c);
     std::printf("  UsageStore::ingest:            %9.0f events/s  (%.0f %% of the ceiling; %zu inserted)\n", s,
                 100.0 * s / c, inserted);

@@ -28,6 +28,7 @@ public:
     const T &value() const & { return std::get<T>(m_state); }
     T &&value() && { return std::get<T>(std::move(m_state)); }
     const Error &error() const { return std::get<Error>(m_state); }
+    T valueOr(T fallback) const { return ok() ? value() : fallback; }
 
     T *operator->() { return &value(); }
     const T *operator->() const { return &value(); }

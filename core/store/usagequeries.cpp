@@ -1,0 +1,229 @@
+#include "store/usagequeries.h"
+
+#include "store/storeschema.h"
+
+#include <algorithm>
+
+namespace rl {
+
+namespace {
+
+Result<std::int64_t> idOf(SqliteDatabase &db, const char *table, const std::string &name)
+{
+    Result<SqliteStatement> query = db.prepare(std::string("SELECT id FROM ") + table + " WHERE name = ?1");
+    if (!query)
+        return query.error();
+    query->bind(1, name);
+    Result<bool> row = query->step();
+    if (!row)
+        return row.error();
+    return row.value() ? query->int64(0) : std::int64_t(-1); // -1 matches nothing
+}
+
+template <typename Row, typename Read>
+Result<std::vector<Row>> collect(SqliteStatement &query, Read read)
+{
+    std::vector<Row> rows;
+    for (;;) {
+        Result<bool> row = query.step();
+        if (!row)
+            return row.error();
+        if (!row.value())
+            break;
+        rows.push_back(read(query));
+    }
+    return rows;
+}
+
+} // namespace
+
+Result<UsageQueries> UsageQueries::open(const std::string &path)
+{
+    UsageQueries queries;
+    Result<SqliteDatabase> db = SqliteDatabase::open(path, SqliteDatabase::Mode::ReadOnly);
+    if (!db)
+        return db.error();
+    queries.m_db = std::move(db).value();
+    Result<int> version = StoreSchema::version(queries.m_db);
+    if (!version)
+        return version.error();
+    if (version.value() != StoreSchema::latestVersion())
+        return Error{"store.version",
+                     path + ": the store has schema version " + std::to_string(version.value())
+                         + ", this RouteLedger reads " + std::to_string(StoreSchema::latestVersion())
+                         + "; open it for writing once to upgrade it",
+                     false};
+    std::string zone = "UTC";
+    if (Result<SqliteStatement> settings = queries.m_db.prepare("SELECT key, value FROM settings"); settings) {
+        while (settings->step().valueOr(false)) {
+            if (settings->text(0) == "time_zone")
+                zone = settings->text(1);
+            else if (settings->text(0) == "demo")
+                queries.m_demo = settings->text(1) == "1";
+        }
+    }
+    Result<OrgCalendar> calendar = OrgCalendar::forZone(zone);
+    if (!calendar)
+        return calendar.error();
+    queries.m_calendar = calendar.value();
+    return queries;
+}
+
+Result<std::optional<std::pair<std::int64_t, std::int64_t>>> UsageQueries::dataRange()
+{
+    Result<SqliteStatement> query = m_db.prepare("SELECT min(day), max(day) FROM daily_rollups WHERE requests > 0");
+    if (!query)
+        return query.error();
+    Result<bool> row = query->step();
+    if (!row)
+        return row.error();
+    if (query->isNull(0))
+        return std::optional<std::pair<std::int64_t, std::int64_t>>();
+    return std::optional<std::pair<std::int64_t, std::int64_t>>(std::make_pair(query->int64(0), query->int64(1)));
+}
+
+Result<std::string> UsageQueries::where(const UsageFilter &filter, std::vector<std::int64_t> &binds)
+{
+    std::string sql = " r.day >= ?1 AND r.day < ?2";
+    binds = {filter.fromDay, filter.toDay};
+    struct Dimension {
+        const std::string &value;
+        const char *table;
+        const char *column;
+    };
+    const Dimension dimensions[] = {{filter.team, "teams", "team_id"},
+                                    {filter.app, "apps", "app_id"},
+                                    {filter.source, "sources", "source_id"},
+                                    {filter.tier, "tiers", "tier_id"},
+                                    {filter.model, "models", "model_id"}};
+    for (const Dimension &d : dimensions) {
+        if (d.value.empty())
+            continue;
+        Result<std::int64_t> id = idOf(m_db, d.table, d.value);
+        if (!id)
+            return id.error();
+        binds.push_back(id.value());
+        sql += std::string(" AND r.") + d.column + " = ?" + std::to_string(binds.size());
+    }
+    return sql;
+}
+
+#define RL_PREPARE(query, sqlText)                                                                                     \
+    std::vector<std::int64_t> binds;                                                                                   \
+    Result<std::string> condition = where(filter, binds);                                                              \
+    if (!condition)                                                                                                    \
+        return condition.error();                                                                                      \
+    Result<SqliteStatement> query = m_db.prepare(sqlText);                                                             \
+    if (!query)                                                                                                        \
+        return query.error();                                                                                          \
+    for (std::size_t i = 0; i < binds.size(); ++i)                                                                     \
+        query->bind(static_cast<int>(i + 1), binds[i]);
+
+Result<UsageTotals> UsageQueries::totals(const UsageFilter &filter)
+{
+    RL_PREPARE(query, "SELECT total(requests), total(errors), total(blocked), total(fallbacks), total(unpriced), "
+                      "total(CASE WHEN t.rank = 0 THEN requests END), total(input_tokens + cached_input_tokens + "
+                      "cache_write_tokens), total(output_tokens), total(cost_micro), total(frontier_cost_micro), "
+                      "total(reported_cost_micro) FROM daily_rollups r JOIN tiers t ON t.id = r.tier_id WHERE"
+                          + condition.value());
+    Result<bool> row = query->step();
+    if (!row)
+        return row.error();
+    UsageTotals totals;
+    std::int64_t *fields[] = {&totals.requests,          &totals.errors,           &totals.blocked,
+                              &totals.fallbacks,         &totals.unpriced,         &totals.frontierRequests,
+                              &totals.inputTokens,       &totals.outputTokens,     &totals.costMicro,
+                              &totals.frontierCostMicro, &totals.reportedCostMicro};
+    for (int i = 0; i < 11; ++i)
+        *fields[i] = static_cast<std::int64_t>(query->real(i)); // total() is a double; sums stay far below 2^53
+    return totals;
+}
+
+Result<std::vector<DayTierSpend>> UsageQueries::spendByDayAndTier(const UsageFilter &filter)
+{
+    RL_PREPARE(query, "SELECT r.day, t.name, t.rank, sum(requests), sum(cost_micro) FROM daily_rollups r "
+                      "JOIN tiers t ON t.id = r.tier_id WHERE"
+                          + condition.value() + " GROUP BY r.day, r.tier_id ORDER BY r.day, t.rank");
+    return collect<DayTierSpend>(query.value(), [](SqliteStatement &q) {
+        return DayTierSpend{q.int64(0), q.text(1), static_cast<int>(q.int64(2)), q.int64(3), q.int64(4)};
+    });
+}
+
+Result<std::vector<MixRow>> UsageQueries::routingMix(const UsageFilter &filter)
+{
+    RL_PREPARE(query, "SELECT t.name, t.rank, ru.name, sum(requests), sum(cost_micro) FROM daily_rollups r "
+                      "JOIN tiers t ON t.id = r.tier_id JOIN rules ru ON ru.id = r.rule_id WHERE"
+                          + condition.value() + " GROUP BY r.tier_id, r.rule_id ORDER BY t.rank, sum(requests) DESC");
+    return collect<MixRow>(query.value(), [](SqliteStatement &q) {
+        return MixRow{q.text(0), static_cast<int>(q.int64(1)), q.text(2), q.int64(3), q.int64(4)};
+    });
+}
+
+Result<std::vector<TeamSpend>> UsageQueries::spendByTeam(const UsageFilter &filter)
+{
+    RL_PREPARE(query, "SELECT tm.name, sum(requests), sum(cost_micro), sum(frontier_cost_micro) FROM daily_rollups r "
+                      "JOIN teams tm ON tm.id = r.team_id WHERE"
+                          + condition.value() + " GROUP BY r.team_id ORDER BY sum(cost_micro) DESC");
+    return collect<TeamSpend>(query.value(), [](SqliteStatement &q) {
+        return TeamSpend{q.text(0), q.int64(1), q.int64(2), q.int64(3)};
+    });
+}
+
+#undef RL_PREPARE
+
+Result<std::vector<BudgetStatus>> UsageQueries::budgetStatus(std::int64_t nowMs)
+{
+    Result<SqliteStatement> budgets = m_db.prepare("SELECT b.team_id, t.name, b.period, b.limit_micro FROM budgets b "
+                                                   "JOIN teams t ON t.id = b.team_id ORDER BY t.name");
+    Result<SqliteStatement> spend =
+        m_db.prepare("SELECT total(cost_micro) FROM daily_rollups WHERE team_id = ?1 AND day >= ?2 AND day < ?3");
+    if (!budgets)
+        return budgets.error();
+    if (!spend)
+        return spend.error();
+    const std::int64_t today = m_calendar.dayOf(nowMs);
+    std::vector<BudgetStatus> out;
+    for (;;) {
+        Result<bool> row = budgets->step();
+        if (!row)
+            return row.error();
+        if (!row.value())
+            break;
+        BudgetStatus status;
+        status.team = budgets->text(1);
+        budgetPeriodFromName(budgets->text(2), status.period);
+        status.limitMicro = budgets->int64(3);
+        std::int64_t first = 0, end = 0;
+        m_calendar.periodContaining(today, status.period, first, end);
+        status.periodStartMs = m_calendar.dayStartMs(first);
+        status.periodEndMs = m_calendar.dayStartMs(end);
+        spend->bind(1, budgets->int64(0)).bind(2, first).bind(3, end);
+        Result<bool> spent = spend->step();
+        if (!spent)
+            return spent.error();
+        status.spentMicro = static_cast<std::int64_t>(spend->real(0));
+        spend->reset();
+        // Run-rate forecast: what was spent so far, stretched over the whole period.
+        const double elapsed =
+            static_cast<double>(std::clamp(nowMs, status.periodStartMs + 1, status.periodEndMs) - status.periodStartMs)
+            / static_cast<double>(status.periodEndMs - status.periodStartMs);
+        status.forecastMicro =
+            static_cast<std::int64_t>(static_cast<double>(status.spentMicro) / std::max(elapsed, 1e-6));
+        out.push_back(status);
+    }
+    return out;
+}
+
+Result<std::vector<PolicyVersionMark>> UsageQueries::policyVersions()
+{
+    Result<SqliteStatement> query = m_db.prepare(
+        "SELECT s.name, p.version, p.first_seen_ms FROM policy_versions p JOIN sources s ON s.id = p.source_id "
+        "ORDER BY p.first_seen_ms");
+    if (!query)
+        return query.error();
+    return collect<PolicyVersionMark>(query.value(), [](SqliteStatement &q) {
+        return PolicyVersionMark{q.text(0), q.int64(1), q.int64(2)};
+    });
+}
+
+} // namespace rl

@@ -1,0 +1,151 @@
+// The dashboard's queries over daily rollups, on a small store whose answers are worked out by hand.
+#include "store/usagequeries.h"
+#include "store/usagestore.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+constexpr std::int64_t kDay = 86'400'000;
+constexpr std::int64_t kNov1 = 1793491200000; // 2026-11-01T00:00:00Z (day 20758)
+constexpr std::int64_t kNov1Day = 20758;
+
+rl::UsageEvent makeEvent(const std::string &id, std::int64_t timeMs, const std::string &team, const std::string &tier,
+                         int rank, std::int64_t cost, std::int64_t frontierCost)
+{
+    rl::UsageEvent e;
+    e.requestId = id;
+    e.timeMs = timeMs;
+    e.team = team;
+    e.app = team + "-app";
+    e.tier = tier;
+    e.tierRank = rank;
+    e.model = rank == 0 ? "anthropic/claude-opus-4-1" : "openai/gpt-5-nano";
+    e.rule = rank == 0 ? "hard" : "easy";
+    e.tokens = {100, 0, 0, 10, 0};
+    e.costMicro = cost;
+    e.frontierCostMicro = frontierCost;
+    return e;
+}
+
+} // namespace
+
+class TestUsageQueries : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_path = m_dir.filePath(QStringLiteral("q.db")).toStdString();
+        auto store = rl::UsageStore::open(m_path);
+        QVERIFY(store.ok());
+        rl::IngestBatch batch;
+        batch.source = "router";
+        // Nov 1: legal 2 frontier requests ($3 + $5), support 1 light ($0.10, would be $2 on frontier).
+        batch.events = {makeEvent("1", kNov1 + 3600000, "legal", "frontier", 0, 3'000'000, 3'000'000),
+                        makeEvent("2", kNov1 + 7200000, "legal", "frontier", 0, 5'000'000, 5'000'000),
+                        makeEvent("3", kNov1 + 7200000, "support", "light", 2, 100'000, 2'000'000)};
+        // Nov 2: support 1 light ($0.20 vs $4), and an error that still cost $0.05.
+        batch.events.push_back(makeEvent("4", kNov1 + kDay + 1000, "support", "light", 2, 200'000, 4'000'000));
+        batch.events.push_back(makeEvent("5", kNov1 + kDay + 2000, "support", "light", 2, 50'000, 1'000'000));
+        batch.events.back().status = rl::UsageStatus::Error;
+        batch.events.back().policyVersion = 7;
+        QVERIFY(store->ingest(batch).ok());
+        QVERIFY(store->setBudget({"legal", rl::BudgetPeriod::Month, 10'000'000}).ok());
+    }
+
+    void totalsAndFilters()
+    {
+        auto queries = rl::UsageQueries::open(m_path);
+        QVERIFY(queries.ok());
+        rl::UsageFilter all{kNov1Day, kNov1Day + 30, {}, {}, {}, {}, {}};
+        auto totals = queries->totals(all);
+        QVERIFY(totals.ok());
+        QCOMPARE(totals->requests, std::int64_t(5));
+        QCOMPARE(totals->errors, std::int64_t(1));
+        QCOMPARE(totals->frontierRequests, std::int64_t(2));
+        QCOMPARE(totals->costMicro, std::int64_t(8'350'000));
+        QCOMPARE(totals->frontierCostMicro, std::int64_t(15'000'000));
+        QCOMPARE(totals->savedMicro(), std::int64_t(6'650'000));
+
+        rl::UsageFilter support = all;
+        support.team = "support";
+        QCOMPARE(queries->totals(support)->costMicro, std::int64_t(350'000));
+        rl::UsageFilter firstDay = all;
+        firstDay.toDay = kNov1Day + 1;
+        QCOMPARE(queries->totals(firstDay)->requests, std::int64_t(3));
+        rl::UsageFilter nobody = all;
+        nobody.team = "no-such-team";
+        QCOMPARE(queries->totals(nobody)->requests, std::int64_t(0));
+        rl::UsageFilter frontier = all;
+        frontier.tier = "frontier";
+        QCOMPARE(queries->totals(frontier)->costMicro, std::int64_t(8'000'000));
+    }
+
+    void spendOverTimeMixAndTeams()
+    {
+        auto queries = rl::UsageQueries::open(m_path);
+        rl::UsageFilter all{kNov1Day, kNov1Day + 30, {}, {}, {}, {}, {}};
+        auto days = queries->spendByDayAndTier(all);
+        QVERIFY(days.ok());
+        QCOMPARE(days->size(), std::size_t(3)); // Nov 1 frontier, Nov 1 light, Nov 2 light
+        QCOMPARE(days->at(0).day, kNov1Day);
+        QCOMPARE(days->at(0).tier, std::string("frontier"));
+        QCOMPARE(days->at(0).costMicro, std::int64_t(8'000'000));
+        QCOMPARE(days->at(2).day, kNov1Day + 1);
+        QCOMPARE(days->at(2).costMicro, std::int64_t(250'000));
+
+        auto mix = queries->routingMix(all);
+        QVERIFY(mix.ok());
+        QCOMPARE(mix->size(), std::size_t(2));
+        QCOMPARE(mix->at(0).rule, std::string("hard"));
+        QCOMPARE(mix->at(1).requests, std::int64_t(3));
+
+        auto teams = queries->spendByTeam(all);
+        QVERIFY(teams.ok());
+        QCOMPARE(teams->size(), std::size_t(2));
+        QCOMPARE(teams->at(0).team, std::string("legal")); // highest spend first
+        QCOMPARE(teams->at(1).costMicro, std::int64_t(350'000));
+
+        auto versions = queries->policyVersions();
+        QCOMPARE(versions->size(), std::size_t(1));
+        QCOMPARE(versions->at(0).version, std::int64_t(7));
+        auto range = queries->dataRange();
+        QVERIFY(range.ok() && range->has_value());
+        QCOMPARE(range->value().first, kNov1Day);
+        QCOMPARE(range->value().second, kNov1Day + 1);
+    }
+
+    // Legal spent $8 of $10 by noon on Nov 10 (9.5 of 30 days): the run-rate forecast is $8 / (9.5/30).
+    void budgetStatusAndForecast()
+    {
+        auto queries = rl::UsageQueries::open(m_path);
+        const std::int64_t now = kNov1 + 9 * kDay + kDay / 2;
+        auto budgets = queries->budgetStatus(now);
+        QVERIFY(budgets.ok());
+        QCOMPARE(budgets->size(), std::size_t(1));
+        const rl::BudgetStatus &legal = budgets->front();
+        QCOMPARE(legal.team, std::string("legal"));
+        QCOMPARE(legal.spentMicro, std::int64_t(8'000'000));
+        QCOMPARE(legal.periodStartMs, kNov1);
+        QCOMPARE(legal.periodEndMs, kNov1 + 30 * kDay);
+        QCOMPARE(legal.forecastMicro, std::int64_t(8'000'000.0 / (9.5 / 30.0)));
+        QVERIFY(qAbs(legal.used() - 0.8) < 1e-9);
+        QVERIFY(legal.forecastUsed() > 2.5);
+    }
+
+    void refusesStoresItCannotRead()
+    {
+        auto missing = rl::UsageQueries::open(m_dir.filePath(QStringLiteral("nope.db")).toStdString());
+        QVERIFY(!missing.ok());
+        QCOMPARE(QString::fromStdString(missing.error().code), QStringLiteral("store.cannot_open"));
+    }
+
+private:
+    QTemporaryDir m_dir;
+    std::string m_path;
+};
+
+QTEST_APPLESS_MAIN(TestUsageQueries)
+#include "tst_usagequeries.moc"
