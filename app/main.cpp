@@ -5,9 +5,13 @@
 #include "theme.h"
 #include "tryrequestpage.h"
 
+#include "demo/demoworkload.h"
+
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QScreen>
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
 #include <QTimer>
 
 #include <cstring>
@@ -18,7 +22,8 @@ namespace {
 const char *kUsage = R"(Usage: routeledger [COMMAND] [OPTIONS]
 
 With no command, opens the dashboard:
-  routeledger [--policy FILE] [--theme light|dark] [--screenshot FILE.png]
+  routeledger [--store FILE] [--policy FILE] [--theme light|dark] [--screenshot FILE.png]
+  (without --store: the store in the app's data folder; on a first start, a demo store)
 
 Headless commands (no display needed; each has --help):
   validate-policy FILE                      check a policy; one line per problem
@@ -26,6 +31,7 @@ Headless commands (no display needed; each has --help):
   train-scorer --labels FILE --out FILE     train the complexity scorer
   eval-scorer --labels FILE [...]           APGR, CPT and savings of the scorer against baselines
   demo --out FILE [--days 90] [--events N]  build a demo store through the routing core
+  screenshot --store FILE --out DIR         render every page to PNG, no display needed
 )";
 
 } // namespace
@@ -51,6 +57,8 @@ bool dispatch(int argc, char **argv, int &exitCode)
         exitCode = evalScorer(args);
     } else if (command == "demo") {
         exitCode = demo(args);
+    } else if (command == "screenshot") {
+        exitCode = screenshot(argc, argv);
     } else if (command.rfind("--", 0) != 0) {
         std::cerr << "unknown command \"" << command << "\"\n" << kUsage;
         exitCode = 2;
@@ -75,23 +83,39 @@ int main(int argc, char **argv)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("RouteLedger: cost and routing governance for LLM traffic"));
     parser.addHelpOption();
+    QCommandLineOption store(QStringLiteral("store"), QStringLiteral("Usage store to open."), QStringLiteral("FILE"));
     QCommandLineOption policy(QStringLiteral("policy"), QStringLiteral("Policy file to open."), QStringLiteral("FILE"));
     QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("light or dark."), QStringLiteral("THEME"),
                              QStringLiteral("light"));
     QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                   QStringLiteral("Render the window to a PNG file and exit."), QStringLiteral("FILE"));
-    parser.addOptions({policy, theme, screenshot});
+    parser.addOptions({store, policy, theme, screenshot});
     parser.process(app);
 
     Theme::apply(app, parser.value(theme) == QLatin1String("dark") ? Theme::Mode::Dark : Theme::Mode::Light);
-    MainWindow window;
+    QString storePath = parser.value(store);
+    if (storePath.isEmpty()) {
+        // A first start with no data gets a demo store, so the dashboard is never empty.
+        const QString folder = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+        QDir().mkpath(folder);
+        storePath = folder + QStringLiteral("/routeledger.db");
+        if (!QFileInfo::exists(storePath)) {
+            std::cerr << "First start: creating a demo store at " << storePath.toStdString() << "\n";
+            auto created = rl::UsageStore::open(storePath.toStdString());
+            rl::Pricing pricing(rl::PriceCatalog::builtIn());
+            rl::DemoWorkload workload({}, pricing);
+            if (!created || !workload.generate(created.value()))
+                std::cerr << "could not create the demo store; the dashboard opens empty\n";
+        }
+    }
+    MainWindow window(storePath);
     if (parser.isSet(policy))
         window.tryRequestPage()->loadPolicyFile(parser.value(policy));
 
     if (parser.isSet(screenshot)) {
         window.resize(1280, 800);
         window.show();
-        QTimer::singleShot(200, &window, [&] {
+        QTimer::singleShot(1500, &window, [&] {
             const bool saved = window.grab().save(parser.value(screenshot));
             if (!saved)
                 std::cerr << "could not write " << parser.value(screenshot).toStdString() << "\n";

@@ -1,25 +1,58 @@
 #pragma once
 
-#include <QMainWindow>
+#include "dashboardsnapshot.h"
+#include "store/orgcalendar.h"
 
+#include <QMainWindow>
+#include <QThread>
+
+class FilterBar;
+class QLabel;
 class QListWidget;
 class QStackedWidget;
+class OverviewPage;
+class QueryWorker;
 class TryRequestPage;
 
-// The window: a left navigation and the pages. It only wires pages together; each page owns its work.
+// The window: a left navigation, the shared filter bar and the pages. It only wires pages together; the
+// queries run on a QueryWorker on its own thread.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(QWidget *parent = nullptr);
+    explicit MainWindow(const QString &storePath = QString(), QWidget *parent = nullptr);
+    ~MainWindow() override;
 
     TryRequestPage *tryRequestPage() const { return m_tryRequest; }
+    OverviewPage *overviewPage() const { return m_overview; }
+    FilterBar *filterBar() const { return m_filters; }
     QStringList pageNames() const;
     void showPage(int index);
+    bool demoBannerVisible() const;
+
+public slots:
+    void refresh();
+
+signals:
+    void snapshotShown();
+    void loadFailed(const QString &message);
+    void requestLoad(quint64 requestId, const QString &storePath, const rl::UsageFilter &filter, qint64 nowMs);
 
 private:
     void addPage(const QString &name, QWidget *page);
+    void showSnapshot(quint64 requestId, const DashboardSnapshot &snapshot);
+    void showFailure(quint64 requestId, const QString &message);
+    rl::UsageFilter currentFilter(qint64 nowMs) const;
 
+    QString m_storePath;
     QListWidget *m_navigation = nullptr;
     QStackedWidget *m_pages = nullptr;
+    FilterBar *m_filters = nullptr;
+    QLabel *m_banner = nullptr;
+    QLabel *m_error = nullptr;
+    OverviewPage *m_overview = nullptr;
     TryRequestPage *m_tryRequest = nullptr;
+    QThread m_queryThread;
+    QueryWorker *m_worker = nullptr;
+    quint64 m_lastRequest = 0;
+    rl::OrgCalendar m_calendar;
 };

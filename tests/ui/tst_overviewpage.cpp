@@ -1,0 +1,98 @@
+// The Overview page on a real demo store: the window loads it off the GUI thread, shows the demo banner,
+// and the figures on the tiles are the store's own numbers; the team filter narrows them.
+#include "filterbar.h"
+#include "mainwindow.h"
+#include "money.h"
+#include "overviewpage.h"
+#include "teambudgetbars.h"
+#include "theme.h"
+
+#include "demo/demoworkload.h"
+#include "store/usagequeries.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QDateTime>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+class TestOverviewPage : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_path = m_dir.filePath(QStringLiteral("demo.db"));
+        auto store = rl::UsageStore::open(m_path.toStdString());
+        QVERIFY(store.ok());
+        rl::Pricing pricing(rl::PriceCatalog::builtIn());
+        rl::DemoWorkload::Options options;
+        options.events = 20'000;
+        options.endMs = (QDateTime::currentMSecsSinceEpoch() / 86'400'000 + 1) * 86'400'000; // through today
+        rl::DemoWorkload workload(options, pricing);
+        QVERIFY(workload.generate(store.value()).ok());
+    }
+
+    void showsTheStoresNumbers()
+    {
+        MainWindow window(m_path);
+        QSignalSpy shown(&window, &MainWindow::snapshotShown);
+        QVERIFY(shown.wait(20000));
+        QVERIFY(window.demoBannerVisible());
+        QCOMPARE(window.pageNames(), (QStringList{QStringLiteral("Overview"), QStringLiteral("Try a request")}));
+
+        // The same figures straight from the store: this month, all teams.
+        auto queries = rl::UsageQueries::open(m_path.toStdString());
+        QVERIFY(queries.ok());
+        const std::int64_t today = queries->calendar().dayOf(QDateTime::currentMSecsSinceEpoch());
+        std::int64_t first = 0, end = 0;
+        queries->calendar().periodContaining(today, rl::BudgetPeriod::Month, first, end);
+        rl::UsageFilter month{first, today + 1, {}, {}, {}, {}, {}};
+        const rl::UsageTotals totals = queries->totals(month).value();
+        QVERIFY(totals.requests > 0);
+        QCOMPARE(window.overviewPage()->tileFigure(0), money::compact(totals.costMicro));
+        QCOMPARE(window.overviewPage()->tileFigure(3), money::compact(totals.savedMicro()));
+        QCOMPARE(window.overviewPage()->tileFigure(4), QLocale(QLocale::English).toString(qlonglong(totals.requests)));
+        QVERIFY(!window.overviewPage()->teamBars()->bars().empty());
+        QVERIFY(window.overviewPage()->alertCount() >= 1);
+
+        // Narrow to one team.
+        auto *team = window.filterBar()->findChildren<QComboBox *>().at(1);
+        const int legal = team->findText(QStringLiteral("legal"));
+        QVERIFY(legal > 0);
+        team->setCurrentIndex(legal);
+        QVERIFY(shown.wait(20000));
+        rl::UsageFilter legalOnly = month;
+        legalOnly.team = "legal";
+        QCOMPARE(window.overviewPage()->tileFigure(0), money::compact(queries->totals(legalOnly)->costMicro));
+        QCOMPARE(window.overviewPage()->teamBars()->bars().size(), std::size_t(1));
+    }
+
+    void reportsAStoreItCannotRead()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("notes.db"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("not a database at all, just some notes that happen to end in .db\n");
+        file.close();
+        MainWindow window(path);
+        QSignalSpy failed(&window, &MainWindow::loadFailed);
+        QVERIFY(failed.wait(20000));
+        QVERIFY(failed.first().first().toString().contains(QStringLiteral("not a RouteLedger store")));
+    }
+
+private:
+    QTemporaryDir m_dir;
+    QString m_path;
+};
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    Theme::apply(app, Theme::Mode::Light);
+    TestOverviewPage test;
+    return QTest::qExec(&test, argc, argv);
+}
+#include "tst_overviewpage.moc"

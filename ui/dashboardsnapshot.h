@@ -1,0 +1,28 @@
+#pragma once
+
+#include "store/usagequeries.h"
+
+#include <QMetaType>
+#include <QString>
+
+#include <vector>
+
+// Everything the dashboard pages show for one filter, loaded together off the GUI thread.
+struct DashboardSnapshot {
+    rl::UsageFilter filter;
+    std::int64_t nowMs = 0;
+    bool demo = false;
+    QString storePath;
+    rl::UsageTotals totals;
+    std::vector<rl::DayTierSpend> spendByDayAndTier;
+    std::vector<rl::MixRow> mix;
+    std::vector<rl::TeamSpend> teams;
+    std::vector<rl::BudgetStatus> budgets;
+    std::vector<rl::PolicyVersionMark> policyVersions;
+    std::vector<std::string> teamNames; // for the filter bar
+    std::vector<std::string> sourceNames;
+    const rl::OrgCalendar *calendar = nullptr; // owned by the worker, valid while the store stays open
+};
+
+Q_DECLARE_METATYPE(DashboardSnapshot)
+Q_DECLARE_METATYPE(rl::UsageFilter)

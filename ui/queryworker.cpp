@@ -1,0 +1,59 @@
+#include "queryworker.h"
+
+QueryWorker::QueryWorker(QObject *parent) : QObject(parent) {}
+QueryWorker::~QueryWorker() = default;
+
+void QueryWorker::load(quint64 requestId, const QString &storePath, const rl::UsageFilter &filter, qint64 nowMs)
+{
+    if (!m_queries || storePath != m_path) {
+        auto opened = rl::UsageQueries::open(storePath.toStdString());
+        if (!opened) {
+            m_queries.reset();
+            emit failed(requestId, QString::fromStdString(opened.error().message));
+            return;
+        }
+        m_queries = std::make_unique<rl::UsageQueries>(std::move(opened).value());
+        m_path = storePath;
+    }
+    DashboardSnapshot snapshot;
+    snapshot.filter = filter;
+    snapshot.nowMs = nowMs;
+    snapshot.demo = m_queries->isDemo();
+    snapshot.storePath = storePath;
+    snapshot.calendar = &m_queries->calendar();
+    auto fail = [&](const rl::Error &error) { emit failed(requestId, QString::fromStdString(error.message)); };
+    auto totals = m_queries->totals(filter);
+    if (!totals)
+        return fail(totals.error());
+    snapshot.totals = totals.value();
+    auto days = m_queries->spendByDayAndTier(filter);
+    if (!days)
+        return fail(days.error());
+    snapshot.spendByDayAndTier = std::move(days).value();
+    auto mix = m_queries->routingMix(filter);
+    if (!mix)
+        return fail(mix.error());
+    snapshot.mix = std::move(mix).value();
+    auto teams = m_queries->spendByTeam(filter);
+    if (!teams)
+        return fail(teams.error());
+    snapshot.teams = std::move(teams).value();
+    auto budgets = m_queries->budgetStatus(nowMs);
+    if (!budgets)
+        return fail(budgets.error());
+    snapshot.budgets = std::move(budgets).value();
+    auto versions = m_queries->policyVersions();
+    if (!versions)
+        return fail(versions.error());
+    snapshot.policyVersions = std::move(versions).value();
+    for (const char *table : {"teams", "sources"}) {
+        auto names =
+            m_queries->database().prepare(std::string("SELECT name FROM ") + table + " WHERE name != '' ORDER BY name");
+        if (!names)
+            return fail(names.error());
+        auto &target = std::string_view(table) == "teams" ? snapshot.teamNames : snapshot.sourceNames;
+        while (names->step().valueOr(false))
+            target.push_back(names->text(0));
+    }
+    emit loaded(requestId, snapshot);
+}
