@@ -3,6 +3,8 @@
 #include "filterbar.h"
 #include "overviewpage.h"
 #include "queryworker.h"
+#include "storewriter.h"
+#include "teamspage.h"
 #include "theme.h"
 #include "tryrequestpage.h"
 
@@ -81,6 +83,8 @@ MainWindow::MainWindow(const QString &storePath, QWidget *parent) : QMainWindow(
     // Pages arrive with their issues; a page that is not built yet is absent, not an empty placeholder.
     m_overview = new OverviewPage(m_pages);
     addPage(tr("Overview"), m_overview);
+    m_teams = new TeamsPage(m_pages);
+    addPage(tr("Teams"), m_teams);
     m_tryRequest = new TryRequestPage(m_pages);
     addPage(tr("Try a request"), m_tryRequest);
 
@@ -99,13 +103,31 @@ MainWindow::MainWindow(const QString &storePath, QWidget *parent) : QMainWindow(
     m_queryThread.setObjectName(QStringLiteral("queries"));
     m_queryThread.start();
     connect(m_filters, &FilterBar::changed, this, &MainWindow::refresh);
+
+    m_writer = new StoreWriter;
+    m_writer->moveToThread(&m_writeThread);
+    connect(&m_writeThread, &QThread::finished, m_writer, &QObject::deleteLater);
+    connect(this, &MainWindow::requestBudget, m_writer, &StoreWriter::setBudget, Qt::QueuedConnection);
+    connect(m_writer, &StoreWriter::written, this, &MainWindow::refresh, Qt::QueuedConnection);
+    connect(m_writer, &StoreWriter::failed, this, [this](const QString &message) {
+        m_error->setText(tr("Could not save: %1").arg(message));
+        m_error->show();
+    });
+    connect(m_teams, &TeamsPage::budgetRequested, this,
+            [this](const QString &team, const QString &period, qint64 limit) {
+                emit requestBudget(m_storePath, team, period, limit);
+            });
+    m_writeThread.setObjectName(QStringLiteral("store writer"));
+    m_writeThread.start();
     refresh();
 }
 
 MainWindow::~MainWindow()
 {
     m_queryThread.quit();
+    m_writeThread.quit();
     m_queryThread.wait();
+    m_writeThread.wait();
 }
 
 void MainWindow::addPage(const QString &name, QWidget *page)
@@ -184,6 +206,7 @@ void MainWindow::showSnapshot(quint64 requestId, const DashboardSnapshot &snapsh
     m_filters->setSources(sources);
     m_filters->blockSignals(false);
     m_overview->setSnapshot(snapshot);
+    m_teams->setSnapshot(snapshot);
     emit snapshotShown();
 }
 

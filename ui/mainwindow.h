@@ -12,6 +12,8 @@ class QListWidget;
 class QStackedWidget;
 class OverviewPage;
 class QueryWorker;
+class StoreWriter;
+class TeamsPage;
 class TryRequestPage;
 
 // The window: a left navigation, the shared filter bar and the pages. It only wires pages together; the
@@ -24,6 +26,7 @@ public:
 
     TryRequestPage *tryRequestPage() const { return m_tryRequest; }
     OverviewPage *overviewPage() const { return m_overview; }
+    TeamsPage *teamsPage() const { return m_teams; }
     FilterBar *filterBar() const { return m_filters; }
     QStringList pageNames() const;
     void showPage(int index);
@@ -36,6 +39,7 @@ signals:
     void snapshotShown();
     void loadFailed(const QString &message);
     void requestLoad(quint64 requestId, const QString &storePath, const rl::UsageFilter &filter, qint64 nowMs);
+    void requestBudget(const QString &storePath, const QString &team, const QString &period, qint64 limitMicro);
 
 private:
     void addPage(const QString &name, QWidget *page);
@@ -50,9 +54,12 @@ private:
     QLabel *m_banner = nullptr;
     QLabel *m_error = nullptr;
     OverviewPage *m_overview = nullptr;
+    TeamsPage *m_teams = nullptr;
     TryRequestPage *m_tryRequest = nullptr;
     QThread m_queryThread;
     QueryWorker *m_worker = nullptr;
+    QThread m_writeThread;
+    StoreWriter *m_writer = nullptr;
     quint64 m_lastRequest = 0;
     rl::OrgCalendar m_calendar;
 };

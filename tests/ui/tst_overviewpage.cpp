@@ -5,11 +5,14 @@
 #include "money.h"
 #include "overviewpage.h"
 #include "teambudgetbars.h"
+#include "teamsmodel.h"
+#include "teamspage.h"
 #include "theme.h"
 
 #include "demo/demoworkload.h"
 #include "store/usagequeries.h"
 
+#include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QComboBox>
 #include <QDateTime>
@@ -40,7 +43,8 @@ private slots:
         QSignalSpy shown(&window, &MainWindow::snapshotShown);
         QVERIFY(shown.wait(20000));
         QVERIFY(window.demoBannerVisible());
-        QCOMPARE(window.pageNames(), (QStringList{QStringLiteral("Overview"), QStringLiteral("Try a request")}));
+        QCOMPARE(window.pageNames(),
+                 (QStringList{QStringLiteral("Overview"), QStringLiteral("Teams"), QStringLiteral("Try a request")}));
 
         // The same figures straight from the store: this month, all teams.
         auto queries = rl::UsageQueries::open(m_path.toStdString());
@@ -67,6 +71,35 @@ private slots:
         legalOnly.team = "legal";
         QCOMPARE(window.overviewPage()->tileFigure(0), money::compact(queries->totals(legalOnly)->costMicro));
         QCOMPARE(window.overviewPage()->teamBars()->bars().size(), std::size_t(1));
+    }
+
+    // The Teams table: a well-behaved model with raw values for sorting, and budgets saved off the GUI
+    // thread, after which the page shows the new budget.
+    void teamsTableAndBudgets()
+    {
+        MainWindow window(m_path);
+        QSignalSpy shown(&window, &MainWindow::snapshotShown);
+        QVERIFY(shown.wait(20000));
+        TeamsModel *model = window.teamsPage()->model();
+        QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(model->rowCount(), 12);
+        int hr = -1;
+        for (int row = 0; row < model->rowCount(); ++row)
+            if (model->teamAt(row) == QLatin1String("hr"))
+                hr = row;
+        QVERIFY(hr >= 0);
+        QVERIFY(model->index(hr, TeamsModel::SpendColumn).data(TeamsModel::SortRole).toLongLong() > 0);
+        QVERIFY(model->index(hr, TeamsModel::SpendColumn).data().toString().startsWith(QLatin1Char('$')));
+
+        emit window.requestBudget(m_path, QStringLiteral("hr"), QStringLiteral("quarter"), 123'000'000);
+        QVERIFY(shown.wait(20000)); // the writer saved it and the window reloaded
+        for (int row = 0; row < model->rowCount(); ++row)
+            if (model->teamAt(row) == QLatin1String("hr")) {
+                QCOMPARE(model->index(row, TeamsModel::BudgetColumn).data(TeamsModel::SortRole).toLongLong(),
+                         123'000'000LL);
+                QCOMPARE(model->index(row, TeamsModel::BudgetColumn).data().toString(),
+                         QStringLiteral("$123 / quarter"));
+            }
     }
 
     void reportsAStoreItCannotRead()

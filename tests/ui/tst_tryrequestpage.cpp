@@ -20,7 +20,8 @@ private slots:
     void navigationListsBuiltPagesOnly()
     {
         MainWindow window;
-        QCOMPARE(window.pageNames(), (QStringList{QStringLiteral("Overview"), QStringLiteral("Try a request")}));
+        QCOMPARE(window.pageNames(),
+                 (QStringList{QStringLiteral("Overview"), QStringLiteral("Teams"), QStringLiteral("Try a request")}));
     }
 
     void decidesWithTheBuiltInPolicy()
