@@ -19,6 +19,8 @@ struct DashboardSnapshot {
     std::vector<rl::TeamSpend> teams;
     std::vector<rl::BudgetStatus> budgets;
     std::vector<rl::PolicyVersionMark> policyVersions;
+    std::vector<rl::DayQuality> quality;
+    std::vector<rl::ModelLatency> latency;
     std::vector<std::string> teamNames; // for the filter bar
     std::vector<std::string> sourceNames;
     const rl::OrgCalendar *calendar = nullptr; // owned by the worker, valid while the store stays open

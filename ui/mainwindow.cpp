@@ -3,6 +3,7 @@
 #include "filterbar.h"
 #include "overviewpage.h"
 #include "queryworker.h"
+#include "routingpage.h"
 #include "storewriter.h"
 #include "teamspage.h"
 #include "theme.h"
@@ -85,6 +86,8 @@ MainWindow::MainWindow(const QString &storePath, QWidget *parent) : QMainWindow(
     addPage(tr("Overview"), m_overview);
     m_teams = new TeamsPage(m_pages);
     addPage(tr("Teams"), m_teams);
+    m_routing = new RoutingPage(m_pages);
+    addPage(tr("Routing"), m_routing);
     m_tryRequest = new TryRequestPage(m_pages);
     addPage(tr("Try a request"), m_tryRequest);
 
@@ -207,6 +210,7 @@ void MainWindow::showSnapshot(quint64 requestId, const DashboardSnapshot &snapsh
     m_filters->blockSignals(false);
     m_overview->setSnapshot(snapshot);
     m_teams->setSnapshot(snapshot);
+    m_routing->setSnapshot(snapshot);
     emit snapshotShown();
 }
 

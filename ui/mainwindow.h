@@ -14,6 +14,7 @@ class OverviewPage;
 class QueryWorker;
 class StoreWriter;
 class TeamsPage;
+class RoutingPage;
 class TryRequestPage;
 
 // The window: a left navigation, the shared filter bar and the pages. It only wires pages together; the
@@ -27,6 +28,7 @@ public:
     TryRequestPage *tryRequestPage() const { return m_tryRequest; }
     OverviewPage *overviewPage() const { return m_overview; }
     TeamsPage *teamsPage() const { return m_teams; }
+    RoutingPage *routingPage() const { return m_routing; }
     FilterBar *filterBar() const { return m_filters; }
     QStringList pageNames() const;
     void showPage(int index);
@@ -55,6 +57,7 @@ private:
     QLabel *m_error = nullptr;
     OverviewPage *m_overview = nullptr;
     TeamsPage *m_teams = nullptr;
+    RoutingPage *m_routing = nullptr;
     TryRequestPage *m_tryRequest = nullptr;
     QThread m_queryThread;
     QueryWorker *m_worker = nullptr;

@@ -46,6 +46,14 @@ void QueryWorker::load(quint64 requestId, const QString &storePath, const rl::Us
     if (!versions)
         return fail(versions.error());
     snapshot.policyVersions = std::move(versions).value();
+    auto quality = m_queries->qualityByDay(filter);
+    if (!quality)
+        return fail(quality.error());
+    snapshot.quality = std::move(quality).value();
+    auto latency = m_queries->latencyByModel(filter);
+    if (!latency)
+        return fail(latency.error());
+    snapshot.latency = std::move(latency).value();
     for (const char *table : {"teams", "sources"}) {
         auto names =
             m_queries->database().prepare(std::string("SELECT name FROM ") + table + " WHERE name != '' ORDER BY name");

@@ -71,11 +71,25 @@ CREATE TABLE budgets (
   updated_ms INTEGER NOT NULL);
 )SQL";
 
+// Version 2: latency histograms per day and model, for p50/p95 on the Routing page. Buckets keep two
+// significant digits of the latency in ms (LatencyBuckets), which SQL can compute for the backfill.
+constexpr std::string_view kVersion2 = R"SQL(
+CREATE TABLE latency_rollups (
+  day INTEGER NOT NULL, model_id INTEGER NOT NULL, bucket INTEGER NOT NULL, requests INTEGER NOT NULL,
+  PRIMARY KEY (day, model_id, bucket)) WITHOUT ROWID;
+INSERT INTO latency_rollups
+SELECT day, model_id,
+       CASE WHEN latency_ms < 10 THEN max(latency_ms, 0)
+            ELSE length(CAST(latency_ms AS TEXT)) * 100 + CAST(substr(CAST(latency_ms AS TEXT), 1, 2) AS INTEGER) END,
+       count(*)
+FROM usage_events WHERE status != 2 GROUP BY 1, 2, 3;
+)SQL";
+
 } // namespace
 
 const std::vector<std::string_view> &StoreSchema::migrations()
 {
-    static const std::vector<std::string_view> steps = {kVersion1};
+    static const std::vector<std::string_view> steps = {kVersion1, kVersion2};
     return steps;
 }
 

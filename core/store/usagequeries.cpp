@@ -1,5 +1,6 @@
 #include "store/usagequeries.h"
 
+#include "store/latencybuckets.h"
 #include "store/storeschema.h"
 
 #include <algorithm>
@@ -169,7 +170,82 @@ Result<std::vector<TeamSpend>> UsageQueries::spendByTeam(const UsageFilter &filt
     });
 }
 
+Result<std::vector<DayQuality>> UsageQueries::qualityByDay(const UsageFilter &filter)
+{
+    RL_PREPARE(query,
+               "SELECT r.day, sum(requests), sum(errors), sum(fallbacks), sum(blocked) FROM daily_rollups r WHERE"
+                   + condition.value() + " GROUP BY r.day ORDER BY r.day");
+    return collect<DayQuality>(query.value(), [](SqliteStatement &q) {
+        return DayQuality{q.int64(0), q.int64(1), q.int64(2), q.int64(3), q.int64(4)};
+    });
+}
+
 #undef RL_PREPARE
+
+Result<std::vector<ModelLatency>> UsageQueries::latencyByModel(const UsageFilter &filter)
+{
+    Result<SqliteStatement> query = m_db.prepare(
+        "SELECT m.name, l.bucket, sum(l.requests) FROM latency_rollups l JOIN models m ON m.id = l.model_id "
+        "WHERE l.day >= ?1 AND l.day < ?2 AND l.model_id != 0 GROUP BY l.model_id, l.bucket ORDER BY m.name, l.bucket");
+    Result<SqliteStatement> means = m_db.prepare(
+        "SELECT m.name, total(latency_ms_sum) / max(total(requests - blocked), 1) FROM daily_rollups r "
+        "JOIN models m ON m.id = r.model_id WHERE r.day >= ?1 AND r.day < ?2 AND r.model_id != 0 GROUP BY r.model_id");
+    if (!query)
+        return query.error();
+    if (!means)
+        return means.error();
+    query->bind(1, filter.fromDay).bind(2, filter.toDay);
+    means->bind(1, filter.fromDay).bind(2, filter.toDay);
+    std::vector<ModelLatency> out;
+    std::vector<std::pair<std::int64_t, std::int64_t>> histogram; // bucket, requests
+    auto finish = [&]() {
+        if (out.empty() || histogram.empty())
+            return;
+        ModelLatency &m = out.back();
+        for (const auto &[bucket, requests] : histogram)
+            m.requests += requests;
+        auto percentile = [&](double p) {
+            const double wanted = p * static_cast<double>(m.requests);
+            double seen = 0;
+            for (const auto &[bucket, requests] : histogram) {
+                seen += static_cast<double>(requests);
+                if (seen >= wanted)
+                    return LatencyBuckets::valueOf(bucket);
+            }
+            return LatencyBuckets::valueOf(histogram.back().first);
+        };
+        m.p50Ms = percentile(0.5);
+        m.p95Ms = percentile(0.95);
+        histogram.clear();
+    };
+    for (;;) {
+        Result<bool> row = query->step();
+        if (!row)
+            return row.error();
+        if (!row.value())
+            break;
+        const std::string model = query->text(0);
+        if (out.empty() || out.back().model != model) {
+            finish();
+            out.push_back(ModelLatency{model, 0, 0, 0, 0});
+        }
+        histogram.emplace_back(query->int64(1), query->int64(2));
+    }
+    finish();
+    for (;;) {
+        Result<bool> row = means->step();
+        if (!row)
+            return row.error();
+        if (!row.value())
+            break;
+        for (ModelLatency &m : out)
+            if (m.model == means->text(0))
+                m.meanMs = means->real(1);
+    }
+    std::sort(out.begin(), out.end(),
+              [](const ModelLatency &a, const ModelLatency &b) { return a.requests > b.requests; });
+    return out;
+}
 
 Result<std::vector<BudgetStatus>> UsageQueries::budgetStatus(std::int64_t nowMs)
 {

@@ -66,6 +66,17 @@ struct BudgetStatus {
     }
 };
 
+struct DayQuality {
+    std::int64_t day = 0;
+    std::int64_t requests = 0, errors = 0, fallbacks = 0, blocked = 0;
+};
+
+struct ModelLatency {
+    std::string model;
+    std::int64_t requests = 0;
+    double meanMs = 0, p50Ms = 0, p95Ms = 0;
+};
+
 struct PolicyVersionMark {
     std::string source;
     std::int64_t version = 0;
@@ -89,6 +100,9 @@ public:
     Result<std::vector<TeamSpend>> spendByTeam(const UsageFilter &filter);
     Result<std::vector<BudgetStatus>> budgetStatus(std::int64_t nowMs);
     Result<std::vector<PolicyVersionMark>> policyVersions();
+    Result<std::vector<DayQuality>> qualityByDay(const UsageFilter &filter);
+    // p50/p95 from the latency histograms, by model, over the filter's days (all teams and apps).
+    Result<std::vector<ModelLatency>> latencyByModel(const UsageFilter &filter);
 
     SqliteDatabase &database() { return m_db; }
 

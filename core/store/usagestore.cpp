@@ -1,5 +1,6 @@
 #include "store/usagestore.h"
 
+#include "store/latencybuckets.h"
 #include "store/storeschema.h"
 
 #include <array>
@@ -137,6 +138,8 @@ Result<bool> UsageStore::prepareStatements()
         {&m_policyVersion, "INSERT INTO policy_versions VALUES (?1, ?2, ?3) ON CONFLICT DO UPDATE SET "
                            "first_seen_ms = min(first_seen_ms, excluded.first_seen_ms)"},
         {&m_setCursor, "UPDATE sources SET cursor = ?2 WHERE id = ?1"},
+        {&m_upsertLatency, "INSERT INTO latency_rollups VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
+                           "requests = requests + excluded.requests"},
     };
     for (const Item &item : items) {
         Result<SqliteStatement> statement = m_db.prepare(item.sql);
@@ -233,7 +236,8 @@ Result<IngestResult> UsageStore::ingest(const IngestBatch &batch)
 
     RL_TRY(source, sourceId(batch.source, batch.sourceKind));
     std::unordered_map<RollupKey, RollupValues, RollupKeyHash> rollups;
-    std::map<std::int64_t, std::int64_t> policyVersions; // version -> first seen
+    std::map<std::int64_t, std::int64_t> policyVersions;           // version -> first seen
+    std::map<std::array<std::int64_t, 3>, std::int64_t> latencies; // (day, model, bucket) -> requests
 
     for (const UsageEvent &e : batch.events) {
         RL_TRY(team, dimension("teams", e.team));
@@ -280,6 +284,8 @@ Result<IngestResult> UsageStore::ingest(const IngestBatch &batch)
         r.reportedCost += e.reportedCostMicro.value_or(0);
         r.frontierCost += e.frontierCostMicro;
         r.latencySum += e.latencyMs;
+        if (e.status != UsageStatus::Blocked)
+            ++latencies[{day, model, LatencyBuckets::bucketOf(e.latencyMs)}];
         if (e.policyVersion > 0) {
             auto [it, added] = policyVersions.emplace(e.policyVersion, e.timeMs);
             if (!added && e.timeMs < it->second)
@@ -349,6 +355,11 @@ Result<IngestResult> UsageStore::ingest(const IngestBatch &batch)
         for (int i = 0; i < 14; ++i)
             s.bind(8 + i, values[i]);
         RL_TRY(stored, s.run());
+        (void)stored;
+    }
+    for (const auto &[key, requests] : latencies) {
+        m_upsertLatency.bind(1, key[0]).bind(2, key[1]).bind(3, key[2]).bind(4, requests);
+        RL_TRY(stored, m_upsertLatency.run());
         (void)stored;
     }
     for (const auto &[version, firstSeen] : policyVersions) {
@@ -439,6 +450,13 @@ Result<bool> UsageStore::setTimeZone(const std::string &ianaName)
 Result<bool> UsageStore::rebuildRollups()
 {
     return m_db.execute(R"SQL(
+DELETE FROM latency_rollups;
+INSERT INTO latency_rollups
+SELECT day, model_id,
+       CASE WHEN latency_ms < 10 THEN max(latency_ms, 0)
+            ELSE length(CAST(latency_ms AS TEXT)) * 100 + CAST(substr(CAST(latency_ms AS TEXT), 1, 2) AS INTEGER) END,
+       count(*)
+FROM usage_events WHERE status != 2 GROUP BY 1, 2, 3;
 DELETE FROM daily_rollups;
 INSERT INTO daily_rollups
 SELECT day, source_id, team_id, app_id, model_id, tier_id, rule_id, count(*), sum(status = 1), sum(status = 2),

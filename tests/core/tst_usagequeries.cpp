@@ -1,4 +1,5 @@
 // The dashboard's queries over daily rollups, on a small store whose answers are worked out by hand.
+#include "store/latencybuckets.h"
 #include "store/usagequeries.h"
 #include "store/usagestore.h"
 
@@ -133,6 +134,63 @@ private slots:
         QCOMPARE(legal.forecastMicro, std::int64_t(8'000'000.0 / (9.5 / 30.0)));
         QVERIFY(qAbs(legal.used() - 0.8) < 1e-9);
         QVERIFY(legal.forecastUsed() > 2.5);
+    }
+
+    void latencyBuckets_data()
+    {
+        QTest::addColumn<qint64>("latency");
+        QTest::addColumn<qint64>("bucket");
+        QTest::addColumn<double>("middle");
+        QTest::newRow("tiny") << qint64(5) << qint64(5) << 5.0;
+        QTest::newRow("two digits") << qint64(99) << qint64(299) << 99.5;
+        QTest::newRow("hundred") << qint64(100) << qint64(310) << 105.0;
+        QTest::newRow("1234 ms") << qint64(1234) << qint64(412) << 1250.0;
+        QTest::newRow("minutes") << qint64(125000) << qint64(612) << 125000.0;
+    }
+
+    void latencyBuckets()
+    {
+        QFETCH(qint64, latency);
+        QFETCH(qint64, bucket);
+        QFETCH(double, middle);
+        QCOMPARE(rl::LatencyBuckets::bucketOf(latency), bucket);
+        QCOMPARE(rl::LatencyBuckets::valueOf(bucket), middle);
+    }
+
+    // Twenty requests of gpt-5-nano: 18 at 100 ms, one at 1,000 ms, one at 5,000 ms: p50 is 100 ms's bucket,
+    // p95 the 1,000 ms bucket.
+    void latencyPercentilesAndQuality()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("l.db")).toStdString();
+        {
+            auto store = rl::UsageStore::open(path);
+            rl::IngestBatch batch;
+            batch.source = "r";
+            for (int i = 0; i < 20; ++i) {
+                auto e = makeEvent("l" + std::to_string(i), kNov1 + i, "t", "light", 2, 10, 100);
+                e.latencyMs = i < 18 ? 100 : i == 18 ? 1000 : 5000;
+                e.status = i == 0 ? rl::UsageStatus::Error : i == 1 ? rl::UsageStatus::Fallback : rl::UsageStatus::Ok;
+                batch.events.push_back(e);
+            }
+            QVERIFY(store->ingest(batch).ok());
+        }
+        auto queries = rl::UsageQueries::open(path);
+        rl::UsageFilter all{kNov1Day, kNov1Day + 1, {}, {}, {}, {}, {}};
+        auto latency = queries->latencyByModel(all);
+        QVERIFY(latency.ok());
+        QCOMPARE(latency->size(), std::size_t(1));
+        QCOMPARE(latency->front().model, std::string("openai/gpt-5-nano"));
+        QCOMPARE(latency->front().requests, std::int64_t(20));
+        QCOMPARE(latency->front().p50Ms, rl::LatencyBuckets::valueOf(rl::LatencyBuckets::bucketOf(100)));
+        QCOMPARE(latency->front().p95Ms, rl::LatencyBuckets::valueOf(rl::LatencyBuckets::bucketOf(1000)));
+        QCOMPARE(latency->front().meanMs, (18 * 100.0 + 1000 + 5000) / 20);
+        auto quality = queries->qualityByDay(all);
+        QVERIFY(quality.ok());
+        QCOMPARE(quality->size(), std::size_t(1));
+        QCOMPARE(quality->front().requests, std::int64_t(20));
+        QCOMPARE(quality->front().errors, std::int64_t(1));
+        QCOMPARE(quality->front().fallbacks, std::int64_t(1));
     }
 
     void refusesStoresItCannotRead()

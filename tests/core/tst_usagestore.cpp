@@ -116,8 +116,15 @@ private slots:
 
         // The incremental rollups equal a rebuild from raw events.
         const auto incremental = table(db, "SELECT * FROM daily_rollups ORDER BY 1, 2, 3, 4, 5, 6, 7");
+        const auto latencies = table(
+            db, "SELECT *, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM latency_rollups ORDER BY 1, 2, 3");
+        QCOMPARE(latencies.size(), std::size_t(2)); // two days, one model, one latency bucket (800 ms)
         QVERIFY(store->rebuildRollups().ok());
         QCOMPARE(table(db, "SELECT * FROM daily_rollups ORDER BY 1, 2, 3, 4, 5, 6, 7"), incremental);
+        QCOMPARE(
+            table(db,
+                  "SELECT *, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM latency_rollups ORDER BY 1, 2, 3"),
+            latencies);
     }
 
     void bucketsAreRevisedInPlace()
@@ -223,14 +230,29 @@ private slots:
             QVERIFY(db.ok());
             QVERIFY(rl::StoreSchema::migrate(db.value(), from).ok());
             QCOMPARE(rl::StoreSchema::version(db.value()).value(), from);
+            if (from >= 1) // data written by that version: one request of 1,234 ms
+                QVERIFY(
+                    db->execute(
+                          "INSERT INTO sources VALUES (1, 'r', 'router', NULL, 0, NULL);"
+                          "INSERT INTO models VALUES (1, 'openai/gpt-5');"
+                          "INSERT INTO usage_events (source_id, request_id, time_ms, day, team_id, user_id, app_id, "
+                          "model_id, tier_id, rule_id, input_tokens, cached_input_tokens, cache_write_tokens, "
+                          "output_tokens, reasoning_tokens, cost_micro, frontier_cost_micro, unpriced, latency_ms, "
+                          "status) VALUES (1, 'old', 1767607200000, 20458, 0, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 5, 5, 0, "
+                          "1234, 0)")
+                        .ok());
         }
         auto store = rl::UsageStore::open(path);
         QVERIFY2(store.ok(), store.ok() ? "" : store.error().message.c_str());
         QCOMPARE(rl::StoreSchema::version(store->database()).value(), rl::StoreSchema::latestVersion());
-        if (from > 0)
+        if (from > 0) {
             QVERIFY(std::filesystem::exists(path + ".backup-v" + std::to_string(from)));
-        else
+            QCOMPARE(scalar(store->database(), "SELECT count(*) FROM usage_events"), std::int64_t(1)); // kept
+            if (from < 2) // version 2 backfilled the latency histogram from the events
+                QCOMPARE(scalar(store->database(), "SELECT bucket FROM latency_rollups"), std::int64_t(412));
+        } else {
             QVERIFY(store->backupPath().empty());
+        }
         rl::IngestBatch batch;
         batch.source = "r";
         batch.events = {makeEvent("x", kMonday, "a", 1)};

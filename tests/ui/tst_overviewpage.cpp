@@ -4,6 +4,7 @@
 #include "mainwindow.h"
 #include "money.h"
 #include "overviewpage.h"
+#include "routingpage.h"
 #include "teambudgetbars.h"
 #include "teamsmodel.h"
 #include "teamspage.h"
@@ -16,7 +17,9 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDateTime>
+#include <QSet>
 #include <QSignalSpy>
+#include <QStandardItemModel>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -43,8 +46,8 @@ private slots:
         QSignalSpy shown(&window, &MainWindow::snapshotShown);
         QVERIFY(shown.wait(20000));
         QVERIFY(window.demoBannerVisible());
-        QCOMPARE(window.pageNames(),
-                 (QStringList{QStringLiteral("Overview"), QStringLiteral("Teams"), QStringLiteral("Try a request")}));
+        QCOMPARE(window.pageNames(), (QStringList{QStringLiteral("Overview"), QStringLiteral("Teams"),
+                                                  QStringLiteral("Routing"), QStringLiteral("Try a request")}));
 
         // The same figures straight from the store: this month, all teams.
         auto queries = rl::UsageQueries::open(m_path.toStdString());
@@ -100,6 +103,35 @@ private slots:
                 QCOMPARE(model->index(row, TeamsModel::BudgetColumn).data().toString(),
                          QStringLiteral("$123 / quarter"));
             }
+    }
+
+    // Routing: over the last 90 days the policy change shows as a marker; rules and latency tables fill.
+    void routingPage()
+    {
+        MainWindow window(m_path);
+        QSignalSpy shown(&window, &MainWindow::snapshotShown);
+        QVERIFY(shown.wait(20000));
+        QAbstractItemModelTester rulesTester(window.routingPage()->rulesModel(),
+                                             QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester latencyTester(window.routingPage()->latencyModel(),
+                                               QAbstractItemModelTester::FailureReportingMode::QtTest);
+        window.filterBar()->setPreset(FilterBar::Last90Days);
+        QVERIFY(shown.wait(20000));
+        QCOMPARE(window.routingPage()->policyMarkers(), 1);
+        QStandardItemModel *rules = window.routingPage()->rulesModel();
+        QSet<QString> names;
+        for (int row = 0; row < rules->rowCount(); ++row)
+            names.insert(rules->item(row, 0)->text());
+        for (const char *rule :
+             {"no-secrets", "legal-frontier", "hard-to-frontier", "easy-to-light", "routine-to-light", "default"})
+            QVERIFY2(names.contains(QLatin1String(rule)), rule);
+        QStandardItemModel *latency = window.routingPage()->latencyModel();
+        QVERIFY(latency->rowCount() >= 4);
+        for (int row = 0; row < latency->rowCount(); ++row) {
+            const double p50 = latency->item(row, 3)->data(Qt::UserRole + 1).toDouble();
+            const double p95 = latency->item(row, 4)->data(Qt::UserRole + 1).toDouble();
+            QVERIFY(p50 > 0 && p95 >= p50);
+        }
     }
 
     void reportsAStoreItCannotRead()

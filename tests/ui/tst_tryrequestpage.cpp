@@ -20,8 +20,8 @@ private slots:
     void navigationListsBuiltPagesOnly()
     {
         MainWindow window;
-        QCOMPARE(window.pageNames(),
-                 (QStringList{QStringLiteral("Overview"), QStringLiteral("Teams"), QStringLiteral("Try a request")}));
+        QCOMPARE(window.pageNames(), (QStringList{QStringLiteral("Overview"), QStringLiteral("Teams"),
+                                                  QStringLiteral("Routing"), QStringLiteral("Try a request")}));
     }
 
     void decidesWithTheBuiltInPolicy()

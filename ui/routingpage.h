@@ -1,0 +1,34 @@
+#pragma once
+
+#include "dashboardsnapshot.h"
+
+#include <QWidget>
+
+class QChartView;
+class QLabel;
+class QStandardItemModel;
+class QTableView;
+
+// Routing: the tier mix over time with policy-version markers, hits per rule, fallback and error rates,
+// and latency p50/p95 by model.
+class RoutingPage : public QWidget {
+    Q_OBJECT
+public:
+    explicit RoutingPage(QWidget *parent = nullptr);
+    void setSnapshot(const DashboardSnapshot &snapshot);
+
+    QStandardItemModel *rulesModel() const { return m_rules; }
+    QStandardItemModel *latencyModel() const { return m_latency; }
+    int policyMarkers() const { return m_markers; }
+
+private:
+    QWidget *card(const QString &title, QWidget *content);
+    void showMix(const DashboardSnapshot &snapshot);
+    void showQuality(const DashboardSnapshot &snapshot);
+
+    QChartView *m_mixView = nullptr;
+    QChartView *m_qualityView = nullptr;
+    QStandardItemModel *m_rules = nullptr;
+    QStandardItemModel *m_latency = nullptr;
+    int m_markers = 0;
+};
