@@ -17,6 +17,8 @@ struct DashboardSnapshot {
     std::vector<rl::DayTierSpend> spendByDayAndTier;
     std::vector<rl::MixRow> mix;
     std::vector<rl::TeamSpend> teams;
+    std::vector<rl::TeamSpend> previousTeams; // the same span just before, for trends
+    std::vector<rl::TeamBreakdownRow> breakdown;
     std::vector<rl::BudgetStatus> budgets;
     std::vector<rl::PolicyVersionMark> policyVersions;
     std::vector<rl::DayQuality> quality;

@@ -38,6 +38,17 @@ void QueryWorker::load(quint64 requestId, const QString &storePath, const rl::Us
     if (!teams)
         return fail(teams.error());
     snapshot.teams = std::move(teams).value();
+    rl::UsageFilter previous = filter;
+    previous.toDay = filter.fromDay;
+    previous.fromDay = filter.fromDay - (filter.toDay - filter.fromDay);
+    auto previousTeams = m_queries->spendByTeam(previous);
+    if (!previousTeams)
+        return fail(previousTeams.error());
+    snapshot.previousTeams = std::move(previousTeams).value();
+    auto breakdown = m_queries->teamBreakdown(filter);
+    if (!breakdown)
+        return fail(breakdown.error());
+    snapshot.breakdown = std::move(breakdown).value();
     auto budgets = m_queries->budgetStatus(nowMs);
     if (!budgets)
         return fail(budgets.error());

@@ -31,6 +31,12 @@ void TeamsModel::setSnapshot(const DashboardSnapshot &snapshot)
         }
         m_rows.push_back(row);
     }
+    std::map<std::string, std::int64_t> previous;
+    for (const rl::TeamSpend &team : snapshot.previousTeams)
+        previous[team.team] = team.costMicro;
+    for (Row &row : m_rows)
+        if (auto it = previous.find(row.team.toStdString()); it != previous.end())
+            row.previous = it->second;
     for (const auto &[name, budget] : budgets) { // teams with a budget and no spend in the period
         Row row;
         row.team = QString::fromStdString(name);
@@ -63,11 +69,18 @@ QVariant TeamsModel::data(const QModelIndex &index, int role) const
     const Row &r = m_rows.at(index.row());
     const double used = r.limit > 0 ? double(r.periodSpent) / double(r.limit) : -1.0;
     const double forecastUsed = r.limit > 0 ? double(r.forecast) / double(r.limit) : -1.0;
+    const bool hasTrend = r.previous > 0;
+    const double trend = hasTrend ? double(r.spent - r.previous) / double(r.previous) : 0.0;
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
         case TeamColumn: return r.team.isEmpty() ? tr("unassigned") : r.team;
         case SpendColumn: return money::full(r.spent);
+        case TrendColumn:
+            return hasTrend ? QStringLiteral("%1%2 %")
+                                  .arg(trend >= 0 ? QStringLiteral("+") : QString())
+                                  .arg(trend * 100.0, 0, 'f', 0)
+                            : tr("new");
         case RequestsColumn: return QLocale(QLocale::English).toString(r.requests);
         case SavedColumn: return money::full(r.saved);
         case BudgetColumn: return r.limit > 0 ? tr("%1 / %2").arg(money::compact(r.limit), r.period) : tr("none");
@@ -81,6 +94,7 @@ QVariant TeamsModel::data(const QModelIndex &index, int role) const
         switch (index.column()) {
         case TeamColumn: return r.team;
         case SpendColumn: return r.spent;
+        case TrendColumn: return hasTrend ? trend : 1e9;
         case RequestsColumn: return r.requests;
         case SavedColumn: return r.saved;
         case BudgetColumn: return r.limit;
@@ -97,6 +111,8 @@ QVariant TeamsModel::data(const QModelIndex &index, int role) const
             return QBrush(used >= 1.0 ? theme.blocked() : used >= 0.8 ? theme.warning() : theme.text());
         if (index.column() == ForecastColumn && forecastUsed >= 1.0)
             return QBrush(theme.warning());
+        if (index.column() == TrendColumn && hasTrend)
+            return QBrush(trend > 0.2 ? theme.warning() : theme.mutedText());
         return {};
     }
     default: return {};
@@ -115,11 +131,12 @@ QVariant TeamsModel::headerData(int section, Qt::Orientation orientation, int ro
     switch (section) {
     case TeamColumn: return tr("Team");
     case SpendColumn: return tr("Spend (period)");
+    case TrendColumn: return tr("vs. before");
     case RequestsColumn: return tr("Requests");
     case SavedColumn: return tr("Saved by routing");
     case BudgetColumn: return tr("Budget");
-    case UsedColumn: return tr("Budget used");
-    case ForecastColumn: return tr("Forecast at period end");
+    case UsedColumn: return tr("Used");
+    case ForecastColumn: return tr("Forecast");
     default: return {};
     }
 }

@@ -13,6 +13,7 @@ public:
     enum Column {
         TeamColumn,
         SpendColumn,
+        TrendColumn,
         RequestsColumn,
         SavedColumn,
         BudgetColumn,
@@ -35,7 +36,8 @@ private:
     struct Row {
         QString team;
         qint64 spent = 0, requests = 0, saved = 0;
-        qint64 limit = 0; // 0: no budget
+        qint64 previous = -1; // spend in the span before; -1: none
+        qint64 limit = 0;     // 0: no budget
         QString period;
         qint64 periodSpent = 0, forecast = 0;
     };

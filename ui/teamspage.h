@@ -5,6 +5,8 @@
 #include <QWidget>
 
 class QLabel;
+class QStandardItemModel;
+class QTabWidget;
 class QSortFilterProxyModel;
 class QTableView;
 class TeamsModel;
@@ -17,6 +19,9 @@ public:
     explicit TeamsPage(QWidget *parent = nullptr);
     void setSnapshot(const DashboardSnapshot &snapshot);
     TeamsModel *model() const { return m_model; }
+    // The drill-down of the selected team: 0 by model, 1 by app, 2 by user.
+    QStandardItemModel *breakdownModel(int dimension) const { return m_breakdown[dimension]; }
+    void selectTeam(const QString &team);
     QTableView *view() const { return m_view; }
 
 signals:
@@ -24,9 +29,13 @@ signals:
 
 private:
     void editBudget();
+    void showBreakdown();
 
     QLabel *m_period = nullptr;
     TeamsModel *m_model = nullptr;
     QSortFilterProxyModel *m_sorted = nullptr;
     QTableView *m_view = nullptr;
+    QLabel *m_drillTitle = nullptr;
+    QStandardItemModel *m_breakdown[3] = {nullptr, nullptr, nullptr};
+    std::vector<rl::TeamBreakdownRow> m_rows;
 };

@@ -83,6 +83,12 @@ SELECT day, model_id,
             ELSE length(CAST(latency_ms AS TEXT)) * 100 + CAST(substr(CAST(latency_ms AS TEXT), 1, 2) AS INTEGER) END,
        count(*)
 FROM usage_events WHERE status != 2 GROUP BY 1, 2, 3;
+-- Spend per user, for the Teams page's drill-down (users are not in daily_rollups: too many rows).
+CREATE TABLE user_rollups (
+  day INTEGER NOT NULL, team_id INTEGER NOT NULL, user_id INTEGER NOT NULL,
+  requests INTEGER NOT NULL, cost_micro INTEGER NOT NULL,
+  PRIMARY KEY (day, team_id, user_id)) WITHOUT ROWID;
+INSERT INTO user_rollups SELECT day, team_id, user_id, count(*), sum(cost_micro) FROM usage_events GROUP BY 1, 2, 3;
 )SQL";
 
 } // namespace

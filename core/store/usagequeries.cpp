@@ -180,6 +180,46 @@ Result<std::vector<DayQuality>> UsageQueries::qualityByDay(const UsageFilter &fi
     });
 }
 
+Result<std::vector<TeamBreakdownRow>> UsageQueries::teamBreakdown(const UsageFilter &filter)
+{
+    std::vector<TeamBreakdownRow> out;
+    const std::pair<const char *, const char *> dimensions[] = {{"model", "models"}, {"app", "apps"}};
+    for (const auto &[dimension, table] : dimensions) {
+        const std::string column = std::string(dimension) + "_id";
+        RL_PREPARE(query, std::string("SELECT tm.name, d.name, sum(requests), sum(cost_micro) FROM daily_rollups r "
+                                      "JOIN teams tm ON tm.id = r.team_id JOIN ")
+                              + table + " d ON d.id = r." + column + " WHERE" + condition.value()
+                              + " GROUP BY r.team_id, r." + column + " ORDER BY tm.name, sum(cost_micro) DESC");
+        const std::string name = dimension;
+        auto rows = collect<TeamBreakdownRow>(query.value(), [&](SqliteStatement &q) {
+            return TeamBreakdownRow{q.text(0), name, q.text(1), q.int64(2), q.int64(3)};
+        });
+        if (!rows)
+            return rows.error();
+        out.insert(out.end(), rows->begin(), rows->end());
+    }
+    // Users come from their own rollup, which knows days and teams only.
+    std::string sql =
+        "SELECT tm.name, u.name, sum(r.requests), sum(r.cost_micro) FROM user_rollups r "
+        "JOIN teams tm ON tm.id = r.team_id JOIN users u ON u.id = r.user_id WHERE r.day >= ?1 AND r.day < ?2";
+    if (!filter.team.empty())
+        sql += " AND tm.name = ?3";
+    sql += " GROUP BY r.team_id, r.user_id ORDER BY tm.name, sum(r.cost_micro) DESC";
+    Result<SqliteStatement> users = m_db.prepare(sql);
+    if (!users)
+        return users.error();
+    users->bind(1, filter.fromDay).bind(2, filter.toDay);
+    if (!filter.team.empty())
+        users->bind(3, filter.team);
+    auto rows = collect<TeamBreakdownRow>(users.value(), [](SqliteStatement &q) {
+        return TeamBreakdownRow{q.text(0), "user", q.text(1), q.int64(2), q.int64(3)};
+    });
+    if (!rows)
+        return rows.error();
+    out.insert(out.end(), rows->begin(), rows->end());
+    return out;
+}
+
 #undef RL_PREPARE
 
 Result<std::vector<ModelLatency>> UsageQueries::latencyByModel(const UsageFilter &filter)

@@ -77,6 +77,15 @@ struct ModelLatency {
     double meanMs = 0, p50Ms = 0, p95Ms = 0;
 };
 
+// One line of a team's drill-down: spend by model, app or user.
+struct TeamBreakdownRow {
+    std::string team;
+    std::string dimension; // "model", "app" or "user"
+    std::string name;      // empty: none / unassigned
+    std::int64_t requests = 0;
+    std::int64_t costMicro = 0;
+};
+
 struct PolicyVersionMark {
     std::string source;
     std::int64_t version = 0;
@@ -101,6 +110,8 @@ public:
     Result<std::vector<BudgetStatus>> budgetStatus(std::int64_t nowMs);
     Result<std::vector<PolicyVersionMark>> policyVersions();
     Result<std::vector<DayQuality>> qualityByDay(const UsageFilter &filter);
+    // Every team's spend by model, app and user in the filter's days (the team filter applies).
+    Result<std::vector<TeamBreakdownRow>> teamBreakdown(const UsageFilter &filter);
     // p50/p95 from the latency histograms, by model, over the filter's days (all teams and apps).
     Result<std::vector<ModelLatency>> latencyByModel(const UsageFilter &filter);
 

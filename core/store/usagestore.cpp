@@ -138,6 +138,8 @@ Result<bool> UsageStore::prepareStatements()
         {&m_policyVersion, "INSERT INTO policy_versions VALUES (?1, ?2, ?3) ON CONFLICT DO UPDATE SET "
                            "first_seen_ms = min(first_seen_ms, excluded.first_seen_ms)"},
         {&m_setCursor, "UPDATE sources SET cursor = ?2 WHERE id = ?1"},
+        {&m_upsertUser, "INSERT INTO user_rollups VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE SET "
+                        "requests = requests + excluded.requests, cost_micro = cost_micro + excluded.cost_micro"},
         {&m_upsertLatency, "INSERT INTO latency_rollups VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
                            "requests = requests + excluded.requests"},
     };
@@ -238,6 +240,7 @@ Result<IngestResult> UsageStore::ingest(const IngestBatch &batch)
     std::unordered_map<RollupKey, RollupValues, RollupKeyHash> rollups;
     std::map<std::int64_t, std::int64_t> policyVersions;           // version -> first seen
     std::map<std::array<std::int64_t, 3>, std::int64_t> latencies; // (day, model, bucket) -> requests
+    std::map<std::array<std::int64_t, 3>, std::pair<std::int64_t, std::int64_t>> users; // (day, team, user)
 
     for (const UsageEvent &e : batch.events) {
         RL_TRY(team, dimension("teams", e.team));
@@ -286,6 +289,9 @@ Result<IngestResult> UsageStore::ingest(const IngestBatch &batch)
         r.latencySum += e.latencyMs;
         if (e.status != UsageStatus::Blocked)
             ++latencies[{day, model, LatencyBuckets::bucketOf(e.latencyMs)}];
+        auto &perUser = users[{day, team, user}];
+        ++perUser.first;
+        perUser.second += e.costMicro;
         if (e.policyVersion > 0) {
             auto [it, added] = policyVersions.emplace(e.policyVersion, e.timeMs);
             if (!added && e.timeMs < it->second)
@@ -360,6 +366,11 @@ Result<IngestResult> UsageStore::ingest(const IngestBatch &batch)
     for (const auto &[key, requests] : latencies) {
         m_upsertLatency.bind(1, key[0]).bind(2, key[1]).bind(3, key[2]).bind(4, requests);
         RL_TRY(stored, m_upsertLatency.run());
+        (void)stored;
+    }
+    for (const auto &[key, totals] : users) {
+        m_upsertUser.bind(1, key[0]).bind(2, key[1]).bind(3, key[2]).bind(4, totals.first).bind(5, totals.second);
+        RL_TRY(stored, m_upsertUser.run());
         (void)stored;
     }
     for (const auto &[version, firstSeen] : policyVersions) {
@@ -450,6 +461,8 @@ Result<bool> UsageStore::setTimeZone(const std::string &ianaName)
 Result<bool> UsageStore::rebuildRollups()
 {
     return m_db.execute(R"SQL(
+DELETE FROM user_rollups;
+INSERT INTO user_rollups SELECT day, team_id, user_id, count(*), sum(cost_micro) FROM usage_events GROUP BY 1, 2, 3;
 DELETE FROM latency_rollups;
 INSERT INTO latency_rollups
 SELECT day, model_id,

@@ -60,7 +60,7 @@ private:
     OrgCalendar m_calendar;
     std::string m_backup;
     SqliteStatement m_insertEvent, m_upsertRollup, m_selectBucket, m_upsertBucket, m_policyVersion, m_setCursor,
-        m_upsertLatency;
+        m_upsertLatency, m_upsertUser;
     std::map<std::string, std::unordered_map<std::string, std::int64_t>> m_ids; // table -> name -> id
     std::unordered_map<std::string, std::int64_t> m_sourceIds;
 };

@@ -109,6 +109,18 @@ private slots:
         QCOMPARE(teams->at(0).team, std::string("legal")); // highest spend first
         QCOMPARE(teams->at(1).costMicro, std::int64_t(350'000));
 
+        auto breakdown = queries->teamBreakdown(all);
+        QVERIFY(breakdown.ok());
+        std::int64_t legalOpus = 0, supportApp = 0;
+        for (const rl::TeamBreakdownRow &row : breakdown.value()) {
+            if (row.team == "legal" && row.dimension == "model" && row.name == "anthropic/claude-opus-4-1")
+                legalOpus = row.costMicro;
+            if (row.team == "support" && row.dimension == "app" && row.name == "support-app")
+                supportApp = row.requests;
+        }
+        QCOMPARE(legalOpus, std::int64_t(8'000'000));
+        QCOMPARE(supportApp, std::int64_t(3));
+
         auto versions = queries->policyVersions();
         QCOMPARE(versions->size(), std::size_t(1));
         QCOMPARE(versions->at(0).version, std::int64_t(7));

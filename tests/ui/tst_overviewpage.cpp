@@ -94,6 +94,19 @@ private slots:
         QVERIFY(model->index(hr, TeamsModel::SpendColumn).data(TeamsModel::SortRole).toLongLong() > 0);
         QVERIFY(model->index(hr, TeamsModel::SpendColumn).data().toString().startsWith(QLatin1Char('$')));
 
+        // Drill-down: the selected team's spend by model, app and user adds up to its spend.
+        window.teamsPage()->selectTeam(QStringLiteral("support"));
+        for (int dimension = 0; dimension < 3; ++dimension) {
+            QStandardItemModel *breakdown = window.teamsPage()->breakdownModel(dimension);
+            QAbstractItemModelTester drillTester(breakdown, QAbstractItemModelTester::FailureReportingMode::QtTest);
+            QVERIFY2(breakdown->rowCount() >= 1, qPrintable(QStringLiteral("dimension %1").arg(dimension)));
+            double share = 0;
+            for (int row = 0; row < breakdown->rowCount(); ++row)
+                share += breakdown->item(row, 3)->data(TeamsModel::SortRole).toDouble();
+            QVERIFY2(qAbs(share - 1.0) < 1e-6, qPrintable(QString::number(share)));
+        }
+        QVERIFY(window.teamsPage()->breakdownModel(2)->rowCount() > 5); // support has many users
+
         emit window.requestBudget(m_path, QStringLiteral("hr"), QStringLiteral("quarter"), 123'000'000);
         QVERIFY(shown.wait(20000)); // the writer saved it and the window reloaded
         for (int row = 0; row < model->rowCount(); ++row)
