@@ -12,6 +12,7 @@ int route(const std::vector<std::string> &args);
 int trainScorer(const std::vector<std::string> &args);
 int evalScorer(const std::vector<std::string> &args);
 int demo(const std::vector<std::string> &args);
+int prices(const std::vector<std::string> &args);
 // Needs Qt (offscreen), so it takes argv for QApplication.
 int screenshot(int argc, char **argv);
 

@@ -34,6 +34,7 @@ Headless commands (no display needed; each has --help):
   eval-scorer --labels FILE [...]           APGR, CPT and savings of the scorer against baselines
   demo --out FILE [--days 90] [--events N]  build a demo store through the routing core
   screenshot --store FILE --out DIR         render every page to PNG, no display needed
+  prices --store FILE [...]                 import a price catalog, override prices, add discounts
 )";
 
 } // namespace
@@ -59,6 +60,8 @@ bool dispatch(int argc, char **argv, int &exitCode)
         exitCode = evalScorer(args);
     } else if (command == "demo") {
         exitCode = demo(args);
+    } else if (command == "prices") {
+        exitCode = prices(args);
     } else if (command == "screenshot") {
         exitCode = screenshot(argc, argv);
     } else if (command.rfind("--", 0) != 0) {

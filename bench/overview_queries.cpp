@@ -64,7 +64,7 @@ int main(int argc, char **argv)
             events = count->int64(0);
     }
 
-    std::vector<double> rollup, raw;
+    std::vector<double> rollup, raw, everything;
     for (int run = 0; run < runs; ++run) {
         auto start = Clock::now();
         const bool ok = queries->totals(filter).ok() && queries->spendByDayAndTier(filter).ok()
@@ -73,6 +73,19 @@ int main(int argc, char **argv)
         if (!ok)
             return 1;
         rollup.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+        // Everything a filter change loads for all pages (Teams' trend and drill-down, Routing's charts too).
+        start = Clock::now();
+        rl::UsageFilter previous = filter;
+        previous.toDay = filter.fromDay;
+        previous.fromDay = filter.fromDay - 30;
+        const bool all = queries->totals(filter).ok() && queries->spendByDayAndTier(filter).ok()
+                         && queries->routingMix(filter).ok() && queries->spendByTeam(filter).ok()
+                         && queries->budgetStatus(nowMs).ok() && queries->policyVersions().ok()
+                         && queries->spendByTeam(previous).ok() && queries->teamBreakdown(filter).ok()
+                         && queries->qualityByDay(filter).ok() && queries->latencyByModel(filter).ok();
+        if (!all)
+            return 1;
+        everything.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
     }
     const char *rawQueries[] = {
         "SELECT count(*), sum(status = 1), sum(status = 2), sum(status = 3), sum(unpriced), sum(input_tokens), "
@@ -97,5 +110,7 @@ int main(int argc, char **argv)
     std::printf("  from daily rollups: median %.1f ms over %d runs (min %.1f, max %.1f)\n", r, runs,
                 *std::min_element(rollup.begin(), rollup.end()), *std::max_element(rollup.begin(), rollup.end()));
     std::printf("  from raw events:    median %.0f ms over %d runs (%.0fx slower)\n", e, rawRuns, e / r);
+    std::printf("  every page's queries (Overview, Teams with drill-down, Routing): median %.1f ms\n",
+                median(everything));
     return 0;
 }

@@ -89,6 +89,14 @@ CREATE TABLE user_rollups (
   requests INTEGER NOT NULL, cost_micro INTEGER NOT NULL,
   PRIMARY KEY (day, team_id, user_id)) WITHOUT ROWID;
 INSERT INTO user_rollups SELECT day, team_id, user_id, count(*), sum(cost_micro) FROM usage_events GROUP BY 1, 2, 3;
+-- Prices the organisation negotiated or corrected, each from a date on (pico-USD per token).
+CREATE TABLE price_overrides (
+  model TEXT NOT NULL, effective_from_ms INTEGER NOT NULL, input_pico INTEGER NOT NULL,
+  cached_input_pico INTEGER NOT NULL, cache_write_pico INTEGER NOT NULL, output_pico INTEGER NOT NULL,
+  reasoning_pico INTEGER NOT NULL, PRIMARY KEY (model, effective_from_ms)) WITHOUT ROWID;
+CREATE TABLE provider_discounts (
+  provider TEXT NOT NULL, effective_from_ms INTEGER NOT NULL, basis_points INTEGER NOT NULL,
+  PRIMARY KEY (provider, effective_from_ms)) WITHOUT ROWID;
 )SQL";
 
 } // namespace

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "error.h"
+#include "pricing/pricing.h"
 #include "store/orgcalendar.h"
 #include "store/sqlitedatabase.h"
 #include "store/usagerecords.h"
@@ -40,6 +41,13 @@ public:
     Result<bool> setBudget(const TeamBudget &budget);
     Result<bool> removeBudget(const std::string &team);
     Result<std::vector<TeamBudget>> budgets();
+
+    // Pricing for this store: an imported catalog (or the built-in one), with the store's overrides and
+    // discounts. An import is validated whole; a bad file changes nothing.
+    Result<bool> importPriceCatalog(std::string_view json);
+    Result<bool> addPriceOverride(const PriceOverride &priceOverride);
+    Result<bool> addProviderDiscount(const ProviderDiscount &discount);
+    Result<Pricing> pricing();
 
     // Recomputes every rollup from raw events and buckets (after a time-zone change; also what tests compare
     // the incremental rollups with).

@@ -101,7 +101,7 @@ private slots:
     void helpForEveryCommand_data()
     {
         QTest::addColumn<QString>("command");
-        for (const char *command : {"validate-policy", "route", "train-scorer", "eval-scorer"})
+        for (const char *command : {"validate-policy", "route", "train-scorer", "eval-scorer", "demo", "prices"})
             QTest::newRow(command) << QString::fromLatin1(command);
     }
 
@@ -207,6 +207,40 @@ private slots:
             const double score = line.toDouble(&ok);
             QVERIFY(ok && score >= 0.0 && score <= 1.0);
         }
+    }
+
+    void demoAndPrices()
+    {
+        QTemporaryDir dir;
+        const QString store = dir.filePath(QStringLiteral("demo.db"));
+        Run r = run({QStringLiteral("demo"), QStringLiteral("--out"), store, QStringLiteral("--events"),
+                     QStringLiteral("3000"), QStringLiteral("--end"), QStringLiteral("2026-03-01")});
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.startsWith(QStringLiteral("wrote 3000 requests over 90 days to ")));
+        r = run({QStringLiteral("demo"), QStringLiteral("--out"), store});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains(QStringLiteral("already exists")));
+
+        r = run({QStringLiteral("prices"), QStringLiteral("--store"), store, QStringLiteral("--override"),
+                 QStringLiteral("openai/gpt-5"), QStringLiteral("--input"), QStringLiteral("1"),
+                 QStringLiteral("--output"), QStringLiteral("8"), QStringLiteral("--from"),
+                 QStringLiteral("2026-02-01"), QStringLiteral("--discount"), QStringLiteral("openai"),
+                 QStringLiteral("--percent"), QStringLiteral("10"), QStringLiteral("--show"),
+                 QStringLiteral("openai/gpt-5"), QStringLiteral("--at"), QStringLiteral("2026-02-15")});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(
+            r.out.contains(QStringLiteral("openai/gpt-5: input $1.0000, cached input $1.0000, cache write $1.0000, "
+                                          "output $8.0000 per million tokens; discount 10.00 %")),
+            qPrintable(r.out));
+        r = run({QStringLiteral("prices"), QStringLiteral("--store"), store, QStringLiteral("--show"),
+                 QStringLiteral("openai/gpt-5"), QStringLiteral("--at"), QStringLiteral("2026-01-15")});
+        QVERIFY(r.out.contains(QStringLiteral("input $1.2500")));
+        const QString badCatalog = writeFile(dir, QStringLiteral("bad.json"),
+                                             R"({"m":{"input_cost_per_token":-1,"output_cost_per_token":1e-6}})");
+        r = run({QStringLiteral("prices"), QStringLiteral("--store"), store, QStringLiteral("--import"), badCatalog});
+        QCOMPARE(r.code, 1);
+        QVERIFY(
+            r.err.contains(QStringLiteral("m: input_cost_per_token: expected a price in USD per token from 0 to 1")));
     }
 
     void evalRefusesBadFiles()

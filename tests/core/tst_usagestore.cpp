@@ -212,6 +212,60 @@ private slots:
         QVERIFY(!store->setBudget({"x", rl::BudgetPeriod::Month, 0}).ok());
     }
 
+    void pricingIsKeptInTheStore()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("s.db")).toStdString();
+        constexpr std::int64_t kFeb = 1769904000000; // 2026-02-01
+        {
+            auto store = rl::UsageStore::open(path);
+            QVERIFY(store.ok());
+            rl::TokenPrices negotiated;
+            negotiated.input = 1'000'000;
+            QVERIFY(store->addPriceOverride({"openai/gpt-5", negotiated, kFeb}).ok());
+            QVERIFY(store->addProviderDiscount({"openai", 2000, kFeb}).ok());
+            QVERIFY(!store->addPriceOverride({"gpt-5", negotiated, kFeb}).ok());
+            QVERIFY(!store->addProviderDiscount({"openai", 20000, kFeb}).ok());
+            // A bad catalog is refused whole, and names what is wrong.
+            auto bad = store->importPriceCatalog(R"({"m":{"input_cost_per_token":"x","output_cost_per_token":1e-6}})");
+            QVERIFY(!bad.ok());
+            QVERIFY(QString::fromStdString(bad.error().message).contains(QStringLiteral("m: input_cost_per_token")));
+        }
+        auto store = rl::UsageStore::open(path); // reopened: everything was persisted
+        auto pricing = store->pricing();
+        QVERIFY(pricing.ok());
+        const rl::TokenUsage million{1'000'000, 0, 0, 0, 0};
+        QCOMPARE(pricing->cost("openai/gpt-5", million, kFeb - 1).microUsd, std::int64_t(1'250'000)); // catalog
+        QCOMPARE(pricing->cost("openai/gpt-5", million, kFeb).microUsd, std::int64_t(800'000));       // -20 %
+        QVERIFY(
+            store
+                ->importPriceCatalog(
+                    R"({"house-model":{"litellm_provider":"acme","input_cost_per_token":2e-06,"output_cost_per_token":4e-06}})")
+                .ok());
+        auto imported = store->pricing();
+        QCOMPARE(imported->cost("acme/house-model", million, kFeb).microUsd, std::int64_t(2'000'000));
+        QVERIFY(imported->cost("anthropic/claude-opus-4-1", million, kFeb).unpriced); // the import replaced the catalog
+    }
+
+    // A store the process may not write to (query_only stands in for a read-only file, which root can
+    // write anyway): the batch fails whole with a clear message.
+    void readOnlyStoreWritesNothing()
+    {
+        QTemporaryDir dir;
+        auto store = rl::UsageStore::open(dir.filePath(QStringLiteral("s.db")).toStdString());
+        QVERIFY(store.ok());
+        QVERIFY(store->database().execute("PRAGMA query_only = 1").ok());
+        rl::IngestBatch batch;
+        batch.source = "r";
+        batch.events = {makeEvent("x", kMonday, "a", 1)};
+        auto result = store->ingest(batch);
+        QVERIFY(!result.ok());
+        QCOMPARE(QString::fromStdString(result.error().code), QStringLiteral("store.read_only"));
+        QVERIFY(QString::fromStdString(result.error().message).contains(QStringLiteral("read-only")));
+        QVERIFY(store->database().execute("PRAGMA query_only = 0").ok());
+        QCOMPARE(scalar(store->database(), "SELECT count(*) FROM usage_events"), std::int64_t(0));
+    }
+
     // Every migration step, from every earlier version, on a store that has data in it.
     void migratesFromEveryEarlierVersion_data()
     {
