@@ -258,8 +258,10 @@ void OverviewPage::showSpendOverTime(const DashboardSnapshot &s)
     std::map<std::int64_t, double> below;
     double top = 0;
     for (const auto &[rank, days] : byTier) {
-        auto *lower = new QLineSeries;
-        auto *upper = new QLineSeries;
+        // QAreaSeries does not own its boundary lines: parent them to it so they go with the chart.
+        auto *area = new QAreaSeries;
+        auto *lower = new QLineSeries(area);
+        auto *upper = new QLineSeries(area);
         for (std::int64_t day = s.filter.fromDay; day < s.filter.toDay; ++day) {
             const double x = double(s.calendar ? s.calendar->dayStartMs(day) : day * 86'400'000);
             const double base = below[day];
@@ -270,7 +272,8 @@ void OverviewPage::showSpendOverTime(const DashboardSnapshot &s)
             below[day] = value;
             top = std::max(top, value);
         }
-        auto *area = new QAreaSeries(upper, lower);
+        area->setUpperSeries(upper);
+        area->setLowerSeries(lower);
         area->setName(tierLabel(names[rank]));
         const QColor color = rank == 99 ? theme.mutedText() : theme.tierColor(rank);
         area->setColor(color);

@@ -177,8 +177,10 @@ void RoutingPage::showMix(const DashboardSnapshot &s)
     auto dayMs = [&](std::int64_t day) { return double(s.calendar ? s.calendar->dayStartMs(day) : day * 86'400'000); };
     std::map<std::int64_t, double> below;
     for (const auto &[rank, days] : byTier) {
-        auto *lower = new QLineSeries;
-        auto *upper = new QLineSeries;
+        // QAreaSeries does not own its boundary lines: parent them to it so they go with the chart.
+        auto *area = new QAreaSeries;
+        auto *lower = new QLineSeries(area);
+        auto *upper = new QLineSeries(area);
         for (const auto &[day, total] : dayTotals) {
             const auto it = days.find(day);
             const double share = total ? 100.0 * double(it == days.end() ? 0 : it->second) / double(total) : 0.0;
@@ -186,7 +188,8 @@ void RoutingPage::showMix(const DashboardSnapshot &s)
             below[day] += share;
             upper->append(dayMs(day), below[day]);
         }
-        auto *area = new QAreaSeries(upper, lower);
+        area->setUpperSeries(upper);
+        area->setLowerSeries(lower);
         area->setName(names[rank].empty() ? tr("no tier") : QString::fromStdString(names[rank]));
         const QColor color = rank == 99 ? theme.mutedText() : theme.tierColor(rank);
         area->setColor(color);
