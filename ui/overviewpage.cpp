@@ -1,5 +1,6 @@
 #include "overviewpage.h"
 
+#include "chartstyle.h"
 #include "money.h"
 #include "stattile.h"
 #include "teambudgetbars.h"
@@ -27,20 +28,6 @@
 namespace {
 
 enum Tile { Spend, BudgetUsed, Forecast, Saved, Requests, FrontierShare, kTileCount };
-
-QChart *plainChart()
-{
-    const Theme &theme = Theme::current();
-    auto *chart = new QChart;
-    chart->setBackgroundVisible(false);
-    chart->setPlotAreaBackgroundVisible(false);
-    chart->setMargins(QMargins(0, 0, 0, 0));
-    chart->layout()->setContentsMargins(0, 0, 0, 0);
-    chart->legend()->setLabelColor(theme.text());
-    chart->legend()->setFont(theme.captionFont());
-    chart->legend()->setAlignment(Qt::AlignBottom);
-    return chart;
-}
 
 QString tierLabel(const std::string &tier)
 {
@@ -96,10 +83,10 @@ OverviewPage::OverviewPage(QWidget *parent) : QWidget(parent)
     }
     grid->addLayout(tiles, 0, 0, 1, 3);
 
-    m_spendView = new QChartView(plainChart(), m_content);
+    m_spendView = new QChartView(ChartStyle::plainChart(), m_content);
     m_spendView->setRenderHint(QPainter::Antialiasing);
     m_spendView->setMinimumHeight(240);
-    m_mixView = new QChartView(plainChart(), m_content);
+    m_mixView = new QChartView(ChartStyle::plainChart(), m_content);
     m_mixView->setRenderHint(QPainter::Antialiasing);
     for (QChartView *view : {m_spendView, m_mixView}) {
         view->setBackgroundBrush(Theme::current().card());
@@ -111,10 +98,12 @@ OverviewPage::OverviewPage(QWidget *parent) : QWidget(parent)
     m_alerts->setSelectionMode(QAbstractItemView::NoSelection);
     m_alerts->setFocusPolicy(Qt::NoFocus);
 
-    grid->addWidget(card(tr("Spend per day by tier (USD)"), m_spendView), 1, 0, 1, 2);
-    grid->addWidget(card(tr("Routing mix (share of requests)"), m_mixView), 1, 2);
-    grid->addWidget(card(tr("Top teams: spend in period, | = budget for the period"), m_teamBars), 2, 0, 1, 2);
-    grid->addWidget(card(tr("Open alerts (budget this month)"), m_alerts), 2, 2);
+    grid->addWidget(ChartStyle::card(tr("Spend per day by tier (USD)"), m_spendView, m_content), 1, 0, 1, 2);
+    grid->addWidget(ChartStyle::card(tr("Routing mix (share of requests)"), m_mixView, m_content), 1, 2);
+    grid->addWidget(
+        ChartStyle::card(tr("Top teams: spend in period, | = budget for the period"), m_teamBars, m_content), 2, 0, 1,
+        2);
+    grid->addWidget(ChartStyle::card(tr("Open alerts (budget this month)"), m_alerts, m_content), 2, 2);
     grid->setColumnStretch(0, 1);
     grid->setColumnStretch(1, 1);
     grid->setColumnStretch(2, 1);
@@ -129,22 +118,6 @@ OverviewPage::OverviewPage(QWidget *parent) : QWidget(parent)
     layout->addSpacing(8);
     layout->addWidget(m_empty);
     layout->addWidget(m_content, 1);
-}
-
-QWidget *OverviewPage::card(const QString &title, QWidget *content)
-{
-    auto *frame = new QFrame(m_content);
-    frame->setObjectName(QStringLiteral("card"));
-    auto *layout = new QVBoxLayout(frame);
-    layout->setContentsMargins(16, 12, 16, 12);
-    layout->setSpacing(8);
-    auto *label = new QLabel(title, frame);
-    QFont font = Theme::current().bodyFont();
-    font.setWeight(QFont::DemiBold);
-    label->setFont(font);
-    layout->addWidget(label);
-    layout->addWidget(content, 1);
-    return frame;
 }
 
 void OverviewPage::setSnapshot(const DashboardSnapshot &s)
@@ -246,7 +219,7 @@ void OverviewPage::setSnapshot(const DashboardSnapshot &s)
 void OverviewPage::showSpendOverTime(const DashboardSnapshot &s)
 {
     const Theme &theme = Theme::current();
-    QChart *chart = plainChart();
+    QChart *chart = ChartStyle::plainChart();
     // Cumulative per tier (most capable at the bottom), one point per day, drawn as stacked areas.
     std::map<int, std::map<std::int64_t, double>> byTier; // rank -> day -> USD
     std::map<int, std::string> names;
@@ -283,16 +256,12 @@ void OverviewPage::showSpendOverTime(const DashboardSnapshot &s)
     auto *x = new QDateTimeAxis;
     x->setFormat(QStringLiteral("MMM d"));
     x->setTickCount(7);
-    x->setLabelsColor(theme.mutedText());
-    x->setLabelsFont(theme.captionFont());
-    x->setGridLineColor(theme.border());
+    ChartStyle::styleAxis(x);
     auto *y = new QValueAxis;
     y->setLabelFormat(QStringLiteral("$%.0f"));
     y->setRange(0, top * 1.1 + 1);
     y->applyNiceNumbers();
-    y->setLabelsColor(theme.mutedText());
-    y->setLabelsFont(theme.captionFont());
-    y->setGridLineColor(theme.border());
+    ChartStyle::styleAxis(y);
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
     for (QAbstractSeries *series : chart->series()) {
@@ -307,7 +276,7 @@ void OverviewPage::showSpendOverTime(const DashboardSnapshot &s)
 void OverviewPage::showRoutingMix(const DashboardSnapshot &s)
 {
     const Theme &theme = Theme::current();
-    QChart *chart = plainChart();
+    QChart *chart = ChartStyle::plainChart();
     std::map<int, std::pair<std::string, std::int64_t>> byTier;
     std::int64_t total = 0;
     for (const rl::MixRow &row : s.mix) {

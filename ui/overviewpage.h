@@ -26,7 +26,6 @@ public:
     const TeamBudgetBars *teamBars() const { return m_teamBars; }
 
 private:
-    QWidget *card(const QString &title, QWidget *content);
     void showSpendOverTime(const DashboardSnapshot &snapshot);
     void showRoutingMix(const DashboardSnapshot &snapshot);
 

@@ -1,5 +1,6 @@
 #include "routingpage.h"
 
+#include "chartstyle.h"
 #include "money.h"
 #include "theme.h"
 
@@ -24,28 +25,6 @@
 namespace {
 
 constexpr int kSortRole = Qt::UserRole + 1;
-
-QChart *plainChart()
-{
-    const Theme &theme = Theme::current();
-    auto *chart = new QChart;
-    chart->setBackgroundVisible(false);
-    chart->setPlotAreaBackgroundVisible(false);
-    chart->setMargins(QMargins(0, 0, 0, 0));
-    chart->layout()->setContentsMargins(0, 0, 0, 0);
-    chart->legend()->setLabelColor(theme.text());
-    chart->legend()->setFont(theme.captionFont());
-    chart->legend()->setAlignment(Qt::AlignBottom);
-    return chart;
-}
-
-void styleAxis(QAbstractAxis *axis)
-{
-    const Theme &theme = Theme::current();
-    axis->setLabelsColor(theme.mutedText());
-    axis->setLabelsFont(theme.captionFont());
-    axis->setGridLineColor(theme.border());
-}
 
 QStandardItem *cell(const QString &text, const QVariant &raw, bool number)
 {
@@ -84,8 +63,8 @@ RoutingPage::RoutingPage(QWidget *parent) : QWidget(parent)
     caption->setFont(Theme::current().captionFont());
     caption->setWordWrap(true);
 
-    m_mixView = new QChartView(plainChart(), this);
-    m_qualityView = new QChartView(plainChart(), this);
+    m_mixView = new QChartView(ChartStyle::plainChart(), this);
+    m_qualityView = new QChartView(ChartStyle::plainChart(), this);
     for (QChartView *view : {m_mixView, m_qualityView}) {
         view->setRenderHint(QPainter::Antialiasing);
         view->setBackgroundBrush(Theme::current().card());
@@ -101,10 +80,12 @@ RoutingPage::RoutingPage(QWidget *parent) : QWidget(parent)
 
     auto *grid = new QGridLayout;
     grid->setSpacing(16);
-    grid->addWidget(card(tr("Tier mix per day (share of requests); dashed lines: policy versions"), m_mixView), 0, 0);
-    grid->addWidget(card(tr("Errors and fallbacks per day (% of requests)"), m_qualityView), 0, 1);
-    grid->addWidget(card(tr("Hits per rule"), makeTable(m_rules, this)), 1, 0);
-    grid->addWidget(card(tr("Latency by model (ms, all teams)"), makeTable(m_latency, this)), 1, 1);
+    grid->addWidget(
+        ChartStyle::card(tr("Tier mix per day (share of requests); dashed lines: policy versions"), m_mixView, this), 0,
+        0);
+    grid->addWidget(ChartStyle::card(tr("Errors and fallbacks per day (% of requests)"), m_qualityView, this), 0, 1);
+    grid->addWidget(ChartStyle::card(tr("Hits per rule"), makeTable(m_rules, this), this), 1, 0);
+    grid->addWidget(ChartStyle::card(tr("Latency by model (ms, all teams)"), makeTable(m_latency, this), this), 1, 1);
     grid->setRowStretch(0, 3);
     grid->setRowStretch(1, 2);
 
@@ -115,21 +96,6 @@ RoutingPage::RoutingPage(QWidget *parent) : QWidget(parent)
     layout->addWidget(caption);
     layout->addSpacing(8);
     layout->addLayout(grid, 1);
-}
-
-QWidget *RoutingPage::card(const QString &title, QWidget *content)
-{
-    auto *frame = new QFrame(this);
-    frame->setObjectName(QStringLiteral("card"));
-    auto *layout = new QVBoxLayout(frame);
-    layout->setContentsMargins(16, 12, 16, 12);
-    auto *label = new QLabel(title, frame);
-    QFont font = Theme::current().bodyFont();
-    font.setWeight(QFont::DemiBold);
-    label->setFont(font);
-    layout->addWidget(label);
-    layout->addWidget(content, 1);
-    return frame;
 }
 
 void RoutingPage::setSnapshot(const DashboardSnapshot &s)
@@ -164,7 +130,7 @@ void RoutingPage::setSnapshot(const DashboardSnapshot &s)
 void RoutingPage::showMix(const DashboardSnapshot &s)
 {
     const Theme &theme = Theme::current();
-    QChart *chart = plainChart();
+    QChart *chart = ChartStyle::plainChart();
     std::map<std::int64_t, std::int64_t> dayTotals;
     std::map<int, std::map<std::int64_t, std::int64_t>> byTier;
     std::map<int, std::string> names;
@@ -220,8 +186,8 @@ void RoutingPage::showMix(const DashboardSnapshot &s)
     auto *y = new QValueAxis;
     y->setRange(0, 100);
     y->setLabelFormat(QStringLiteral("%.0f %%"));
-    styleAxis(x);
-    styleAxis(y);
+    ChartStyle::styleAxis(x);
+    ChartStyle::styleAxis(y);
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
     for (QAbstractSeries *series : chart->series()) {
@@ -236,7 +202,7 @@ void RoutingPage::showMix(const DashboardSnapshot &s)
 void RoutingPage::showQuality(const DashboardSnapshot &s)
 {
     const Theme &theme = Theme::current();
-    QChart *chart = plainChart();
+    QChart *chart = ChartStyle::plainChart();
     auto *errors = new QLineSeries;
     auto *fallbacks = new QLineSeries;
     errors->setName(tr("errors"));
@@ -262,8 +228,8 @@ void RoutingPage::showQuality(const DashboardSnapshot &s)
     auto *y = new QValueAxis;
     y->setRange(0, top * 1.2);
     y->setLabelFormat(QStringLiteral("%.1f %%"));
-    styleAxis(x);
-    styleAxis(y);
+    ChartStyle::styleAxis(x);
+    ChartStyle::styleAxis(y);
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
     for (QAbstractSeries *series : chart->series()) {

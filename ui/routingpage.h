@@ -22,7 +22,6 @@ public:
     int policyMarkers() const { return m_markers; }
 
 private:
-    QWidget *card(const QString &title, QWidget *content);
     void showMix(const DashboardSnapshot &snapshot);
     void showQuality(const DashboardSnapshot &snapshot);
 

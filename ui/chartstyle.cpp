@@ -1,0 +1,49 @@
+#include "chartstyle.h"
+
+#include "theme.h"
+
+#include <QAbstractAxis>
+#include <QChart>
+#include <QFrame>
+#include <QGraphicsLayout>
+#include <QLabel>
+#include <QLegend>
+#include <QVBoxLayout>
+
+QChart *ChartStyle::plainChart()
+{
+    const Theme &theme = Theme::current();
+    auto *chart = new QChart;
+    chart->setBackgroundVisible(false);
+    chart->setPlotAreaBackgroundVisible(false);
+    chart->setMargins(QMargins(0, 0, 0, 0));
+    chart->layout()->setContentsMargins(0, 0, 0, 0);
+    chart->legend()->setLabelColor(theme.text());
+    chart->legend()->setFont(theme.captionFont());
+    chart->legend()->setAlignment(Qt::AlignBottom);
+    return chart;
+}
+
+void ChartStyle::styleAxis(QAbstractAxis *axis)
+{
+    const Theme &theme = Theme::current();
+    axis->setLabelsColor(theme.mutedText());
+    axis->setLabelsFont(theme.captionFont());
+    axis->setGridLineColor(theme.border());
+}
+
+QFrame *ChartStyle::card(const QString &title, QWidget *content, QWidget *parent)
+{
+    auto *frame = new QFrame(parent);
+    frame->setObjectName(QStringLiteral("card"));
+    auto *layout = new QVBoxLayout(frame);
+    layout->setContentsMargins(16, 12, 16, 12);
+    layout->setSpacing(8);
+    auto *label = new QLabel(title, frame);
+    QFont font = Theme::current().bodyFont();
+    font.setWeight(QFont::DemiBold);
+    label->setFont(font);
+    layout->addWidget(label);
+    layout->addWidget(content, 1);
+    return frame;
+}
