@@ -4,11 +4,14 @@
 
 #include <QAbstractAxis>
 #include <QChart>
+#include <QChartView>
+#include <QDateTimeAxis>
 #include <QFrame>
 #include <QGraphicsLayout>
 #include <QLabel>
 #include <QLegend>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 QChart *ChartStyle::plainChart()
 {
@@ -46,4 +49,26 @@ QFrame *ChartStyle::card(const QString &title, QWidget *content, QWidget *parent
     layout->addWidget(label);
     layout->addWidget(content, 1);
     return frame;
+}
+
+void ChartStyle::addTimeAxes(QChart *chart, QValueAxis *y, int ticks)
+{
+    auto *x = new QDateTimeAxis;
+    x->setFormat(QStringLiteral("MMM d"));
+    x->setTickCount(ticks);
+    styleAxis(x);
+    styleAxis(y);
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    for (QAbstractSeries *series : chart->series()) {
+        series->attachAxis(x);
+        series->attachAxis(y);
+    }
+}
+
+void ChartStyle::replaceChart(QChartView *view, QChart *chart)
+{
+    QChart *old = view->chart();
+    view->setChart(chart);
+    delete old;
 }

@@ -4,6 +4,8 @@
 
 class QAbstractAxis;
 class QChart;
+class QChartView;
+class QValueAxis;
 class QFrame;
 class QWidget;
 
@@ -14,4 +16,8 @@ public:
     static QChart *plainChart();
     static void styleAxis(QAbstractAxis *axis);
     static QFrame *card(const QString &title, QWidget *content, QWidget *parent);
+    // A day axis along the bottom and `y` on the left, both styled and attached to every series.
+    static void addTimeAxes(QChart *chart, QValueAxis *y, int ticks);
+    // Shows `chart` in `view` and deletes the chart it replaces.
+    static void replaceChart(QChartView *view, QChart *chart);
 };

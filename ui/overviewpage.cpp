@@ -253,24 +253,12 @@ void OverviewPage::showSpendOverTime(const DashboardSnapshot &s)
         area->setBorderColor(color);
         chart->addSeries(area);
     }
-    auto *x = new QDateTimeAxis;
-    x->setFormat(QStringLiteral("MMM d"));
-    x->setTickCount(7);
-    ChartStyle::styleAxis(x);
     auto *y = new QValueAxis;
     y->setLabelFormat(QStringLiteral("$%.0f"));
     y->setRange(0, top * 1.1 + 1);
     y->applyNiceNumbers();
-    ChartStyle::styleAxis(y);
-    chart->addAxis(x, Qt::AlignBottom);
-    chart->addAxis(y, Qt::AlignLeft);
-    for (QAbstractSeries *series : chart->series()) {
-        series->attachAxis(x);
-        series->attachAxis(y);
-    }
-    QChart *old = m_spendView->chart();
-    m_spendView->setChart(chart);
-    delete old;
+    ChartStyle::addTimeAxes(chart, y, 7);
+    ChartStyle::replaceChart(m_spendView, chart);
 }
 
 void OverviewPage::showRoutingMix(const DashboardSnapshot &s)
@@ -296,9 +284,7 @@ void OverviewPage::showRoutingMix(const DashboardSnapshot &s)
     }
     chart->addSeries(pie);
     chart->legend()->setAlignment(Qt::AlignRight);
-    QChart *old = m_mixView->chart();
-    m_mixView->setChart(chart);
-    delete old;
+    ChartStyle::replaceChart(m_mixView, chart);
 }
 
 QString OverviewPage::tileFigure(int index) const

@@ -180,23 +180,11 @@ void RoutingPage::showMix(const DashboardSnapshot &s)
         chart->addSeries(line);
         ++m_markers;
     }
-    auto *x = new QDateTimeAxis;
-    x->setFormat(QStringLiteral("MMM d"));
-    x->setTickCount(6);
     auto *y = new QValueAxis;
     y->setRange(0, 100);
     y->setLabelFormat(QStringLiteral("%.0f %%"));
-    ChartStyle::styleAxis(x);
-    ChartStyle::styleAxis(y);
-    chart->addAxis(x, Qt::AlignBottom);
-    chart->addAxis(y, Qt::AlignLeft);
-    for (QAbstractSeries *series : chart->series()) {
-        series->attachAxis(x);
-        series->attachAxis(y);
-    }
-    QChart *old = m_mixView->chart();
-    m_mixView->setChart(chart);
-    delete old;
+    ChartStyle::addTimeAxes(chart, y, 6);
+    ChartStyle::replaceChart(m_mixView, chart);
 }
 
 void RoutingPage::showQuality(const DashboardSnapshot &s)
@@ -222,21 +210,9 @@ void RoutingPage::showQuality(const DashboardSnapshot &s)
     }
     chart->addSeries(errors);
     chart->addSeries(fallbacks);
-    auto *x = new QDateTimeAxis;
-    x->setFormat(QStringLiteral("MMM d"));
-    x->setTickCount(6);
     auto *y = new QValueAxis;
     y->setRange(0, top * 1.2);
     y->setLabelFormat(QStringLiteral("%.1f %%"));
-    ChartStyle::styleAxis(x);
-    ChartStyle::styleAxis(y);
-    chart->addAxis(x, Qt::AlignBottom);
-    chart->addAxis(y, Qt::AlignLeft);
-    for (QAbstractSeries *series : chart->series()) {
-        series->attachAxis(x);
-        series->attachAxis(y);
-    }
-    QChart *old = m_qualityView->chart();
-    m_qualityView->setChart(chart);
-    delete old;
+    ChartStyle::addTimeAxes(chart, y, 6);
+    ChartStyle::replaceChart(m_qualityView, chart);
 }

@@ -156,67 +156,56 @@ Result<bool> UsageStore::prepareStatements()
 void UsageStore::forgetCachedIds()
 {
     m_ids.clear();
-    m_sourceIds.clear();
+}
+
+Result<std::int64_t> UsageStore::cachedId(const std::string &cacheKey, const std::string &name, const std::string &sql,
+                                          const std::optional<std::string> &extra, std::optional<int> rank)
+{
+    auto &cache = m_ids[cacheKey];
+    if (auto it = cache.find(name); it != cache.end())
+        return it->second;
+    Result<SqliteStatement> insert = m_db.prepare(sql);
+    if (!insert)
+        return insert.error();
+    insert->bind(1, name);
+    if (extra)
+        insert->bind(2, *extra);
+    if (rank)
+        insert->bind(2, *rank);
+    Result<bool> row = insert->step();
+    if (!row)
+        return row.error();
+    const std::int64_t id = insert->int64(0);
+    cache.emplace(name, id);
+    return id;
 }
 
 Result<std::int64_t> UsageStore::dimension(const char *table, const std::string &name)
 {
     if (name.empty())
         return std::int64_t(0);
-    auto &cache = m_ids[table];
-    if (auto it = cache.find(name); it != cache.end())
-        return it->second;
-    Result<SqliteStatement> insert = m_db.prepare(std::string("INSERT INTO ") + table
-                                                  + " (name) VALUES (?1) ON CONFLICT(name) DO UPDATE SET name = name "
-                                                    "RETURNING id");
-    if (!insert)
-        return insert.error();
-    insert->bind(1, name);
-    Result<bool> row = insert->step();
-    if (!row)
-        return row.error();
-    const std::int64_t id = insert->int64(0);
-    cache.emplace(name, id);
-    return id;
+    return cachedId(table, name,
+                    std::string("INSERT INTO ") + table
+                        + " (name) VALUES (?1) ON CONFLICT(name) DO UPDATE SET name = name RETURNING id",
+                    std::nullopt, std::nullopt);
 }
 
 Result<std::int64_t> UsageStore::tierId(const std::string &name, int rank)
 {
     if (name.empty())
         return std::int64_t(0);
-    auto &cache = m_ids["tiers"];
-    if (auto it = cache.find(name); it != cache.end())
-        return it->second;
-    Result<SqliteStatement> insert =
-        m_db.prepare("INSERT INTO tiers (name, rank) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET "
-                     "rank = CASE WHEN excluded.rank >= 0 THEN excluded.rank ELSE rank END RETURNING id");
-    if (!insert)
-        return insert.error();
-    insert->bind(1, name).bind(2, rank);
-    Result<bool> row = insert->step();
-    if (!row)
-        return row.error();
-    const std::int64_t id = insert->int64(0);
-    cache.emplace(name, id);
-    return id;
+    return cachedId("tiers", name,
+                    "INSERT INTO tiers (name, rank) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET "
+                    "rank = CASE WHEN excluded.rank >= 0 THEN excluded.rank ELSE rank END RETURNING id",
+                    std::nullopt, rank);
 }
 
 Result<std::int64_t> UsageStore::sourceId(const std::string &name, const std::string &kind)
 {
-    if (auto it = m_sourceIds.find(name); it != m_sourceIds.end())
-        return it->second;
-    Result<SqliteStatement> insert = m_db.prepare(
-        "INSERT INTO sources (name, kind, created_ms) VALUES (?1, ?2, 0) ON CONFLICT(name) DO UPDATE SET name = name "
-        "RETURNING id");
-    if (!insert)
-        return insert.error();
-    insert->bind(1, name).bind(2, kind);
-    Result<bool> row = insert->step();
-    if (!row)
-        return row.error();
-    const std::int64_t id = insert->int64(0);
-    m_sourceIds.emplace(name, id);
-    return id;
+    return cachedId("sources", name,
+                    "INSERT INTO sources (name, kind, created_ms) VALUES (?1, ?2, 0) ON CONFLICT(name) DO UPDATE SET "
+                    "name = name RETURNING id",
+                    kind, std::nullopt);
 }
 
 Result<IngestResult> UsageStore::ingest(const IngestBatch &batch)

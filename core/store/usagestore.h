@@ -59,6 +59,9 @@ public:
 private:
     UsageStore() = default;
     Result<bool> prepareStatements();
+    // The id of `name`, inserting it with `sql` (binding ?1 = name, ?2 = extra or rank) the first time.
+    Result<std::int64_t> cachedId(const std::string &cacheKey, const std::string &name, const std::string &sql,
+                                  const std::optional<std::string> &extra, std::optional<int> rank);
     Result<std::int64_t> dimension(const char *table, const std::string &name);
     Result<std::int64_t> tierId(const std::string &name, int rank);
     Result<std::int64_t> sourceId(const std::string &name, const std::string &kind);
@@ -69,8 +72,8 @@ private:
     std::string m_backup;
     SqliteStatement m_insertEvent, m_upsertRollup, m_selectBucket, m_upsertBucket, m_policyVersion, m_setCursor,
         m_upsertLatency, m_upsertUser;
-    std::map<std::string, std::unordered_map<std::string, std::int64_t>> m_ids; // table -> name -> id
-    std::unordered_map<std::string, std::int64_t> m_sourceIds;
+    std::map<std::string, std::unordered_map<std::string, std::int64_t>>
+        m_ids; // table -> name -> id; cleared when a transaction rolls back
 };
 
 } // namespace rl
