@@ -8,9 +8,16 @@ packages=(
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libqt6svg6-dev
   libre2-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libbenchmark-dev
+  libboost1.74-dev libssl-dev curl wrk
   clang-14 libfuzzer-14-dev libclang-rt-14-dev clang-format
   xvfb xauth fonts-dejavu-core
 )
+
+# The router's end-to-end tests run a Node fake upstream and the official `openai` npm client (installed by
+# the test into build/npm-openai). Node 20 is not a Debian 12 package: say so rather than fail later.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "install-deps: node and npm (Node 20) are needed by the router tests; install Node 20 (e.g. NodeSource)" >&2
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -5,11 +5,37 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rl {
 
 enum class UsageStatus : int { Ok = 0, Error = 1, Blocked = 2, Fallback = 3 };
+
+// The names DESIGN.md §3.3 uses on the wire (the router's /admin/usage, the sources).
+inline std::string_view usageStatusName(UsageStatus status)
+{
+    switch (status) {
+    case UsageStatus::Ok: return "ok";
+    case UsageStatus::Error: return "error";
+    case UsageStatus::Blocked: return "blocked";
+    case UsageStatus::Fallback: return "fallback";
+    }
+    return "error";
+}
+
+inline std::optional<UsageStatus> usageStatusFromName(std::string_view name)
+{
+    if (name == "ok")
+        return UsageStatus::Ok;
+    if (name == "error")
+        return UsageStatus::Error;
+    if (name == "blocked")
+        return UsageStatus::Blocked;
+    if (name == "fallback")
+        return UsageStatus::Fallback;
+    return std::nullopt;
+}
 
 // One request, as a router or gateway reports it (DESIGN.md §3.3). Deduplicated on (source, requestId).
 struct UsageEvent {

@@ -1,0 +1,287 @@
+#include "adminapi.h"
+
+#include "digest.h"
+#include "httpresponses.h"
+#include "routing/decisionwriter.h"
+#include "routing/requestreader.h"
+#include "servablepolicy.h"
+
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <chrono>
+
+namespace rl {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+namespace {
+
+std::int64_t systemNowMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+HttpResponse error(http::status status, std::string_view message, std::string_view code, unsigned version)
+{
+    return openAiErrorResponse(status, message, "admin_error", code, version);
+}
+
+json issuesJson(const std::vector<PolicyIssue> &issues)
+{
+    json out = json::array();
+    for (const PolicyIssue &issue : issues)
+        out.push_back({{"path", issue.path}, {"message", issue.message}, {"line", issue.line()}});
+    return out;
+}
+
+// The value of `key` in a query string, or nullopt.
+std::optional<std::string_view> queryValue(std::string_view query, std::string_view key)
+{
+    while (!query.empty()) {
+        auto amp = query.find('&');
+        std::string_view pair = query.substr(0, amp);
+        auto eq = pair.find('=');
+        if (pair.substr(0, eq) == key)
+            return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+        if (amp == std::string_view::npos)
+            break;
+        query.remove_prefix(amp + 1);
+    }
+    return std::nullopt;
+}
+
+bool parseInt(std::string_view text, std::int64_t &out)
+{
+    if (text.empty())
+        return false;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    return ec == std::errc() && end == text.data() + text.size();
+}
+
+ordered_json eventJson(const LedgerEvent &event)
+{
+    const UsageEvent &u = event.usage;
+    ordered_json attempts = ordered_json::array();
+    for (const UpstreamAttempt &attempt : event.attempts)
+        attempts.push_back({{"model", attempt.model},
+                            {"outcome", attempt.outcome},
+                            {"http_status", attempt.httpStatus},
+                            {"latency_ms", attempt.latencyMs}});
+    ordered_json out = {{"cursor", std::to_string(event.cursor)},
+                        {"request_id", u.requestId},
+                        {"time_ms", u.timeMs},
+                        {"team", u.team},
+                        {"user", u.user},
+                        {"app", u.app},
+                        {"tags", u.tags},
+                        {"requested_model", u.requestedModel},
+                        {"model", u.model},
+                        {"provider", u.provider},
+                        {"tier", u.tier},
+                        {"tier_rank", u.tierRank},
+                        {"rule", u.rule},
+                        {"policy_version", u.policyVersion},
+                        {"input_tokens", u.tokens.input},
+                        {"cached_input_tokens", u.tokens.cachedInput},
+                        {"cache_write_tokens", u.tokens.cacheWrite},
+                        {"output_tokens", u.tokens.output},
+                        {"reasoning_tokens", u.tokens.reasoning},
+                        {"cost_micro_usd", u.costMicro},
+                        {"frontier_cost_micro_usd", u.frontierCostMicro},
+                        {"unpriced", u.unpriced},
+                        {"latency_ms", u.latencyMs},
+                        {"first_byte_ms", event.firstByteMs},
+                        {"status", usageStatusName(u.status)},
+                        {"http_status", event.httpStatus},
+                        {"stream", event.stream},
+                        {"complexity", u.complexity ? ordered_json(*u.complexity) : ordered_json(nullptr)},
+                        {"task", u.task},
+                        {"attempts", std::move(attempts)},
+                        {"error", event.error}};
+    return out;
+}
+
+} // namespace
+
+HttpResponse AdminApi::handle(const HttpRequest &request)
+{
+    const unsigned version = request.version();
+    if (m_config.adminToken.empty())
+        return error(http::status::unauthorized,
+                     "The admin API is off: set the environment variable " + m_config.adminTokenEnv
+                         + " (admin_token_env) to a long random token where the router starts",
+                     "admin_disabled", version);
+    std::string_view authorization = request[http::field::authorization];
+    std::string_view token;
+    if (authorization.size() > 7
+        && (authorization.substr(0, 7) == "Bearer " || authorization.substr(0, 7) == "bearer "))
+        token = authorization.substr(7);
+    if (!secretsEqual(token, m_config.adminToken)) {
+        HttpResponse response =
+            error(http::status::unauthorized,
+                  token.empty() ? "No admin token: send 'Authorization: Bearer <admin token>'" : "Wrong admin token",
+                  "invalid_admin_token", version);
+        response.set(http::field::www_authenticate, "Bearer realm=\"routeledger-router\"");
+        return response;
+    }
+
+    std::string_view target = request.target();
+    auto question = target.find('?');
+    std::string_view path = target.substr(0, question);
+    std::string_view query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+    const http::verb method = request.method();
+    auto wrongMethod = [&](const char *allowed) {
+        HttpResponse response = error(http::status::method_not_allowed, std::string(path) + " accepts " + allowed,
+                                      "method_not_allowed", version);
+        response.set(http::field::allow, allowed);
+        return response;
+    };
+
+    if (path == "/admin/policy") {
+        if (method == http::verb::get)
+            return getPolicy(version);
+        if (method == http::verb::put)
+            return putPolicy(request);
+        return wrongMethod("GET, PUT");
+    }
+    if (path == "/admin/policy/validate")
+        return method == http::verb::post ? validatePolicy(request) : wrongMethod("POST");
+    if (path == "/admin/route")
+        return method == http::verb::post ? route(request) : wrongMethod("POST");
+    if (path == "/admin/usage")
+        return method == http::verb::get ? usage(request, query) : wrongMethod("GET");
+    return error(http::status::not_found,
+                 "No admin endpoint " + std::string(path)
+                     + " (there are /admin/policy, /admin/policy/validate, /admin/route and /admin/usage)",
+                 "not_found", version);
+}
+
+HttpResponse AdminApi::getPolicy(unsigned version) const
+{
+    PolicyHolder::Snapshot snapshot = m_policies.snapshot();
+    HttpResponse response = jsonResponse(http::status::ok, *snapshot.document, version);
+    response.set(http::field::etag, snapshot.etag);
+    return response;
+}
+
+HttpResponse AdminApi::putPolicy(const HttpRequest &request)
+{
+    const unsigned version = request.version();
+    std::string_view ifMatch = request[http::field::if_match];
+    if (ifMatch.empty()) {
+        HttpResponse response = error(http::status::precondition_required,
+                                      "PUT /admin/policy needs If-Match with the ETag from GET /admin/policy, so that "
+                                      "an edit made against an older policy cannot overwrite a newer one",
+                                      "if_match_required", version);
+        response.set(http::field::etag, m_policies.snapshot().etag);
+        return response;
+    }
+    if (request.body().size() > PolicyParser::kMaxDocumentBytes)
+        return error(http::status::payload_too_large,
+                     "The policy is " + std::to_string(request.body().size()) + " bytes; the limit is "
+                         + std::to_string(PolicyParser::kMaxDocumentBytes) + " bytes",
+                     "policy_too_large", version);
+    PolicyLoad load = parseServablePolicy(request.body(), m_config);
+    if (!load.ok()) {
+        json body = json::parse(
+            openAiErrorBody("The policy has " + std::to_string(load.errors.size()) + " error(s); nothing was changed",
+                            "admin_error", "invalid_policy"));
+        body["errors"] = issuesJson(load.errors);
+        body["warnings"] = issuesJson(load.warnings);
+        return jsonResponse(http::status::bad_request, body.dump(), version);
+    }
+    std::string expected(ifMatch);
+    if (expected == "*")
+        expected = m_policies.snapshot().etag;
+    std::string persistError;
+    PolicyHolder::Snapshot installed;
+    auto result = m_policies.replaceIf(
+        expected, load.policy,
+        [&](const PolicyHolder::Snapshot &candidate) {
+            // Persisted before it is served, so a restart never goes back to an older policy.
+            auto saved =
+                m_ledger.savePolicy({*candidate.document, candidate.policy->version, candidate.etag}, systemNowMs());
+            if (!saved)
+                persistError = saved.error().message;
+            return saved.ok();
+        },
+        installed);
+    if (result == PolicyHolder::SwapResult::StaleETag) {
+        HttpResponse response =
+            error(http::status::precondition_failed,
+                  "The policy changed since you read it (If-Match " + std::string(ifMatch) + ", current "
+                      + m_policies.snapshot().etag + "); GET it again, re-apply your edit and PUT with the new ETag",
+                  "policy_changed", version);
+        response.set(http::field::etag, m_policies.snapshot().etag);
+        return response;
+    }
+    if (result == PolicyHolder::SwapResult::PersistFailed)
+        return error(http::status::internal_server_error,
+                     "The policy could not be saved, so it was not installed: " + persistError, "policy_not_saved",
+                     version);
+    ordered_json body = {{"installed", true},
+                         {"name", installed.policy->name},
+                         {"version", installed.policy->version},
+                         {"etag", installed.etag},
+                         {"warnings", issuesJson(load.warnings)}};
+    HttpResponse response = jsonResponse(http::status::ok, body.dump(), version);
+    response.set(http::field::etag, installed.etag);
+    return response;
+}
+
+HttpResponse AdminApi::validatePolicy(const HttpRequest &request) const
+{
+    if (request.body().size() > PolicyParser::kMaxDocumentBytes)
+        return error(http::status::payload_too_large,
+                     "The policy is larger than " + std::to_string(PolicyParser::kMaxDocumentBytes) + " bytes",
+                     "policy_too_large", request.version());
+    PolicyLoad load = parseServablePolicy(request.body(), m_config);
+    ordered_json body = {
+        {"valid", load.ok()}, {"errors", issuesJson(load.errors)}, {"warnings", issuesJson(load.warnings)}};
+    if (load.ok()) {
+        body["name"] = load.policy->name;
+        body["version"] = load.policy->version;
+    }
+    return jsonResponse(http::status::ok, body.dump(), request.version());
+}
+
+HttpResponse AdminApi::route(const HttpRequest &request) const
+{
+    // The admin states who is asking in the body's "routeledger" object, as the app's "Try a request" does.
+    auto routeRequest = RequestReader::fromText(request.body(), systemNowMs());
+    if (!routeRequest)
+        return error(http::status::bad_request, routeRequest.error().message, "invalid_request", request.version());
+    Decision decision = m_engine.decide(m_policies.policy(), routeRequest.value());
+    return jsonResponse(http::status::ok, DecisionWriter::toJson(decision, routeRequest.value()).dump(),
+                        request.version());
+}
+
+HttpResponse AdminApi::usage(const HttpRequest &request, std::string_view query)
+{
+    const unsigned version = request.version();
+    std::int64_t after = 0;
+    std::int64_t limit = static_cast<std::int64_t>(kDefaultUsagePage);
+    if (auto value = queryValue(query, "after"); value && !value->empty() && (!parseInt(*value, after) || after < 0))
+        return error(http::status::bad_request,
+                     "after must be a cursor from a previous page's next_cursor (a whole number ≥ 0)", "bad_cursor",
+                     version);
+    if (auto value = queryValue(query, "limit");
+        value && (!parseInt(*value, limit) || limit < 1 || limit > static_cast<std::int64_t>(kMaxUsagePage)))
+        return error(http::status::bad_request,
+                     "limit must be a whole number from 1 to " + std::to_string(kMaxUsagePage), "bad_limit", version);
+    auto page = m_ledger.read(after, static_cast<std::size_t>(limit));
+    if (!page)
+        return error(http::status::service_unavailable, "The ledger cannot be read: " + page.error().message,
+                     "ledger_unavailable", version);
+    ordered_json events = ordered_json::array();
+    for (const LedgerEvent &event : page->events)
+        events.push_back(eventJson(event));
+    ordered_json body = {
+        {"events", std::move(events)}, {"next_cursor", std::to_string(page->nextCursor)}, {"has_more", page->hasMore}};
+    return jsonResponse(http::status::ok, body.dump(), version);
+}
+
+} // namespace rl

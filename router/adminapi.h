@@ -1,0 +1,37 @@
+#pragma once
+
+#include "asioincludes.h"
+#include "policyholder.h"
+#include "routerconfig.h"
+#include "routing/routingengine.h"
+#include "usageledger.h"
+
+namespace rl {
+
+// The admin API behind a bearer token (DESIGN.md §3.4): the policy with ETag/If-Match, validation, a
+// dry-run decision, and the usage ledger by cursor. Every answer is JSON; every refusal says why.
+class AdminApi {
+public:
+    static constexpr std::size_t kDefaultUsagePage = 1000;
+    static constexpr std::size_t kMaxUsagePage = 10000;
+
+    AdminApi(const RouterConfig &config, PolicyHolder &policies, UsageLedger &ledger, const RoutingEngine &engine)
+        : m_config(config), m_policies(policies), m_ledger(ledger), m_engine(engine)
+    {}
+
+    HttpResponse handle(const HttpRequest &request);
+
+private:
+    HttpResponse getPolicy(unsigned version) const;
+    HttpResponse putPolicy(const HttpRequest &request);
+    HttpResponse validatePolicy(const HttpRequest &request) const;
+    HttpResponse route(const HttpRequest &request) const;
+    HttpResponse usage(const HttpRequest &request, std::string_view query);
+
+    const RouterConfig &m_config;
+    PolicyHolder &m_policies;
+    UsageLedger &m_ledger;
+    const RoutingEngine &m_engine;
+};
+
+} // namespace rl

@@ -1,0 +1,135 @@
+#include "routermetrics.h"
+
+#include <cstdio>
+
+namespace rl {
+
+std::string prometheusLabel(std::string_view value)
+{
+    std::string out;
+    out.reserve(value.size());
+    for (char c : value) {
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '"')
+            out += "\\\"";
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
+    }
+    return out;
+}
+
+namespace {
+
+std::string formatDouble(double value)
+{
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.6g", value);
+    return buffer;
+}
+
+void renderCounter(std::string &out, const char *name, const char *help,
+                   const std::map<std::string, std::uint64_t> &values)
+{
+    out += "# HELP ";
+    out += name;
+    out += ' ';
+    out += help;
+    out += "\n# TYPE ";
+    out += name;
+    out += " counter\n";
+    for (const auto &[labels, value] : values) {
+        out += name;
+        out += '{';
+        out += labels;
+        out += "} ";
+        out += std::to_string(value);
+        out += '\n';
+    }
+}
+
+} // namespace
+
+void RouterMetrics::recordRequest(std::string_view tier, std::string_view model, std::string_view status,
+                                  int httpStatus, double seconds)
+{
+    std::string labels = "tier=\"" + prometheusLabel(tier) + "\",model=\"" + prometheusLabel(model) + "\",status=\""
+                         + std::string(status) + "\",code=\"" + std::to_string(httpStatus) + "\"";
+    std::string tierLabel = "tier=\"" + prometheusLabel(tier) + "\"";
+    std::lock_guard lock(m_mutex);
+    ++m_requests[labels];
+    Histogram &histogram = m_latency[tierLabel];
+    for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i) {
+        if (seconds <= kLatencyBuckets[i])
+            ++histogram.buckets[i];
+    }
+    ++histogram.count;
+    histogram.sum += seconds;
+}
+
+void RouterMetrics::recordUpstreamError(std::string_view model, std::string_view kind)
+{
+    std::string labels = "model=\"" + prometheusLabel(model) + "\",kind=\"" + std::string(kind) + "\"";
+    std::lock_guard lock(m_mutex);
+    ++m_upstreamErrors[labels];
+}
+
+void RouterMetrics::recordFallback(std::string_view from, std::string_view to)
+{
+    std::string labels = "from=\"" + prometheusLabel(from) + "\",to=\"" + prometheusLabel(to) + "\"";
+    std::lock_guard lock(m_mutex);
+    ++m_fallbacks[labels];
+}
+
+void RouterMetrics::recordRejected(std::string_view reason)
+{
+    std::string labels = "reason=\"" + std::string(reason) + "\"";
+    std::lock_guard lock(m_mutex);
+    ++m_rejected[labels];
+}
+
+void RouterMetrics::addCollector(std::function<void(std::string &)> collector)
+{
+    std::lock_guard lock(m_mutex);
+    m_collectors.push_back(std::move(collector));
+}
+
+std::string RouterMetrics::render() const
+{
+    std::string out;
+    out.reserve(8192);
+    std::lock_guard lock(m_mutex);
+    renderCounter(out, "routeledger_requests_total",
+                  "Chat completion requests by served tier, model, outcome and HTTP status.", m_requests);
+    out += "# HELP routeledger_request_duration_seconds Time from request to the last byte of the answer.\n"
+           "# TYPE routeledger_request_duration_seconds histogram\n";
+    for (const auto &[labels, histogram] : m_latency) {
+        for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i) {
+            out += "routeledger_request_duration_seconds_bucket{" + labels + ",le=\"" + formatDouble(kLatencyBuckets[i])
+                   + "\"} " + std::to_string(histogram.buckets[i]) + "\n";
+        }
+        out += "routeledger_request_duration_seconds_bucket{" + labels + ",le=\"+Inf\"} "
+               + std::to_string(histogram.count) + "\n";
+        out += "routeledger_request_duration_seconds_sum{" + labels + "} " + formatDouble(histogram.sum) + "\n";
+        out += "routeledger_request_duration_seconds_count{" + labels + "} " + std::to_string(histogram.count) + "\n";
+    }
+    renderCounter(out, "routeledger_upstream_errors_total",
+                  "Failed upstream attempts by model and kind (timeout, rate_limited, server_error).",
+                  m_upstreamErrors);
+    renderCounter(out, "routeledger_fallbacks_total", "Moves from one upstream model to the next.", m_fallbacks);
+    renderCounter(out, "routeledger_rejected_requests_total", "Requests refused before routing, by reason.",
+                  m_rejected);
+    out += "# HELP routeledger_open_connections Client connections open now.\n"
+           "# TYPE routeledger_open_connections gauge\nrouteledger_open_connections "
+           + std::to_string(openConnections.load()) + "\n";
+    out += "# HELP routeledger_in_flight_requests Requests being served now.\n"
+           "# TYPE routeledger_in_flight_requests gauge\nrouteledger_in_flight_requests "
+           + std::to_string(inFlight.load()) + "\n";
+    for (const auto &collector : m_collectors)
+        collector(out);
+    return out;
+}
+
+} // namespace rl

@@ -1,0 +1,40 @@
+#pragma once
+
+#include "asioincludes.h"
+#include "upstreamendpoint.h"
+#include "watchdog.h"
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+namespace rl {
+
+// One keep-alive connection to an upstream, plain or TLS, with its deadline and the bytes read past the
+// last response.
+class UpstreamConnection {
+public:
+    UpstreamConnection(const asio::any_io_executor &executor, const UpstreamEndpoint &endpoint, Watchdog &watchdog);
+
+    const UpstreamEndpoint &endpoint() const { return *m_endpoint; }
+    bool isTls() const { return m_tls.has_value(); }
+    tcp::socket &socket() { return m_tls ? beast::get_lowest_layer(*m_tls) : *m_plain; }
+    tcp::socket &plain() { return *m_plain; }
+    beast::ssl_stream<tcp::socket> &tls() { return *m_tls; }
+    beast::flat_buffer &buffer() { return m_buffer; }
+    Deadline &deadline() { return *m_deadline; }
+
+    // How many responses this connection has carried; a reused one may have been closed by the
+    // upstream while idle, which is retried once on a fresh connection.
+    int uses = 0;
+    std::chrono::steady_clock::time_point idleSince;
+
+private:
+    const UpstreamEndpoint *m_endpoint;
+    std::optional<tcp::socket> m_plain;
+    std::optional<beast::ssl_stream<tcp::socket>> m_tls;
+    std::optional<Deadline> m_deadline;
+    beast::flat_buffer m_buffer;
+};
+
+} // namespace rl

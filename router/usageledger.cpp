@@ -1,0 +1,347 @@
+#include "usageledger.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <filesystem>
+
+namespace rl {
+
+namespace {
+
+constexpr int kLedgerSchemaVersion = 1;
+
+constexpr const char *kSchemaV1 = R"sql(
+CREATE TABLE ledger_events (
+    cursor INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id TEXT NOT NULL UNIQUE,
+    time_ms INTEGER NOT NULL,
+    team TEXT NOT NULL, user TEXT NOT NULL, app TEXT NOT NULL, tags TEXT NOT NULL,
+    requested_model TEXT NOT NULL, model TEXT NOT NULL, provider TEXT NOT NULL,
+    tier TEXT NOT NULL, tier_rank INTEGER NOT NULL, rule TEXT NOT NULL, policy_version INTEGER NOT NULL,
+    input_tokens INTEGER NOT NULL, cached_input_tokens INTEGER NOT NULL, cache_write_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL,
+    cost_micro_usd INTEGER NOT NULL, frontier_cost_micro_usd INTEGER NOT NULL, unpriced INTEGER NOT NULL,
+    latency_ms INTEGER NOT NULL, first_byte_ms INTEGER NOT NULL,
+    status TEXT NOT NULL, http_status INTEGER NOT NULL, stream INTEGER NOT NULL,
+    complexity REAL, task TEXT NOT NULL, attempts TEXT NOT NULL, error TEXT NOT NULL
+);
+CREATE TABLE policy_history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    version INTEGER NOT NULL,
+    etag TEXT NOT NULL,
+    document TEXT NOT NULL,
+    installed_ms INTEGER NOT NULL
+);
+)sql";
+
+constexpr const char *kColumns =
+    "cursor, request_id, time_ms, team, user, app, tags, requested_model, model, provider, tier, tier_rank, rule, "
+    "policy_version, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, "
+    "cost_micro_usd, frontier_cost_micro_usd, unpriced, latency_ms, first_byte_ms, status, http_status, stream, "
+    "complexity, task, attempts, error";
+
+Result<SqliteDatabase> openLedgerFile(const std::string &path)
+{
+    auto db = SqliteDatabase::open(path);
+    if (!db)
+        return db.error();
+    for (const char *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
+        if (auto done = db->execute(pragma); !done)
+            return done.error();
+    }
+    return db;
+}
+
+Result<bool> migrate(SqliteDatabase &db)
+{
+    auto version = db.prepare("PRAGMA user_version");
+    if (!version)
+        return version.error();
+    auto row = version->step();
+    if (!row)
+        return row.error();
+    const std::int64_t current = version->int64(0);
+    if (current > kLedgerSchemaVersion)
+        return Error{"ledger.newer",
+                     "The ledger " + db.path() + " was written by a newer routeledger-router (schema "
+                         + std::to_string(current) + "); run that version, or point `ledger` at a new file",
+                     false};
+    if (current == kLedgerSchemaVersion)
+        return true;
+    SqliteTransaction transaction(db);
+    if (auto begun = transaction.begin(); !begun)
+        return begun;
+    if (auto done = db.execute(kSchemaV1); !done)
+        return done;
+    if (auto done = db.execute("PRAGMA user_version=" + std::to_string(kLedgerSchemaVersion)); !done)
+        return done;
+    return transaction.commit();
+}
+
+} // namespace
+
+Result<std::unique_ptr<UsageLedger>> UsageLedger::open(const std::string &path, std::chrono::milliseconds window)
+{
+    std::error_code ec;
+    auto folder = std::filesystem::path(path).parent_path();
+    if (!folder.empty() && !std::filesystem::is_directory(folder, ec))
+        return Error{"ledger.no_folder",
+                     "The ledger's folder " + folder.string() + " does not exist; create it or change `ledger`", false};
+    auto writer = openLedgerFile(path);
+    if (!writer)
+        return writer.error();
+    if (auto migrated = migrate(writer.value()); !migrated)
+        return migrated.error();
+    auto reader = openLedgerFile(path);
+    if (!reader)
+        return reader.error();
+    return std::unique_ptr<UsageLedger>(new UsageLedger(std::move(writer.value()), std::move(reader.value()), window));
+}
+
+UsageLedger::UsageLedger(SqliteDatabase writer, SqliteDatabase reader, std::chrono::milliseconds window)
+    : m_writerDb(std::move(writer)), m_readerDb(std::move(reader)), m_window(window)
+{
+    m_pending.reserve(kMaxBatch);
+    m_writer = std::thread([this] { writerLoop(); });
+}
+
+UsageLedger::~UsageLedger()
+{
+    stop();
+}
+
+void UsageLedger::append(LedgerEvent event)
+{
+    std::unique_lock lock(m_mutex);
+    if (m_stopping || m_pending.size() >= kMaxPending) {
+        m_dropped.fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
+    const bool wasEmpty = m_pending.empty();
+    if (wasEmpty)
+        m_firstPendingAt = std::chrono::steady_clock::now();
+    m_pending.push_back(std::move(event));
+    m_pendingCount.store(m_pending.size(), std::memory_order_relaxed);
+    const bool full = m_pending.size() == kMaxBatch;
+    lock.unlock();
+    // One wake-up per window (and one when a batch fills), not one per request.
+    if (wasEmpty || full)
+        m_wake.notify_one();
+}
+
+std::int64_t UsageLedger::lagMs() const
+{
+    std::lock_guard lock(m_mutex);
+    if (m_pending.empty())
+        return 0;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - m_firstPendingAt)
+        .count();
+}
+
+void UsageLedger::stop()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_stopping && !m_writer.joinable())
+            return;
+        m_stopping = true;
+    }
+    m_wake.notify_one();
+    if (m_writer.joinable())
+        m_writer.join();
+}
+
+void UsageLedger::writerLoop()
+{
+    std::vector<LedgerEvent> batch;
+    batch.reserve(kMaxBatch);
+    std::unique_lock lock(m_mutex);
+    for (;;) {
+        m_wake.wait(lock, [&] { return m_stopping || !m_pending.empty(); });
+        if (m_pending.empty())
+            break; // stopping with nothing left
+        m_wake.wait_until(lock, m_firstPendingAt + m_window,
+                          [&] { return m_stopping || m_pending.size() >= kMaxBatch; });
+        batch.swap(m_pending);
+        m_pendingCount.store(0, std::memory_order_relaxed);
+        lock.unlock();
+
+        auto committed = commit(batch);
+        lock.lock();
+        if (committed) {
+            m_committed.fetch_add(committed.value(), std::memory_order_relaxed);
+            batch.clear();
+            continue;
+        }
+        // Keep the events and try again after a pause (a full disk or a locked file can clear up).
+        m_commitFailures.fetch_add(1, std::memory_order_relaxed);
+        std::fprintf(stderr, "routeledger-router: ledger commit failed, will retry: %s\n",
+                     committed.error().message.c_str());
+        batch.insert(batch.end(), std::make_move_iterator(m_pending.begin()), std::make_move_iterator(m_pending.end()));
+        m_pending.swap(batch);
+        batch.clear();
+        m_pendingCount.store(m_pending.size(), std::memory_order_relaxed);
+        if (m_stopping) {
+            m_dropped.fetch_add(m_pending.size(), std::memory_order_relaxed);
+            m_pending.clear();
+            break;
+        }
+        m_wake.wait_for(lock, std::chrono::milliseconds(500), [&] { return m_stopping; });
+    }
+}
+
+Result<std::size_t> UsageLedger::commit(const std::vector<LedgerEvent> &batch)
+{
+    SqliteTransaction transaction(m_writerDb);
+    if (auto begun = transaction.begin(); !begun)
+        return begun.error();
+    auto insert = m_writerDb.prepare(
+        "INSERT OR IGNORE INTO ledger_events (request_id, time_ms, team, user, app, tags, requested_model, model, "
+        "provider, tier, tier_rank, rule, policy_version, input_tokens, cached_input_tokens, cache_write_tokens, "
+        "output_tokens, reasoning_tokens, cost_micro_usd, frontier_cost_micro_usd, unpriced, latency_ms, "
+        "first_byte_ms, status, http_status, stream, complexity, task, attempts, error) VALUES "
+        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    if (!insert)
+        return insert.error();
+    std::size_t inserted = 0;
+    std::string tags, attempts;
+    for (const LedgerEvent &event : batch) {
+        const UsageEvent &u = event.usage;
+        nlohmann::json tagList = u.tags;
+        tags = tagList.dump();
+        nlohmann::json attemptList = nlohmann::json::array();
+        for (const UpstreamAttempt &attempt : event.attempts)
+            attemptList.push_back({{"model", attempt.model},
+                                   {"outcome", attempt.outcome},
+                                   {"http_status", attempt.httpStatus},
+                                   {"latency_ms", attempt.latencyMs}});
+        attempts = attemptList.dump();
+        insert->bindStatic(1, u.requestId).bind(2, u.timeMs).bindStatic(3, u.team).bindStatic(4, u.user);
+        insert->bindStatic(5, u.app).bindStatic(6, tags).bindStatic(7, u.requestedModel).bindStatic(8, u.model);
+        insert->bindStatic(9, u.provider).bindStatic(10, u.tier).bind(11, u.tierRank).bindStatic(12, u.rule);
+        insert->bind(13, u.policyVersion).bind(14, u.tokens.input).bind(15, u.tokens.cachedInput);
+        insert->bind(16, u.tokens.cacheWrite).bind(17, u.tokens.output).bind(18, u.tokens.reasoning);
+        insert->bind(19, u.costMicro).bind(20, u.frontierCostMicro).bind(21, u.unpriced ? 1 : 0);
+        insert->bind(22, u.latencyMs).bind(23, event.firstByteMs).bindStatic(24, usageStatusName(u.status));
+        insert->bind(25, event.httpStatus).bind(26, event.stream ? 1 : 0);
+        if (u.complexity)
+            insert->bind(27, *u.complexity);
+        else
+            insert->bindNull(27);
+        insert->bindStatic(28, u.task).bindStatic(29, attempts).bindStatic(30, event.error);
+        if (auto done = insert->run(); !done)
+            return done.error();
+        inserted += static_cast<std::size_t>(m_writerDb.changes()); // 0 for a duplicate request id
+        insert->reset();
+    }
+    if (auto done = transaction.commit(); !done)
+        return done.error();
+    return inserted;
+}
+
+Result<LedgerPage> UsageLedger::read(std::int64_t after, std::size_t limit)
+{
+    std::lock_guard lock(m_readerMutex);
+    auto select = m_readerDb.prepare(std::string("SELECT ") + kColumns
+                                     + " FROM ledger_events WHERE cursor > ? ORDER BY cursor LIMIT ?");
+    if (!select)
+        return select.error();
+    select->bind(1, after).bind(2, static_cast<std::int64_t>(limit) + 1);
+    LedgerPage page;
+    page.nextCursor = after;
+    page.events.reserve(std::min<std::size_t>(limit, 1024));
+    for (;;) {
+        auto row = select->step();
+        if (!row)
+            return row.error();
+        if (!row.value())
+            break;
+        if (page.events.size() == limit) {
+            page.hasMore = true;
+            break;
+        }
+        LedgerEvent event;
+        UsageEvent &u = event.usage;
+        int c = 0;
+        event.cursor = select->int64(c++);
+        u.requestId = select->text(c++);
+        u.timeMs = select->int64(c++);
+        u.team = select->text(c++);
+        u.user = select->text(c++);
+        u.app = select->text(c++);
+        nlohmann::json tags = nlohmann::json::parse(select->text(c++), nullptr, false);
+        if (tags.is_array()) {
+            for (const auto &tag : tags) {
+                if (tag.is_string())
+                    u.tags.push_back(tag.get<std::string>());
+            }
+        }
+        u.requestedModel = select->text(c++);
+        u.model = select->text(c++);
+        u.provider = select->text(c++);
+        u.tier = select->text(c++);
+        u.tierRank = static_cast<int>(select->int64(c++));
+        u.rule = select->text(c++);
+        u.policyVersion = select->int64(c++);
+        u.tokens.input = select->int64(c++);
+        u.tokens.cachedInput = select->int64(c++);
+        u.tokens.cacheWrite = select->int64(c++);
+        u.tokens.output = select->int64(c++);
+        u.tokens.reasoning = select->int64(c++);
+        u.costMicro = select->int64(c++);
+        u.frontierCostMicro = select->int64(c++);
+        u.unpriced = select->int64(c++) != 0;
+        u.latencyMs = select->int64(c++);
+        event.firstByteMs = select->int64(c++);
+        u.status = usageStatusFromName(select->text(c++)).value_or(UsageStatus::Error);
+        event.httpStatus = static_cast<int>(select->int64(c++));
+        event.stream = select->int64(c++) != 0;
+        if (!select->isNull(c))
+            u.complexity = select->real(c);
+        ++c;
+        u.task = select->text(c++);
+        nlohmann::json attempts = nlohmann::json::parse(select->text(c++), nullptr, false);
+        if (attempts.is_array()) {
+            for (const auto &attempt : attempts) {
+                if (!attempt.is_object())
+                    continue;
+                event.attempts.push_back({attempt.value("model", std::string()),
+                                          attempt.value("outcome", std::string()), attempt.value("http_status", 0),
+                                          attempt.value("latency_ms", std::int64_t(0))});
+            }
+        }
+        event.error = select->text(c++);
+        page.nextCursor = event.cursor;
+        page.events.push_back(std::move(event));
+    }
+    return page;
+}
+
+Result<bool> UsageLedger::savePolicy(const StoredPolicy &policy, std::int64_t nowMs)
+{
+    std::lock_guard lock(m_readerMutex);
+    auto insert =
+        m_readerDb.prepare("INSERT INTO policy_history (version, etag, document, installed_ms) VALUES (?,?,?,?)");
+    if (!insert)
+        return insert.error();
+    insert->bind(1, policy.version).bind(2, std::string_view(policy.etag)).bind(3, std::string_view(policy.document));
+    insert->bind(4, nowMs);
+    return insert->run();
+}
+
+Result<std::optional<StoredPolicy>> UsageLedger::latestPolicy()
+{
+    std::lock_guard lock(m_readerMutex);
+    auto select = m_readerDb.prepare("SELECT version, etag, document FROM policy_history ORDER BY id DESC LIMIT 1");
+    if (!select)
+        return select.error();
+    auto row = select->step();
+    if (!row)
+        return row.error();
+    if (!row.value())
+        return std::optional<StoredPolicy>();
+    return std::optional<StoredPolicy>(StoredPolicy{select->text(2), select->int64(0), select->text(1)});
+}
+
+} // namespace rl

@@ -1,0 +1,89 @@
+#pragma once
+
+#include "error.h"
+#include "ledgerevent.h"
+#include "store/sqlitedatabase.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace rl {
+
+// A page of the ledger for GET /admin/usage.
+struct LedgerPage {
+    std::vector<LedgerEvent> events;
+    std::int64_t nextCursor = 0; // the last event's cursor, or `after` when the page is empty
+    bool hasMore = false;
+};
+
+// The last good policy the router was given, kept so a restart serves it again.
+struct StoredPolicy {
+    std::string document;
+    std::int64_t version = 0;
+    std::string etag;
+};
+
+// The router's own SQLite file: every request's usage event, and the policy history.
+//
+// append() never blocks on disk: events wait in memory and a writer thread commits them together once
+// per group-commit window (or sooner when a batch fills), in one transaction. An unclean kill therefore
+// loses at most the events of the current window; a committed event is never lost (WAL). The cursor is
+// the row id (AUTOINCREMENT), so it only grows, across restarts too.
+class UsageLedger {
+public:
+    static constexpr std::size_t kMaxBatch = 4096;
+    static constexpr std::size_t kMaxPending =
+        1'000'000; // past this (disk failing for long), new events are dropped and counted
+
+    static Result<std::unique_ptr<UsageLedger>> open(const std::string &path, std::chrono::milliseconds window);
+    ~UsageLedger();
+    UsageLedger(const UsageLedger &) = delete;
+    UsageLedger &operator=(const UsageLedger &) = delete;
+
+    void append(LedgerEvent event);
+    // Commits what is pending and stops the writer; append() after stop() drops the event.
+    void stop();
+
+    Result<LedgerPage> read(std::int64_t after, std::size_t limit);
+    Result<bool> savePolicy(const StoredPolicy &policy, std::int64_t nowMs);
+    Result<std::optional<StoredPolicy>> latestPolicy();
+
+    std::size_t pendingCount() const { return m_pendingCount.load(std::memory_order_relaxed); }
+    // Age of the oldest event not yet committed, 0 when none is waiting.
+    std::int64_t lagMs() const;
+    // Events written (duplicates of an earlier request id are not counted).
+    std::uint64_t committedCount() const { return m_committed.load(std::memory_order_relaxed); }
+    std::uint64_t droppedCount() const { return m_dropped.load(std::memory_order_relaxed); }
+    std::uint64_t commitFailures() const { return m_commitFailures.load(std::memory_order_relaxed); }
+
+private:
+    UsageLedger(SqliteDatabase writer, SqliteDatabase reader, std::chrono::milliseconds window);
+    void writerLoop();
+    Result<std::size_t> commit(const std::vector<LedgerEvent> &batch); // rows inserted
+
+    SqliteDatabase m_writerDb; // used by the writer thread only
+    std::mutex m_readerMutex;
+    SqliteDatabase m_readerDb; // admin reads and policy saves
+
+    const std::chrono::milliseconds m_window;
+    mutable std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::vector<LedgerEvent> m_pending;
+    std::chrono::steady_clock::time_point m_firstPendingAt;
+    bool m_stopping = false;
+    std::atomic<std::size_t> m_pendingCount{0};
+    std::atomic<std::uint64_t> m_committed{0};
+    std::atomic<std::uint64_t> m_dropped{0};
+    std::atomic<std::uint64_t> m_commitFailures{0};
+    std::thread m_writer;
+};
+
+} // namespace rl
