@@ -82,4 +82,44 @@ Result<bool> writeFileAtomically(const std::string &path, std::string_view conte
     return true;
 }
 
+std::size_t utf8SequenceLength(std::string_view text, std::size_t i)
+{
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    const unsigned char lead = byte(i);
+    std::size_t length = lead < 0x80           ? 1
+                         : (lead >> 5) == 0x6  ? 2
+                         : (lead >> 4) == 0xE  ? 3
+                         : (lead >> 3) == 0x1E ? 4
+                                               : 0;
+    if (length == 0 || i + length > text.size())
+        return 0;
+    for (std::size_t k = 1; k < length; ++k) {
+        if ((byte(i + k) & 0xC0) != 0x80)
+            return 0;
+    }
+    if ((length == 2 && lead < 0xC2) || (length == 3 && lead == 0xE0 && byte(i + 1) < 0xA0)
+        || (length == 3 && lead == 0xED && byte(i + 1) >= 0xA0) || (length == 4 && lead == 0xF0 && byte(i + 1) < 0x90)
+        || (length == 4 && lead > 0xF4) || (length == 4 && lead == 0xF4 && byte(i + 1) >= 0x90))
+        return 0; // overlong, surrogate or beyond U+10FFFF
+    return length;
+}
+
+std::string cleanText(std::string_view text, std::size_t maxBytes)
+{
+    std::string out;
+    for (std::size_t i = 0; i < text.size() && out.size() < maxBytes;) {
+        const auto u = static_cast<unsigned char>(text[i]);
+        if (u < 0x20 || u == 0x7F) {
+            ++i;
+        } else if (std::size_t length = utf8SequenceLength(text, i); length > 0) {
+            out.append(text.substr(i, length));
+            i += length;
+        } else {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        }
+    }
+    return out;
+}
+
 } // namespace rl

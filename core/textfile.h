@@ -19,4 +19,12 @@ Result<bool> writeFileAtomically(const std::string &path, std::string_view conte
 
 std::string formatByteSize(std::uintmax_t bytes);
 
+// Length of the valid UTF-8 sequence that starts at text[i], or 0 when the bytes there are not one
+// (overlong forms, surrogates and code points past U+10FFFF are not valid).
+std::size_t utf8SequenceLength(std::string_view text, std::size_t i);
+// `text` with every byte that is not part of valid UTF-8 replaced by U+FFFD and control characters
+// dropped, at most `maxBytes` long: for text that arrives as raw bytes (HTTP headers) and goes on into
+// JSON.
+std::string cleanText(std::string_view text, std::size_t maxBytes);
+
 } // namespace rl

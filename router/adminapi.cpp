@@ -5,6 +5,7 @@
 #include "routing/decisionwriter.h"
 #include "routing/requestreader.h"
 #include "servablepolicy.h"
+#include "usagepagewriter.h"
 
 #include <nlohmann/json.hpp>
 
@@ -59,49 +60,6 @@ bool parseInt(std::string_view text, std::int64_t &out)
         return false;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
     return ec == std::errc() && end == text.data() + text.size();
-}
-
-ordered_json eventJson(const LedgerEvent &event)
-{
-    const UsageEvent &u = event.usage;
-    ordered_json attempts = ordered_json::array();
-    for (const UpstreamAttempt &attempt : event.attempts)
-        attempts.push_back({{"model", attempt.model},
-                            {"outcome", attempt.outcome},
-                            {"http_status", attempt.httpStatus},
-                            {"latency_ms", attempt.latencyMs}});
-    ordered_json out = {{"cursor", std::to_string(event.cursor)},
-                        {"request_id", u.requestId},
-                        {"time_ms", u.timeMs},
-                        {"team", u.team},
-                        {"user", u.user},
-                        {"app", u.app},
-                        {"tags", u.tags},
-                        {"requested_model", u.requestedModel},
-                        {"model", u.model},
-                        {"provider", u.provider},
-                        {"tier", u.tier},
-                        {"tier_rank", u.tierRank},
-                        {"rule", u.rule},
-                        {"policy_version", u.policyVersion},
-                        {"input_tokens", u.tokens.input},
-                        {"cached_input_tokens", u.tokens.cachedInput},
-                        {"cache_write_tokens", u.tokens.cacheWrite},
-                        {"output_tokens", u.tokens.output},
-                        {"reasoning_tokens", u.tokens.reasoning},
-                        {"cost_micro_usd", u.costMicro},
-                        {"frontier_cost_micro_usd", u.frontierCostMicro},
-                        {"unpriced", u.unpriced},
-                        {"latency_ms", u.latencyMs},
-                        {"first_byte_ms", event.firstByteMs},
-                        {"status", usageStatusName(u.status)},
-                        {"http_status", event.httpStatus},
-                        {"stream", event.stream},
-                        {"complexity", u.complexity ? ordered_json(*u.complexity) : ordered_json(nullptr)},
-                        {"task", u.task},
-                        {"attempts", std::move(attempts)},
-                        {"error", event.error}};
-    return out;
 }
 
 } // namespace
@@ -276,12 +234,7 @@ HttpResponse AdminApi::usage(const HttpRequest &request, std::string_view query)
     if (!page)
         return error(http::status::service_unavailable, "The ledger cannot be read: " + page.error().message,
                      "ledger_unavailable", version);
-    ordered_json events = ordered_json::array();
-    for (const LedgerEvent &event : page->events)
-        events.push_back(eventJson(event));
-    ordered_json body = {
-        {"events", std::move(events)}, {"next_cursor", std::to_string(page->nextCursor)}, {"has_more", page->hasMore}};
-    return jsonResponse(http::status::ok, body.dump(), version);
+    return jsonResponse(http::status::ok, UsagePageWriter::write(page.value()), version);
 }
 
 } // namespace rl

@@ -5,6 +5,7 @@
 #include "httpresponses.h"
 #include "routing/requestreader.h"
 #include "sseforwarder.h"
+#include "textfile.h"
 
 #include <nlohmann/json.hpp>
 
@@ -186,7 +187,8 @@ Result<ClientIdentity> ChatProxy::identify(const HttpRequest &request) const
     }
     if (m_config.trustIdentityHeaders) {
         // Trusted headers fill in what the key does not say.
-        auto header = [&](const char *name) { return std::string(trimmed(request[name])); };
+        // Header values are bytes; they go on into the ledger and JSON, so only clean UTF-8 is kept.
+        auto header = [&](const char *name) { return cleanText(trimmed(request[name]), 256); };
         if (identity.team.empty())
             identity.team = header("X-RouteLedger-Team");
         if (identity.user.empty())
@@ -194,7 +196,7 @@ Result<ClientIdentity> ChatProxy::identify(const HttpRequest &request) const
         if (identity.app.empty())
             identity.app = header("X-RouteLedger-App");
         if (identity.tags.empty())
-            identity.tags = commaList(request["X-RouteLedger-Tags"]);
+            identity.tags = commaList(cleanText(request["X-RouteLedger-Tags"], 1024));
         std::string budget = header("X-RouteLedger-Budget-Used");
         if (!budget.empty()) {
             char *end = nullptr;

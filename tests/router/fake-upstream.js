@@ -5,7 +5,7 @@
 // Start:   PORT=0 node tests/router/fake-upstream.js
 //          Prints exactly one stdout line `listening <port>` once it accepts connections
 //          (PORT unset or 0 = ephemeral). Exits 0 on SIGTERM/SIGINT. Set FAKE_UPSTREAM_VERBOSE=1 to
-//          log each request to stderr.
+//          log each request to stderr. With TLS_CERT and TLS_KEY (PEM file paths) it serves HTTPS.
 //
 // Upstream API (any path prefix, e.g. /v1/... or /a/v1/...; the recorded `path` tells them apart):
 //   POST <prefix>/chat/completions   behaviour chosen by the body's `model`:
@@ -370,7 +370,10 @@ function handleControl(req, res, path, raw) {
 }
 
 // ---- server ----------------------------------------------------------------------------------
-const server = http.createServer((req, res) => {
+const tlsOptions = process.env.TLS_CERT && process.env.TLS_KEY
+  ? { cert: require('fs').readFileSync(process.env.TLS_CERT), key: require('fs').readFileSync(process.env.TLS_KEY) }
+  : null;
+const handler = (req, res) => {
   res.on('error', () => {});
   const chunks = [];
   let size = 0;
@@ -405,7 +408,8 @@ const server = http.createServer((req, res) => {
     }
     return sendError(res, 404, `Unknown request URL: ${req.method} ${path}. Please check the URL for typos.`);
   });
-});
+};
+const server = tlsOptions ? require('https').createServer(tlsOptions, handler) : http.createServer(handler);
 
 server.keepAliveTimeout = 65000;
 server.headersTimeout = 66000;

@@ -2,7 +2,11 @@
 // of tests/router/fake-upstream.js, driven over HTTP (and by the official `openai` npm client).
 #include "digest.h"
 #include "httptestclient.h"
+#include "net/httpclient.h"
 #include "routerprocess.h"
+#include "sources/routerusageconnector.h"
+#include "sources/sourcepoller.h"
+#include "store/usagestore.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -16,8 +20,11 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <csignal>
 #include <set>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 
 using nlohmann::json;
 using Headers = std::map<std::string, std::string>;
@@ -314,6 +321,23 @@ private slots:
         startRouter();
     }
 
+    void identityHeadersThatAreNotUtf8AreCleaned()
+    {
+        startRouter();
+        HttpTestClient client(port());
+        HttpReply reply = client.post("/v1/chat/completions", chatBody("auto"),
+                                      {{"X-RouteLedger-Team", "caf\xe9-\xff\xfe"},
+                                       {"X-RouteLedger-Tags", "ok, \xc3\x28"
+                                                              "bad"}});
+        QCOMPARE(reply.status, 200);
+        auto events = waitForLedger(port(), 1); // the page is valid JSON
+        QCOMPARE(events.size(), std::size_t(1));
+        QCOMPARE(events[0]["team"].get<std::string>(), std::string("caf\xef\xbf\xbd-\xef\xbf\xbd\xef\xbf\xbd"));
+        QCOMPARE(events[0]["tags"].size(), std::size_t(2));
+        QVERIFY(m_router->running());
+        startRouter();
+    }
+
     void blockedRequestGetsAnOpenAiError()
     {
         HttpTestClient client(port());
@@ -594,6 +618,56 @@ private slots:
         QVERIFY(m_router->running());
     }
 
+    void httpsUpstreamsAreVerified()
+    {
+        // A self-signed certificate for localhost, and the fake upstream serving HTTPS with it.
+        QTemporaryDir tls;
+        const QString cert = tls.path() + "/cert.pem", key = tls.path() + "/key.pem";
+        QProcess openssl;
+        openssl.start("openssl",
+                      {"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                       "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", key, "-out", cert});
+        QVERIFY(openssl.waitForFinished(30000));
+        QVERIFY2(openssl.exitCode() == 0, openssl.readAllStandardError().constData());
+        FakeUpstream secure;
+        QString error;
+        QVERIFY2(secure.start(&error, {"TLS_CERT=" + cert, "TLS_KEY=" + key}), qPrintable(error));
+        const std::string url = "https://localhost:" + std::to_string(secure.port()) + "/a/v1";
+        auto secureRequests = [&] { // the control API speaks HTTPS too
+            rl::HttpClient::Options options;
+            options.caFile = cert.toStdString();
+            rl::HttpClient http(options);
+            auto answer =
+                http.send({"GET", "https://localhost:" + std::to_string(secure.port()) + "/control/stats", {}, {}});
+            return answer ? json::parse(answer->body)["requests"].get<int>() : -1;
+        };
+
+        json policy = testPolicy();
+        policy["tiers"][1]["models"] = {"alpha/mid"};
+        policy["fallback"]["across_tiers"] = "none";
+        json trusted = config();
+        trusted["providers"][0]["base_url"] = url;
+        trusted["providers"][0]["ca_file"] = cert.toStdString();
+        startRouter(trusted, policy);
+        HttpReply reply = HttpTestClient(port()).post("/v1/chat/completions", chatBody("auto"));
+        QCOMPARE(reply.status, 200);
+        QCOMPARE(json::parse(reply.body)["choices"][0]["message"]["content"].get<std::string>(),
+                 std::string("reply from mid"));
+        QCOMPARE(secureRequests(), 1);
+
+        // Without the CA the certificate is refused: a clean 502 that says why, nothing sent.
+        json untrusted = config();
+        untrusted["providers"][0]["base_url"] = url;
+        startRouter(untrusted, policy);
+        reply = HttpTestClient(port()).post("/v1/chat/completions", chatBody("auto"));
+        QCOMPARE(reply.status, 502);
+        QVERIFY2(json::parse(reply.body)["error"]["message"].get<std::string>().find("certificate")
+                     != std::string::npos,
+                 reply.body.c_str());
+        QCOMPARE(secureRequests(), 1);
+        startRouter();
+    }
+
     // --- admin API -------------------------------------------------------------------------------------
 
     void adminNeedsTheToken()
@@ -849,6 +923,112 @@ private slots:
         noProvider["providers"] = json::array({noProvider["providers"][0]}); // beta is gone
         QVERIFY(!router.start(noProvider, &error, env));
         QVERIFY2(error.contains("beta"), qPrintable(error));
+    }
+
+    // --- the app polls the router (core/sources) -----------------------------------------------------------
+
+    void routerUsageIsPolledIntoTheStore()
+    {
+        startRouter();
+        QVERIFY(m_upstream.setBehaviours({{"mid", "status:503"}}));
+        HttpTestClient client(port());
+        std::set<std::string> served;
+        for (int i = 0; i < 23; ++i)
+            served.insert(client
+                              .post("/v1/chat/completions", chatBody("auto"),
+                                    {{"X-RouteLedger-Team", "t" + std::to_string(i % 3)}})
+                              .header("x-routeledger-request-id"));
+        served.insert(client.post("/v1/chat/completions", chatBody("auto", "-----BEGIN PRIVATE KEY-----"))
+                          .header("x-routeledger-request-id"));
+        QCOMPARE(waitForLedger(port(), 24).size(), std::size_t(24));
+
+        QTemporaryDir dir;
+        auto store = rl::UsageStore::open((dir.path() + "/store.db").toStdString());
+        QVERIFY(store.ok());
+        rl::HttpClient http;
+        rl::RouterUsageConnector connector(http, "router-e2e", "http://127.0.0.1:" + std::to_string(port()),
+                                           kAdminToken, 5);
+        rl::PollReport report = rl::SourcePoller::pollOnce(store.value(), connector);
+        QVERIFY2(!report.error, report.error ? report.error->message.c_str() : "");
+        QVERIFY(report.caughtUp);
+        QCOMPARE(report.inserted, std::size_t(24));
+        QCOMPARE(report.pages, std::size_t(5));
+        auto rows = store->database().prepare("SELECT e.request_id, e.status FROM usage_events e");
+        QVERIFY(rows.ok());
+        std::set<std::string> stored;
+        int fallbacks = 0, blocked = 0;
+        while (rows->step().valueOr(false)) {
+            stored.insert(rows->text(0));
+            fallbacks += rows->int64(1) == static_cast<int>(rl::UsageStatus::Fallback);
+            blocked += rows->int64(1) == static_cast<int>(rl::UsageStatus::Blocked);
+        }
+        QCOMPARE(stored, served);
+        QCOMPARE(fallbacks, 23);
+        QCOMPARE(blocked, 1);
+
+        // Nothing new: one empty page. New traffic: only it.
+        report = rl::SourcePoller::pollOnce(store.value(), connector);
+        QCOMPARE(report.inserted, std::size_t(0));
+        for (int i = 0; i < 3; ++i)
+            client.post("/v1/chat/completions", chatBody("auto"));
+        waitForLedger(port(), 27);
+        report = rl::SourcePoller::pollOnce(store.value(), connector);
+        QCOMPARE(report.inserted, std::size_t(3));
+
+        // A wrong admin token is a clear error and stores nothing.
+        rl::HttpClient http2;
+        rl::RouterUsageConnector wrong(http2, "router-wrong", "http://127.0.0.1:" + std::to_string(port()), "nope");
+        report = rl::SourcePoller::pollOnce(store.value(), wrong);
+        QVERIFY(report.error);
+        QCOMPARE(report.error->code, std::string("auth.invalid"));
+    }
+
+    void aKilledPollResumesWithoutLossOrDuplicates()
+    {
+        startRouter();
+        HttpTestClient client(port());
+        for (int i = 0; i < 1500; ++i)
+            QCOMPARE(client.post("/v1/chat/completions", chatBody("auto")).status, 200);
+        QCOMPARE(waitForLedger(port(), 1500).size(), std::size_t(1500));
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + "/store.db").toStdString();
+        QVERIFY(rl::UsageStore::open(path).ok());
+        const std::string url = "http://127.0.0.1:" + std::to_string(port());
+
+        const pid_t child = fork();
+        QVERIFY(child >= 0);
+        if (child == 0) {
+            auto store = rl::UsageStore::open(path);
+            rl::HttpClient http;
+            rl::RouterUsageConnector connector(http, "router-kill", url, kAdminToken, 10);
+            rl::SourcePoller::pollOnce(store.value(), connector, 100000);
+            _exit(0);
+        }
+        // Kill it once it has committed some pages, mid-poll.
+        auto store = rl::UsageStore::open(path);
+        QVERIFY(store.ok());
+        QElapsedTimer timer;
+        timer.start();
+        while (timer.elapsed() < 10000 && !store->cursor("router-kill").valueOr(std::nullopt))
+            QThread::msleep(2);
+        ::kill(child, SIGKILL);
+        int status = 0;
+        ::waitpid(child, &status, 0);
+        auto partial = store->cursor("router-kill");
+        QVERIFY(partial.ok() && partial.value());
+        QVERIFY2(std::stoll(*partial.value()) < 1500, partial.value()->c_str()); // it was stopped part-way
+        rl::HttpClient http;
+        rl::RouterUsageConnector connector(http, "router-kill", url, kAdminToken, 10);
+        rl::PollReport report = rl::SourcePoller::pollOnce(store.value(), connector, 100000);
+        QVERIFY2(!report.error, report.error ? report.error->message.c_str() : "");
+        auto count = store->database().prepare("SELECT COUNT(*), COUNT(DISTINCT request_id) FROM usage_events");
+        QVERIFY(count.ok() && count->step().valueOr(false));
+        QCOMPARE(count->int64(0), std::int64_t(1500));
+        QCOMPARE(count->int64(1), std::int64_t(1500));
+        QCOMPARE(report.duplicates, std::size_t(0)); // resumed exactly after the last committed page
+        auto integrity = store->database().prepare("PRAGMA integrity_check");
+        QVERIFY(integrity.ok() && integrity->step().valueOr(false));
+        QCOMPARE(integrity->text(0), std::string("ok"));
     }
 
     // --- the official openai npm client ------------------------------------------------------------------

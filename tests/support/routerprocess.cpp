@@ -41,11 +41,13 @@ FakeUpstream::~FakeUpstream()
     stop();
 }
 
-bool FakeUpstream::start(QString *error)
+bool FakeUpstream::start(QString *error, const QStringList &environment)
 {
     m_process = std::make_unique<QProcess>();
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert("PORT", "0");
+    for (const QString &entry : environment)
+        env.insert(entry.section('=', 0, 0), entry.section('=', 1));
     m_process->setProcessEnvironment(env);
     m_process->start("node", {QString(ROUTELEDGER_TEST_DATA) + "/router/fake-upstream.js"});
     if (!m_process->waitForStarted(5000)) {

@@ -14,7 +14,8 @@
 class FakeUpstream {
 public:
     ~FakeUpstream();
-    bool start(QString *error);
+    // `environment`: extra NAME=VALUE pairs (TLS_CERT and TLS_KEY make it serve HTTPS).
+    bool start(QString *error, const QStringList &environment = {});
     void stop();
     std::uint16_t port() const { return m_port; }
     QString baseUrl(const QString &prefix) const; // http://127.0.0.1:PORT<prefix>

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "error.h"
+#include "sources/usageconnector.h"
+#include "store/usagestore.h"
+
+#include <cstddef>
+#include <optional>
+
+namespace rl {
+
+struct PollReport {
+    std::size_t pages = 0;
+    std::size_t inserted = 0;
+    std::size_t duplicates = 0;
+    std::size_t buckets = 0;
+    bool caughtUp = false;      // the source said it has nothing more
+    std::optional<Error> error; // why the poll stopped early; pages before it are kept
+};
+
+// One poll of one source: from the cursor stored for it, page after page until the source has no more
+// (or `maxPages`), each page ingested together with its new cursor in one transaction. A failed page
+// leaves the store as it was before that page, so the next poll resumes exactly there.
+class SourcePoller {
+public:
+    static PollReport pollOnce(UsageStore &store, UsageConnector &connector, std::size_t maxPages = 1000);
+};
+
+} // namespace rl

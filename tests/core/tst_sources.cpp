@@ -1,0 +1,249 @@
+// core/sources: the router connector's page reader (every malformed shape refused whole) and the
+// poller (pages ingested with their cursor; a failing page leaves the store as it was).
+#include "sources/routerusageconnector.h"
+#include "sources/sourcepoller.h"
+#include "store/usagestore.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+#include <deque>
+
+using nlohmann::json;
+
+namespace {
+
+json routerEvent(int cursor, const std::string &requestId)
+{
+    return {{"cursor", std::to_string(cursor)},
+            {"request_id", requestId},
+            {"time_ms", 1'795'000'000'000LL + cursor},
+            {"team", "legal"},
+            {"user", "ana"},
+            {"app", "contracts"},
+            {"tags", {"prod"}},
+            {"requested_model", "auto"},
+            {"model", "openai/gpt-5-mini"},
+            {"provider", "openai"},
+            {"tier", "mid"},
+            {"tier_rank", 1},
+            {"rule", "default"},
+            {"policy_version", 3},
+            {"input_tokens", 100},
+            {"cached_input_tokens", 20},
+            {"cache_write_tokens", 0},
+            {"output_tokens", 50},
+            {"reasoning_tokens", 0},
+            {"cost_micro_usd", 125},
+            {"frontier_cost_micro_usd", 900},
+            {"unpriced", false},
+            {"latency_ms", 420},
+            {"first_byte_ms", 300},
+            {"status", "ok"},
+            {"http_status", 200},
+            {"stream", false},
+            {"complexity", 0.4},
+            {"task", "chat"},
+            {"attempts", json::array()},
+            {"error", ""}};
+}
+
+json page(int from, int count, bool more)
+{
+    json events = json::array();
+    for (int i = 0; i < count; ++i)
+        events.push_back(routerEvent(from + i, "req-" + std::to_string(from + i)));
+    return {
+        {"events", events}, {"next_cursor", std::to_string(count ? from + count - 1 : from - 1)}, {"has_more", more}};
+}
+
+// A connector that serves scripted pages (or errors) in order, as a source would.
+class ScriptedConnector : public rl::UsageConnector {
+public:
+    std::deque<rl::Result<rl::SourcePage>> pages;
+    std::vector<std::optional<std::string>> askedWith;
+    std::string sourceName() const override { return "router-a"; }
+    rl::Result<rl::SourcePage> fetch(const std::optional<std::string> &cursor) override
+    {
+        askedWith.push_back(cursor);
+        if (pages.empty())
+            return rl::Error{"test.empty", "no more scripted pages", false};
+        auto next = std::move(pages.front());
+        pages.pop_front();
+        return next;
+    }
+};
+
+std::int64_t eventCount(rl::UsageStore &store)
+{
+    auto count = store.database().prepare("SELECT COUNT(*) FROM usage_events");
+    if (!count || !count->step())
+        return -1;
+    return count->int64(0);
+}
+
+} // namespace
+
+class TestSources : public QObject {
+    Q_OBJECT
+
+private slots:
+    void aRouterPageBecomesEvents()
+    {
+        auto parsed = rl::RouterUsageConnector::parsePage(page(11, 3, true).dump(), "router-a", 10);
+        QVERIFY2(parsed.ok(), parsed.ok() ? "" : parsed.error().message.c_str());
+        const rl::SourcePage &p = parsed.value();
+        QCOMPARE(p.batch.source, std::string("router-a"));
+        QCOMPARE(p.batch.sourceKind, std::string("router"));
+        QCOMPARE(p.batch.cursor, std::optional<std::string>("13"));
+        QVERIFY(p.hasMore);
+        QCOMPARE(p.batch.events.size(), std::size_t(3));
+        const rl::UsageEvent &e = p.batch.events[0];
+        QCOMPARE(e.requestId, std::string("req-11"));
+        QCOMPARE(e.team, std::string("legal"));
+        QCOMPARE(e.tags, std::vector<std::string>{"prod"});
+        QCOMPARE(e.model, std::string("openai/gpt-5-mini"));
+        QCOMPARE(e.tier, std::string("mid"));
+        QCOMPARE(e.tierRank, 1);
+        QCOMPARE(e.policyVersion, std::int64_t(3));
+        QCOMPARE(e.tokens.input, std::int64_t(100));
+        QCOMPARE(e.tokens.cachedInput, std::int64_t(20));
+        QCOMPARE(e.costMicro, std::int64_t(125));
+        QCOMPARE(e.reportedCostMicro, std::optional<std::int64_t>(125));
+        QCOMPARE(e.frontierCostMicro, std::int64_t(900));
+        QCOMPARE(e.latencyMs, std::int64_t(420));
+        QCOMPARE(e.status, rl::UsageStatus::Ok);
+        QCOMPARE(e.complexity, std::optional<double>(0.4));
+    }
+
+    void anEmptyFinalPageIsFine()
+    {
+        auto parsed =
+            rl::RouterUsageConnector::parsePage(R"({"events":[],"next_cursor":"10","has_more":false})", "router-a", 10);
+        QVERIFY(parsed.ok());
+        QCOMPARE(parsed->batch.events.size(), std::size_t(0));
+        QCOMPARE(parsed->batch.cursor, std::optional<std::string>("10"));
+    }
+
+    void malformedPagesAreRefusedWhole_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QString>("code");
+        QTest::addColumn<QString>("names");
+        auto broken = [](auto change) {
+            json p = page(11, 3, false);
+            change(p);
+            return QByteArray::fromStdString(p.dump());
+        };
+        QTest::newRow("not JSON") << QByteArray("<html>502 Bad Gateway</html>") << "source.malformed"
+                                  << "not JSON";
+        QTest::newRow("truncated") << QByteArray(page(11, 3, false).dump().substr(0, 200).c_str()) << "source.malformed"
+                                   << "not JSON";
+        QTest::newRow("not an object") << QByteArray("[1,2]") << "source.malformed"
+                                       << "not a JSON object";
+        QTest::newRow("events missing") << broken([](json &p) { p.erase("events"); }) << "source.malformed"
+                                        << "'events'";
+        QTest::newRow("events renamed") << broken([](json &p) {
+            p["items"] = p["events"];
+            p.erase("events");
+        }) << "source.malformed"
+                                        << "'events'";
+        QTest::newRow("next_cursor missing") << broken([](json &p) { p.erase("next_cursor"); }) << "source.malformed"
+                                             << "next_cursor";
+        QTest::newRow("has_more not a bool") << broken([](json &p) { p["has_more"] = "yes"; }) << "source.malformed"
+                                             << "has_more";
+        QTest::newRow("request_id missing")
+            << broken([](json &p) { p["events"][1].erase("request_id"); }) << "source.malformed"
+            << "event 1: 'request_id' is missing";
+        QTest::newRow("tokens renamed") << broken([](json &p) {
+            p["events"][2]["prompt_tokens"] = p["events"][2]["input_tokens"];
+            p["events"][2].erase("input_tokens");
+        }) << "source.malformed"
+                                        << "event 2: 'input_tokens' is missing";
+        QTest::newRow("negative cost") << broken([](json &p) { p["events"][0]["cost_micro_usd"] = -5; })
+                                       << "source.malformed"
+                                       << "'cost_micro_usd'";
+        QTest::newRow("unknown status") << broken([](json &p) { p["events"][0]["status"] = "weird"; })
+                                        << "source.malformed"
+                                        << "unknown status 'weird'";
+        QTest::newRow("cursors out of order")
+            << broken([](json &p) { std::swap(p["events"][0], p["events"][1]); }) << "source.malformed"
+            << "'cursor'";
+        QTest::newRow("next_cursor is not the last")
+            << broken([](json &p) { p["next_cursor"] = "99"; }) << "source.malformed"
+            << "last event";
+        QTest::newRow("cursor goes backwards")
+            << QByteArray(R"({"events":[],"next_cursor":"3","has_more":false})") << "source.cursor_backwards"
+            << "reset";
+        QTest::newRow("empty page that says there is more")
+            << QByteArray(R"({"events":[],"next_cursor":"10","has_more":true})") << "source.malformed"
+            << "no events";
+    }
+    void malformedPagesAreRefusedWhole()
+    {
+        QFETCH(QByteArray, body);
+        QFETCH(QString, code);
+        QFETCH(QString, names);
+        auto parsed = rl::RouterUsageConnector::parsePage(body.toStdString(), "router-a", 10);
+        QVERIFY(!parsed.ok());
+        QCOMPARE(QString::fromStdString(parsed.error().code), code);
+        QVERIFY2(parsed.error().message.find(names.toStdString()) != std::string::npos, parsed.error().message.c_str());
+        QVERIFY(parsed.error().message.find("router-a") != std::string::npos);
+    }
+
+    void pollerIngestsPagesWithTheirCursor()
+    {
+        QTemporaryDir dir;
+        auto store = rl::UsageStore::open((dir.path() + "/store.db").toStdString());
+        QVERIFY(store.ok());
+        ScriptedConnector connector;
+        for (int p = 0; p < 3; ++p)
+            connector.pages.push_back(
+                rl::RouterUsageConnector::parsePage(page(1 + p * 4, 4, p < 2).dump(), "router-a", p * 4));
+        rl::PollReport report = rl::SourcePoller::pollOnce(store.value(), connector);
+        QVERIFY(!report.error);
+        QVERIFY(report.caughtUp);
+        QCOMPARE(report.pages, std::size_t(3));
+        QCOMPARE(report.inserted, std::size_t(12));
+        QCOMPARE(eventCount(store.value()), std::int64_t(12));
+        QCOMPARE(store->cursor("router-a").value(), std::optional<std::string>("12"));
+        QCOMPARE(connector.askedWith[0], std::optional<std::string>());
+        QCOMPARE(connector.askedWith[1], std::optional<std::string>("4"));
+        QCOMPARE(connector.askedWith[2], std::optional<std::string>("8"));
+
+        // A page served twice (a source retrying) adds nothing.
+        connector.pages.push_back(rl::RouterUsageConnector::parsePage(page(9, 4, false).dump(), "router-a", 8));
+        report = rl::SourcePoller::pollOnce(store.value(), connector);
+        QCOMPARE(report.inserted, std::size_t(0));
+        QCOMPARE(report.duplicates, std::size_t(4));
+        QCOMPARE(eventCount(store.value()), std::int64_t(12));
+    }
+
+    void aFailingPageLeavesTheStoreAsItWas()
+    {
+        QTemporaryDir dir;
+        auto store = rl::UsageStore::open((dir.path() + "/store.db").toStdString());
+        QVERIFY(store.ok());
+        ScriptedConnector connector;
+        connector.pages.push_back(rl::RouterUsageConnector::parsePage(page(1, 5, true).dump(), "router-a", 0));
+        connector.pages.push_back(rl::Error{"http.server_error", "router-a failed (HTTP 502)", true});
+        rl::PollReport report = rl::SourcePoller::pollOnce(store.value(), connector);
+        QVERIFY(report.error);
+        QCOMPARE(report.error->code, std::string("http.server_error"));
+        QCOMPARE(report.pages, std::size_t(1));
+        QCOMPARE(eventCount(store.value()), std::int64_t(5));
+        QCOMPARE(store->cursor("router-a").value(), std::optional<std::string>("5"));
+        // The next poll resumes after the last good page.
+        connector.askedWith.clear();
+        connector.pages.push_back(rl::RouterUsageConnector::parsePage(page(6, 2, false).dump(), "router-a", 5));
+        report = rl::SourcePoller::pollOnce(store.value(), connector);
+        QVERIFY(!report.error);
+        QCOMPARE(connector.askedWith[0], std::optional<std::string>("5"));
+        QCOMPARE(eventCount(store.value()), std::int64_t(7));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSources)
+#include "tst_sources.moc"
