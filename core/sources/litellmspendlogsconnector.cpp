@@ -1,0 +1,262 @@
+#include "sources/litellmspendlogsconnector.h"
+
+#include <date/date.h>
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <cmath>
+
+namespace rl {
+
+using nlohmann::json;
+
+namespace {
+
+std::string utcText(std::int64_t ms)
+{
+    const date::sys_time<std::chrono::seconds> t{std::chrono::seconds(ms / 1000)};
+    return date::format("%Y-%m-%d %H:%M:%S", t);
+}
+
+std::string urlEncoded(std::string_view text)
+{
+    std::string out;
+    for (char c : text) {
+        if (c == ' ')
+            out += "%20";
+        else if (c == ':')
+            out += "%3A";
+        else
+            out += c;
+    }
+    return out;
+}
+
+std::int64_t count(const json &object, const char *key)
+{
+    auto it = object.find(key);
+    return it != object.end() && it->is_number_integer() ? std::max<std::int64_t>(0, it->get<std::int64_t>()) : 0;
+}
+
+std::string text(const json &object, const char *key)
+{
+    auto it = object.find(key);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+} // namespace
+
+LiteLlmSpendLogsConnector::LiteLlmSpendLogsConnector(HttpClient &http, const Pricing &pricing, std::string sourceName,
+                                                     std::string baseUrl, std::string apiKey, Options options)
+    : m_http(http), m_pricing(pricing), m_sourceName(std::move(sourceName)), m_baseUrl(std::move(baseUrl)),
+      m_apiKey(std::move(apiKey)), m_options(std::move(options))
+{
+    while (!m_baseUrl.empty() && m_baseUrl.back() == '/')
+        m_baseUrl.pop_back();
+    if (!m_options.nowMs)
+        m_options.nowMs = [] {
+            return std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                .count();
+        };
+}
+
+std::optional<std::int64_t> LiteLlmSpendLogsConnector::parseTime(std::string_view text)
+{
+    // YYYY-MM-DD('T'|' ')HH:MM:SS[.fraction][Z|±HH:MM]; LiteLLM writes UTC, so no offset means UTC.
+    auto digits = [&](std::size_t at, std::size_t count, int &out) {
+        if (at + count > text.size())
+            return false;
+        out = 0;
+        for (std::size_t i = at; i < at + count; ++i) {
+            if (text[i] < '0' || text[i] > '9')
+                return false;
+            out = out * 10 + (text[i] - '0');
+        }
+        return true;
+    };
+    int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+    if (text.size() < 19 || !digits(0, 4, year) || text[4] != '-' || !digits(5, 2, month) || text[7] != '-'
+        || !digits(8, 2, day) || (text[10] != 'T' && text[10] != ' ') || !digits(11, 2, hour) || text[13] != ':'
+        || !digits(14, 2, minute) || text[16] != ':' || !digits(17, 2, second))
+        return std::nullopt;
+    std::size_t at = 19;
+    std::int64_t millis = 0;
+    if (at < text.size() && text[at] == '.') {
+        int scale = 100;
+        for (++at; at < text.size() && text[at] >= '0' && text[at] <= '9'; ++at) {
+            millis += (text[at] - '0') * scale;
+            scale /= 10;
+        }
+    }
+    std::int64_t offsetMinutes = 0;
+    if (at < text.size()) {
+        if ((text[at] == 'Z' || text[at] == 'z') && at + 1 == text.size()) {
+        } else if ((text[at] == '+' || text[at] == '-') && at + 6 == text.size() && text[at + 3] == ':') {
+            int oh = 0, om = 0;
+            if (!digits(at + 1, 2, oh) || !digits(at + 4, 2, om))
+                return std::nullopt;
+            offsetMinutes = (text[at] == '+' ? 1 : -1) * (oh * 60 + om);
+        } else {
+            return std::nullopt;
+        }
+    }
+    const date::year_month_day date{date::year(year), date::month(static_cast<unsigned>(month)),
+                                    date::day(static_cast<unsigned>(day))};
+    if (!date.ok() || hour > 23 || minute > 59 || second > 60)
+        return std::nullopt;
+    const std::int64_t days = date::sys_days(date).time_since_epoch().count();
+    return ((days * 24 + hour) * 60 + minute - offsetMinutes) * 60'000 + second * 1000 + millis;
+}
+
+Result<std::vector<UsageEvent>> LiteLlmSpendLogsConnector::readPage(std::string_view body, const Pricing &pricing,
+                                                                    const std::string &sourceName, int &totalPages)
+{
+    auto malformed = [&](const std::string &what) {
+        return Error{"source.malformed",
+                     "LiteLLM " + sourceName + " sent a spend-log page that cannot be read: " + what
+                         + ". Nothing from it was stored.",
+                     true};
+    };
+    json page = json::parse(body.begin(), body.end(), nullptr, false);
+    if (page.is_discarded() || !page.is_object())
+        return malformed("it is not a JSON object");
+    auto data = page.find("data");
+    if (data == page.end() || !data->is_array())
+        return malformed("'data' is missing or not a list");
+    auto pages = page.find("total_pages");
+    if (pages == page.end() || !pages->is_number_integer() || pages->get<int>() < 0)
+        return malformed("'total_pages' is missing or not a whole number");
+    totalPages = pages->get<int>();
+    std::vector<UsageEvent> events;
+    events.reserve(data->size());
+    for (std::size_t i = 0; i < data->size(); ++i) {
+        const json &row = (*data)[i];
+        const std::string where = "row " + std::to_string(i);
+        if (!row.is_object())
+            return malformed(where + " is not an object");
+        UsageEvent e;
+        e.requestId = text(row, "request_id");
+        if (e.requestId.empty())
+            return malformed(where + ": 'request_id' is missing");
+        auto start = parseTime(text(row, "startTime"));
+        if (!start)
+            return malformed(where + ": 'startTime' is missing or not an ISO-8601 time");
+        e.timeMs = *start;
+        if (auto end = parseTime(text(row, "endTime")); end && *end >= *start)
+            e.latencyMs = *end - *start;
+        if (!row.contains("prompt_tokens") || !row.contains("completion_tokens"))
+            return malformed(where + ": 'prompt_tokens' or 'completion_tokens' is missing");
+        const json metadata = row.value("metadata", json::object());
+        const json none = json::object();
+        const json &meta = metadata.is_object() ? metadata : none;
+        e.team = text(meta, "user_api_key_team_alias");
+        if (e.team.empty())
+            e.team = text(row, "team_id");
+        e.user = text(row, "user");
+        if (e.user.empty())
+            e.user = text(meta, "user_api_key_user_id");
+        e.app = text(meta, "user_api_key_alias");
+        if (auto tags = row.find("request_tags"); tags != row.end() && tags->is_array()) {
+            for (const json &tag : *tags) {
+                if (tag.is_string())
+                    e.tags.push_back(tag.get<std::string>());
+            }
+        }
+        e.requestedModel = text(row, "model_group");
+        const std::string provider = text(row, "custom_llm_provider");
+        const std::string model = text(row, "model");
+        e.provider = provider;
+        e.model = provider.empty() || model.rfind(provider + "/", 0) == 0 ? model : provider + "/" + model;
+        // Cached tokens are inside prompt_tokens; LiteLLM keeps the provider's usage in metadata.usage_object.
+        const std::int64_t prompt = count(row, "prompt_tokens");
+        std::int64_t cached = 0, cacheWrite = 0;
+        if (auto usage = meta.find("usage_object"); usage != meta.end() && usage->is_object()) {
+            cached = count(*usage, "cache_read_input_tokens");
+            if (auto details = usage->find("prompt_tokens_details"); details != usage->end() && details->is_object())
+                cached = std::max(cached, count(*details, "cached_tokens"));
+            cacheWrite = count(*usage, "cache_creation_input_tokens");
+        }
+        e.tokens.cachedInput = std::min(cached, prompt);
+        e.tokens.cacheWrite = std::min(cacheWrite, prompt - e.tokens.cachedInput);
+        e.tokens.input = prompt - e.tokens.cachedInput - e.tokens.cacheWrite;
+        e.tokens.output = count(row, "completion_tokens");
+        if (auto spend = row.find("spend"); spend != row.end() && spend->is_number()) {
+            const double usd = spend->get<double>();
+            if (!(usd >= 0) || usd > 1e9)
+                return malformed(where + ": 'spend' is not an amount");
+            e.reportedCostMicro = static_cast<std::int64_t>(std::llround(usd * 1e6));
+        }
+        const Cost cost = pricing.cost(e.model, e.tokens, e.timeMs);
+        e.costMicro = cost.microUsd;
+        e.unpriced = cost.unpriced;
+        const std::string status = text(row, "status");
+        e.status = status == "failure" ? UsageStatus::Error : UsageStatus::Ok;
+        events.push_back(std::move(e));
+    }
+    return events;
+}
+
+Result<SourcePage> LiteLlmSpendLogsConnector::fetch(const std::optional<std::string> &cursor)
+{
+    const std::int64_t window = m_options.window.count();
+    const std::int64_t now = m_options.nowMs();
+    std::int64_t windowStart = m_options.firstWindowMs != 0 ? m_options.firstWindowMs : now - 7LL * 86'400'000;
+    windowStart -= windowStart % window;
+    int pageNumber = 1;
+    if (cursor) {
+        auto slash = cursor->find('/');
+        std::int64_t start = 0;
+        int number = 0;
+        const char *begin = cursor->data();
+        auto [p1, e1] = std::from_chars(begin, begin + (slash == std::string::npos ? 0 : slash), start);
+        auto [p2, e2] = slash == std::string::npos ? std::from_chars_result{nullptr, std::errc::invalid_argument}
+                                                   : std::from_chars(begin + slash + 1, begin + cursor->size(), number);
+        if (e1 != std::errc() || e2 != std::errc() || number < 1 || start % window != 0)
+            return Error{"source.bad_cursor",
+                         "The stored cursor '" + *cursor + "' of " + m_sourceName
+                             + " is not a LiteLLM cursor; reset the source to read it again",
+                         false};
+        (void)p1;
+        (void)p2;
+        windowStart = start;
+        pageNumber = number;
+    }
+    SourcePage out;
+    out.batch.source = m_sourceName;
+    out.batch.sourceKind = "litellm";
+    if (windowStart + window > now - m_options.closeLag.count()) {
+        out.batch.cursor = cursor; // caught up: the next window is still open
+        return out;
+    }
+    const std::string query = "?start_date=" + urlEncoded(utcText(windowStart)) + "&end_date="
+                              + urlEncoded(utcText(windowStart + window - 1000)) + "&page=" + std::to_string(pageNumber)
+                              + "&page_size=" + std::to_string(m_options.pageSize);
+    HttpExchange exchange{"GET", m_baseUrl + m_path + query, {{"Authorization", "Bearer " + m_apiKey}}, {}};
+    auto answer = m_http.send(exchange);
+    if (!answer && m_path == "/spend/logs/v2"
+        && (answer.error().code == "http.not_found"
+            || answer.error().message.find("(HTTP 405)") != std::string::npos)) {
+        m_path = "/spend/logs/ui"; // proxies older than /spend/logs/v2
+        exchange.url = m_baseUrl + m_path + query;
+        answer = m_http.send(exchange);
+    }
+    if (!answer)
+        return answer.error();
+    int totalPages = 0;
+    auto events = readPage(answer->body, m_pricing, m_sourceName, totalPages);
+    if (!events)
+        return events.error();
+    out.batch.events = std::move(events.value());
+    if (pageNumber < totalPages) {
+        out.batch.cursor = std::to_string(windowStart) + "/" + std::to_string(pageNumber + 1);
+        out.hasMore = true;
+    } else {
+        const std::int64_t next = windowStart + window;
+        out.batch.cursor = std::to_string(next) + "/1";
+        out.hasMore = next + window <= now - m_options.closeLag.count();
+    }
+    return out;
+}
+
+} // namespace rl
