@@ -753,7 +753,7 @@ private slots:
     void policySwapDoesNotAffectRequestsInFlight()
     {
         startRouter();
-        QVERIFY(m_upstream.setBehaviours({{"mid", "slow:800"}}));
+        QVERIFY(m_upstream.setBehaviours({{"mid", "slow:500"}})); // inside first_byte_ms (700 ms)
         std::string versionSeen;
         std::thread slow([&] {
             versionSeen = HttpTestClient(port())
@@ -849,7 +849,8 @@ private slots:
     void sigtermDrainsInFlightRequestsAndFlushesTheLedger()
     {
         startRouter({{"group_commit_ms", 2000}}); // a long window: only the flush at exit commits
-        QVERIFY(m_upstream.setBehaviours({{"mid", "slow:700"}}));
+        // Slow, but well inside first_byte_ms (700 ms), so the request finishes on its first model.
+        QVERIFY(m_upstream.setBehaviours({{"mid", "slow:450"}}));
         HttpReply slowReply;
         std::thread slow([&] { slowReply = HttpTestClient(port()).post("/v1/chat/completions", chatBody("auto")); });
         QThread::msleep(250);
