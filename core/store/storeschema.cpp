@@ -99,11 +99,35 @@ CREATE TABLE provider_discounts (
   PRIMARY KEY (provider, effective_from_ms)) WITHOUT ROWID;
 )SQL";
 
+// Version 3: providers' own cost reports (kept apart from usage so spend is never counted twice), the
+// admin's identity mappings, the records' own team and app (so a mapping can be changed later and
+// re-applied), and the configured sources (no secrets: those live in the OS keychain).
+constexpr std::string_view kVersion3 = R"SQL(
+CREATE TABLE cost_lines (
+  source_id INTEGER NOT NULL REFERENCES sources(id),
+  start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, dimensions TEXT NOT NULL,
+  day INTEGER NOT NULL, team_id INTEGER NOT NULL, app_id INTEGER NOT NULL, model_id INTEGER NOT NULL,
+  provider TEXT NOT NULL, project TEXT NOT NULL, api_key TEXT NOT NULL, line_item TEXT NOT NULL,
+  amount_micro INTEGER NOT NULL,
+  PRIMARY KEY (source_id, start_ms, dimensions)) WITHOUT ROWID;
+CREATE INDEX cost_lines_day ON cost_lines (day);
+CREATE TABLE identity_mappings (
+  field TEXT NOT NULL, value TEXT NOT NULL, team TEXT NOT NULL, app TEXT NOT NULL,
+  PRIMARY KEY (field, value)) WITHOUT ROWID;
+ALTER TABLE usage_events ADD COLUMN source_team TEXT NOT NULL DEFAULT '';
+ALTER TABLE usage_events ADD COLUMN source_app TEXT NOT NULL DEFAULT '';
+UPDATE usage_events SET source_team = (SELECT name FROM teams WHERE id = team_id),
+                        source_app = (SELECT name FROM apps WHERE id = app_id);
+CREATE TABLE source_settings (
+  name TEXT PRIMARY KEY, kind TEXT NOT NULL, base_url TEXT NOT NULL, interval_s INTEGER NOT NULL,
+  paused INTEGER NOT NULL, options TEXT NOT NULL, created_ms INTEGER NOT NULL) WITHOUT ROWID;
+)SQL";
+
 } // namespace
 
 const std::vector<std::string_view> &StoreSchema::migrations()
 {
-    static const std::vector<std::string_view> steps = {kVersion1, kVersion2};
+    static const std::vector<std::string_view> steps = {kVersion1, kVersion2, kVersion3};
     return steps;
 }
 

@@ -74,12 +74,29 @@ struct UsageBucket {
     bool unpriced = false;
 };
 
+// One line of a provider's own bill (OpenAI Costs API, Anthropic cost report, OpenRouter activity, LiteLLM
+// daily activity): what the provider says a window cost. Kept apart from usage so that a source reporting
+// both usage and cost never counts spend twice; the Reconciliation view compares the two. Upserted on
+// (source, window, dimensions) because providers revise recent days.
+struct CostLine {
+    std::int64_t startMs = 0;
+    std::int64_t endMs = 0;
+    std::string team, app; // as the source names them (LiteLLM team, key alias); the store maps identities
+    std::string project;   // OpenAI project, Anthropic workspace
+    std::string apiKey;    // key id or hash, when the report is grouped by key
+    std::string model;     // provider/name, when the report names one
+    std::string provider;  // "openai", "anthropic", ...
+    std::string lineItem;  // the provider's own description ("gpt-4o, input", "tokens", "web_search")
+    std::int64_t amountMicro = 0;
+};
+
 // One page from a source, committed with the source's new cursor in one transaction.
 struct IngestBatch {
     std::string source;
     std::string sourceKind = "router";
     std::vector<UsageEvent> events;
     std::vector<UsageBucket> buckets;
+    std::vector<CostLine> costs;
     std::optional<std::string> cursor;
 };
 
@@ -87,6 +104,7 @@ struct IngestResult {
     std::size_t inserted = 0;
     std::size_t duplicates = 0;
     std::size_t bucketsUpserted = 0;
+    std::size_t costLinesUpserted = 0;
 };
 
 } // namespace rl

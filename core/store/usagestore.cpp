@@ -5,6 +5,7 @@
 #include "store/storeschema.h"
 
 #include <array>
+#include <chrono>
 #include <map>
 
 namespace rl {
@@ -12,6 +13,23 @@ namespace rl {
 namespace {
 
 constexpr std::string_view kUnitSeparator = "\x1f";
+
+std::int64_t nowMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// The source's own team and app: the first two parts of a bucket's or cost line's dimensions key.
+std::pair<std::string, std::string> keyedIdentity(const std::string &dimensions)
+{
+    const std::size_t first = dimensions.find(kUnitSeparator);
+    if (first == std::string::npos)
+        return {dimensions, std::string()};
+    const std::size_t second = dimensions.find(kUnitSeparator, first + 1);
+    return {dimensions.substr(0, first),
+            dimensions.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1)};
+}
 
 using RollupKey = std::array<std::int64_t, 7>; // day, source, team, app, model, tier, rule
 
@@ -62,6 +80,10 @@ std::optional<Error> validate(const IngestBatch &batch)
     for (const UsageBucket &b : batch.buckets)
         if (b.endMs <= b.startMs || b.requests < 0 || b.costMicro < 0)
             return bad("a bucket starting at " + std::to_string(b.startMs) + " has an empty window or negative values");
+    // Cost lines may be negative (credits and refunds appear on bills).
+    for (const CostLine &c : batch.costs)
+        if (c.endMs <= c.startMs)
+            return bad("a cost line starting at " + std::to_string(c.startMs) + " has an empty window");
     return std::nullopt;
 }
 
@@ -99,6 +121,8 @@ Result<UsageStore> UsageStore::open(const std::string &path)
     store.m_calendar = calendar.value();
     if (Result<bool> prepared = store.prepareStatements(); !prepared)
         return prepared.error();
+    if (Result<bool> loaded = store.loadIdentityMap(); !loaded)
+        return loaded.error();
     return store;
 }
 
@@ -113,8 +137,8 @@ Result<bool> UsageStore::prepareStatements()
          "INSERT OR IGNORE INTO usage_events (source_id, request_id, time_ms, day, team_id, user_id, app_id, tags, "
          "requested_model, model_id, provider, tier_id, rule_id, policy_version, input_tokens, cached_input_tokens, "
          "cache_write_tokens, output_tokens, reasoning_tokens, cost_micro, reported_cost_micro, frontier_cost_micro, "
-         "unpriced, latency_ms, status, complexity, task) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-         "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)"},
+         "unpriced, latency_ms, status, complexity, task, source_team, source_app) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+         "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)"},
         {&m_upsertRollup, "INSERT INTO daily_rollups VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
                           "?14, ?15, ?16, ?17, "
                           "?18, ?19, ?20, ?21) ON CONFLICT DO UPDATE SET requests = requests + excluded.requests, "
@@ -138,7 +162,9 @@ Result<bool> UsageStore::prepareStatements()
                           "?16, ?17, ?18, ?19, ?20)"},
         {&m_policyVersion, "INSERT INTO policy_versions VALUES (?1, ?2, ?3) ON CONFLICT DO UPDATE SET "
                            "first_seen_ms = min(first_seen_ms, excluded.first_seen_ms)"},
-        {&m_setCursor, "UPDATE sources SET cursor = ?2 WHERE id = ?1"},
+        {&m_setCursor, "UPDATE sources SET cursor = ?2, last_ingest_ms = ?3 WHERE id = ?1"},
+        {&m_upsertCost, "INSERT OR REPLACE INTO cost_lines VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                        "?13)"},
         {&m_upsertUser, "INSERT INTO user_rollups VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE SET "
                         "requests = requests + excluded.requests, cost_micro = cost_micro + excluded.cost_micro"},
         {&m_upsertLatency, "INSERT INTO latency_rollups VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
@@ -232,10 +258,14 @@ Result<IngestResult> UsageStore::ingest(const IngestBatch &batch)
     std::map<std::array<std::int64_t, 3>, std::int64_t> latencies; // (day, model, bucket) -> requests
     std::map<std::array<std::int64_t, 3>, std::pair<std::int64_t, std::int64_t>> users; // (day, team, user)
 
+    const bool mapped = !m_identities.empty();
+    IdentityMap::Identity identity;
     for (const UsageEvent &e : batch.events) {
-        RL_TRY(team, dimension("teams", e.team));
+        if (mapped)
+            identity = m_identities.resolve({e.team, e.app, {}, {}, &e.tags});
+        RL_TRY(team, dimension("teams", mapped ? identity.team : e.team));
         RL_TRY(user, dimension("users", e.user));
-        RL_TRY(app, dimension("apps", e.app));
+        RL_TRY(app, dimension("apps", mapped ? identity.app : e.app));
         RL_TRY(model, dimension("models", e.model));
         RL_TRY(rule, dimension("rules", e.rule));
         RL_TRY(tier, tierId(e.tier, e.tierRank));
@@ -254,7 +284,7 @@ Result<IngestResult> UsageStore::ingest(const IngestBatch &batch)
             s.bind(26, *e.complexity);
         else
             s.bindNull(26);
-        s.bindStatic(27, e.task);
+        s.bindStatic(27, e.task).bindStatic(28, e.team).bindStatic(29, e.app);
         RL_TRY(stored, s.run());
         (void)stored;
         if (m_db.changes() == 0) {
@@ -290,8 +320,11 @@ Result<IngestResult> UsageStore::ingest(const IngestBatch &batch)
     }
 
     for (const UsageBucket &b : batch.buckets) {
-        RL_TRY(team, dimension("teams", b.team));
-        RL_TRY(app, dimension("apps", b.app));
+        // The key keeps the source's own team and app, so a revised bucket finds its row under any mapping.
+        if (mapped)
+            identity = m_identities.resolve({b.team, b.app, b.project, b.apiKey, nullptr});
+        RL_TRY(team, dimension("teams", mapped ? identity.team : b.team));
+        RL_TRY(app, dimension("apps", mapped ? identity.app : b.app));
         RL_TRY(model, dimension("models", b.model));
         std::string dimensions = b.team;
         for (const std::string *part : {&b.app, &b.model, &b.provider, &b.project, &b.apiKey})
@@ -341,6 +374,24 @@ Result<IngestResult> UsageStore::ingest(const IngestBatch &batch)
         r.unpriced += b.unpriced ? b.requests : 0;
     }
 
+    for (const CostLine &c : batch.costs) {
+        if (mapped)
+            identity = m_identities.resolve({c.team, c.app, c.project, c.apiKey, nullptr});
+        RL_TRY(team, dimension("teams", mapped ? identity.team : c.team));
+        RL_TRY(app, dimension("apps", mapped ? identity.app : c.app));
+        RL_TRY(model, dimension("models", c.model));
+        std::string dimensions = c.team;
+        for (const std::string *part : {&c.app, &c.model, &c.provider, &c.project, &c.apiKey, &c.lineItem})
+            dimensions.append(kUnitSeparator).append(*part);
+        SqliteStatement &s = m_upsertCost;
+        s.bind(1, source).bind(2, c.startMs).bind(3, c.endMs).bind(4, dimensions).bind(5, m_calendar.dayOf(c.startMs));
+        s.bind(6, team).bind(7, app).bind(8, model).bind(9, c.provider).bind(10, c.project).bind(11, c.apiKey);
+        s.bind(12, c.lineItem).bind(13, c.amountMicro);
+        RL_TRY(stored, s.run());
+        (void)stored;
+        ++result.costLinesUpserted;
+    }
+
     for (const auto &[key, r] : rollups) {
         SqliteStatement &s = m_upsertRollup;
         for (int i = 0; i < 7; ++i)
@@ -369,7 +420,7 @@ Result<IngestResult> UsageStore::ingest(const IngestBatch &batch)
         (void)stored;
     }
     if (batch.cursor) {
-        m_setCursor.bind(1, source).bind(2, *batch.cursor);
+        m_setCursor.bind(1, source).bind(2, *batch.cursor).bind(3, nowMs());
         RL_TRY(stored, m_setCursor.run());
         (void)stored;
     }
@@ -418,6 +469,8 @@ Result<bool> UsageStore::setTimeZone(const std::string &ianaName)
         {"SELECT id, time_ms FROM usage_events", "UPDATE usage_events SET day = ?2 WHERE id = ?1", 1},
         {"SELECT source_id, dimensions, start_ms FROM usage_buckets",
          "UPDATE usage_buckets SET day = ?4 WHERE source_id = ?1 AND dimensions = ?2 AND start_ms = ?3", 2},
+        {"SELECT source_id, dimensions, start_ms FROM cost_lines",
+         "UPDATE cost_lines SET day = ?4 WHERE source_id = ?1 AND dimensions = ?2 AND start_ms = ?3", 2},
     };
     for (const Recut &recut : recuts) {
         Result<SqliteStatement> rows = m_db.prepare(recut.select);
@@ -545,6 +598,193 @@ Result<std::vector<TeamBudget>> UsageStore::budgets()
         out.push_back(std::move(budget));
     }
     return out;
+}
+
+Result<bool> UsageStore::loadIdentityMap()
+{
+    Result<SqliteStatement> query = m_db.prepare("SELECT field, value, team, app FROM identity_mappings ORDER BY 1, 2");
+    if (!query)
+        return query.error();
+    std::vector<IdentityMapping> mappings;
+    for (;;) {
+        Result<bool> row = query->step();
+        if (!row)
+            return row.error();
+        if (!row.value())
+            break;
+        std::optional<IdentityField> field = identityFieldFromName(query->text(0));
+        if (!field)
+            continue; // written by a newer version: ignored rather than misapplied
+        mappings.push_back({*field, query->text(1), query->text(2), query->text(3)});
+    }
+    m_identities = IdentityMap(std::move(mappings));
+    return true;
+}
+
+Result<bool> UsageStore::setIdentityMappings(const std::vector<IdentityMapping> &mappings)
+{
+    if (std::vector<std::string> problems = IdentityMap::problems(mappings); !problems.empty()) {
+        std::string message = "the identity mappings were not saved: ";
+        for (std::size_t i = 0; i < problems.size(); ++i)
+            message += (i ? "; " : "") + problems[i];
+        return Error{"mapping.invalid", message, false};
+    }
+    const IdentityMap previous = m_identities;
+    SqliteTransaction transaction(m_db);
+    auto fail = [&](const Error &error) -> Result<bool> {
+        m_identities = previous;
+        forgetCachedIds();
+        return error;
+    };
+    if (Result<bool> begun = transaction.begin(); !begun)
+        return begun;
+    if (Result<bool> cleared = m_db.execute("DELETE FROM identity_mappings"); !cleared)
+        return fail(cleared.error());
+    Result<SqliteStatement> insert = m_db.prepare("INSERT INTO identity_mappings VALUES (?1, ?2, ?3, ?4)");
+    if (!insert)
+        return fail(insert.error());
+    for (const IdentityMapping &m : mappings) {
+        insert->bind(1, identityFieldName(m.field)).bind(2, m.value).bind(3, m.team).bind(4, m.app);
+        if (Result<bool> stored = insert->run(); !stored)
+            return fail(stored.error());
+    }
+    m_identities = IdentityMap(mappings);
+    if (Result<bool> applied = reapplyIdentities(); !applied)
+        return fail(applied.error());
+    if (Result<bool> rebuilt = rebuildRollups(); !rebuilt)
+        return fail(rebuilt.error());
+    if (Result<bool> committed = transaction.commit(); !committed)
+        return fail(committed.error());
+    return true;
+}
+
+Result<bool> UsageStore::reapplyIdentities()
+{
+    Result<SqliteStatement> events =
+        m_db.prepare("SELECT id, source_team, source_app, tags, team_id, app_id FROM usage_events");
+    Result<SqliteStatement> updateEvent =
+        m_db.prepare("UPDATE usage_events SET team_id = ?2, app_id = ?3 WHERE id = ?1");
+    if (!events)
+        return events.error();
+    if (!updateEvent)
+        return updateEvent.error();
+    for (;;) {
+        Result<bool> row = events->step();
+        if (!row)
+            return row.error();
+        if (!row.value())
+            break;
+        const std::string team = events->text(1), app = events->text(2);
+        const std::vector<std::string> tags = splitStoredTags(events->text(3));
+        const IdentityMap::Identity identity = m_identities.resolve({team, app, {}, {}, &tags});
+        Result<std::int64_t> teamId = dimension("teams", identity.team);
+        Result<std::int64_t> appId = dimension("apps", identity.app);
+        if (!teamId)
+            return teamId.error();
+        if (!appId)
+            return appId.error();
+        if (teamId.value() == events->int64(4) && appId.value() == events->int64(5))
+            continue;
+        updateEvent->bind(1, events->int64(0)).bind(2, teamId.value()).bind(3, appId.value());
+        if (Result<bool> updated = updateEvent->run(); !updated)
+            return updated;
+    }
+    for (const char *table : {"usage_buckets", "cost_lines"}) {
+        Result<SqliteStatement> rows = m_db.prepare(std::string("SELECT source_id, start_ms, dimensions, project, "
+                                                                "api_key, team_id, app_id FROM ")
+                                                    + table);
+        Result<SqliteStatement> update =
+            m_db.prepare(std::string("UPDATE ") + table
+                         + " SET team_id = ?4, app_id = ?5 WHERE source_id = ?1 AND start_ms = ?2 AND dimensions = ?3");
+        if (!rows)
+            return rows.error();
+        if (!update)
+            return update.error();
+        for (;;) {
+            Result<bool> row = rows->step();
+            if (!row)
+                return row.error();
+            if (!row.value())
+                break;
+            const std::string dimensions = rows->text(2);
+            const auto [team, app] = keyedIdentity(dimensions);
+            const std::string project = rows->text(3), apiKey = rows->text(4);
+            const IdentityMap::Identity identity = m_identities.resolve({team, app, project, apiKey, nullptr});
+            Result<std::int64_t> teamId = dimension("teams", identity.team);
+            Result<std::int64_t> appId = dimension("apps", identity.app);
+            if (!teamId)
+                return teamId.error();
+            if (!appId)
+                return appId.error();
+            if (teamId.value() == rows->int64(5) && appId.value() == rows->int64(6))
+                continue;
+            update->bind(1, rows->int64(0)).bind(2, rows->int64(1)).bind(3, dimensions);
+            update->bind(4, teamId.value()).bind(5, appId.value());
+            if (Result<bool> updated = update->run(); !updated)
+                return updated;
+        }
+    }
+    return true;
+}
+
+Result<std::vector<SourceSettings>> UsageStore::sourceSettings()
+{
+    Result<SqliteStatement> query = m_db.prepare("SELECT name, kind, base_url, interval_s, paused, options, created_ms "
+                                                 "FROM source_settings ORDER BY created_ms, name");
+    if (!query)
+        return query.error();
+    std::vector<SourceSettings> out;
+    for (;;) {
+        Result<bool> row = query->step();
+        if (!row)
+            return row.error();
+        if (!row.value())
+            break;
+        out.push_back({query->text(0), query->text(1), query->text(2), query->int64(3), query->int64(4) != 0,
+                       query->text(5), query->int64(6)});
+    }
+    return out;
+}
+
+Result<bool> UsageStore::saveSourceSettings(const SourceSettings &settings)
+{
+    if (settings.name.empty() || settings.kind.empty())
+        return Error{"source.invalid", "a source needs a name and a type", false};
+    if (settings.intervalS < 10)
+        return Error{"source.invalid",
+                     "source \"" + settings.name + "\": poll at most every 10 seconds (the interval was "
+                         + std::to_string(settings.intervalS) + " s)",
+                     false};
+    Result<SqliteStatement> save =
+        m_db.prepare("INSERT INTO source_settings VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(name) DO UPDATE SET "
+                     "kind = excluded.kind, base_url = excluded.base_url, interval_s = excluded.interval_s, "
+                     "paused = excluded.paused, options = excluded.options");
+    if (!save)
+        return save.error();
+    save->bind(1, settings.name).bind(2, settings.kind).bind(3, settings.baseUrl).bind(4, settings.intervalS);
+    save->bind(5, settings.paused ? 1 : 0).bind(6, settings.options.empty() ? std::string("{}") : settings.options);
+    save->bind(7, settings.createdMs != 0 ? settings.createdMs : nowMs());
+    return save->run();
+}
+
+Result<bool> UsageStore::removeSourceSettings(const std::string &name)
+{
+    Result<SqliteStatement> remove = m_db.prepare("DELETE FROM source_settings WHERE name = ?1");
+    if (!remove)
+        return remove.error();
+    remove->bind(1, name);
+    return remove->run();
+}
+
+Result<bool> UsageStore::resetCursors(const std::string &name)
+{
+    // A source's connectors are stored as "<name>" and "<name> (<part>)".
+    Result<SqliteStatement> reset = m_db.prepare(
+        "UPDATE sources SET cursor = NULL WHERE name = ?1 OR substr(name, 1, length(?1) + 2) = ?1 || ' ('");
+    if (!reset)
+        return reset.error();
+    reset->bind(1, name);
+    return reset->run();
 }
 
 } // namespace rl

@@ -2,7 +2,9 @@
 
 #include "error.h"
 #include "pricing/pricing.h"
+#include "store/identitymap.h"
 #include "store/orgcalendar.h"
+#include "store/sourcesettings.h"
 #include "store/sqlitedatabase.h"
 #include "store/usagerecords.h"
 
@@ -38,6 +40,18 @@ public:
     const OrgCalendar &calendar() const { return m_calendar; }
     Result<bool> setTimeZone(const std::string &ianaName);
 
+    // The admin's identity mappings. Setting them replaces the list, re-applies it to every stored record
+    // (each keeps its source's own team and app) and rebuilds the rollups, in one transaction.
+    const IdentityMap &identityMap() const { return m_identities; }
+    Result<bool> setIdentityMappings(const std::vector<IdentityMapping> &mappings);
+
+    // The configured sources. Removing one keeps the usage it brought in (history stays true).
+    Result<std::vector<SourceSettings>> sourceSettings();
+    Result<bool> saveSourceSettings(const SourceSettings &settings);
+    Result<bool> removeSourceSettings(const std::string &name);
+    // Forgets where a source's connectors were, so the next poll reads from the start (rows are deduplicated).
+    Result<bool> resetCursors(const std::string &name);
+
     Result<bool> setBudget(const TeamBudget &budget);
     Result<bool> removeBudget(const std::string &team);
     Result<std::vector<TeamBudget>> budgets();
@@ -65,13 +79,16 @@ private:
     Result<std::int64_t> dimension(const char *table, const std::string &name);
     Result<std::int64_t> tierId(const std::string &name, int rank);
     Result<std::int64_t> sourceId(const std::string &name, const std::string &kind);
+    Result<bool> loadIdentityMap();
+    Result<bool> reapplyIdentities();
     void forgetCachedIds();
 
     SqliteDatabase m_db;
     OrgCalendar m_calendar;
     std::string m_backup;
     SqliteStatement m_insertEvent, m_upsertRollup, m_selectBucket, m_upsertBucket, m_policyVersion, m_setCursor,
-        m_upsertLatency, m_upsertUser;
+        m_upsertLatency, m_upsertUser, m_upsertCost;
+    IdentityMap m_identities;
     std::map<std::string, std::unordered_map<std::string, std::int64_t>>
         m_ids; // table -> name -> id; cleared when a transaction rolls back
 };

@@ -157,6 +157,171 @@ private slots:
         QCOMPARE(table(db, "SELECT * FROM daily_rollups ORDER BY 1, 2, 3, 4, 5, 6, 7"), incremental);
     }
 
+    void costLinesAreRevisedAndKeptApartFromUsage()
+    {
+        QTemporaryDir dir;
+        auto store = rl::UsageStore::open(dir.filePath(QStringLiteral("s.db")).toStdString());
+        QVERIFY(store.ok());
+        rl::CostLine line;
+        line.startMs = kMonday;
+        line.endMs = kMonday + 86'400'000;
+        line.project = "proj_1";
+        line.provider = "openai";
+        line.lineItem = "gpt-4o, input";
+        line.model = "openai/gpt-4o";
+        line.amountMicro = 2'500'000;
+        rl::CostLine credit = line;
+        credit.lineItem = "credit";
+        credit.model.clear();
+        credit.amountMicro = -500'000; // bills carry credits
+        rl::IngestBatch batch;
+        batch.source = "openai (costs)";
+        batch.sourceKind = "openai";
+        batch.costs = {line, credit};
+        batch.cursor = "c1";
+        auto first = store->ingest(batch);
+        QVERIFY(first.ok());
+        QCOMPARE(first->costLinesUpserted, std::size_t(2));
+        batch.costs[0].amountMicro = 2'750'000; // the provider revised the day
+        QVERIFY(store->ingest(batch).ok());
+        rl::SqliteDatabase &db = store->database();
+        QCOMPARE(scalar(db, "SELECT count(*) FROM cost_lines"), std::int64_t(2));
+        QCOMPARE(scalar(db, "SELECT sum(amount_micro) FROM cost_lines"), std::int64_t(2'250'000));
+        QCOMPARE(scalar(db, "SELECT count(*) FROM daily_rollups"), std::int64_t(0)); // a bill is not usage
+        QCOMPARE(scalar(db, "SELECT last_ingest_ms > 0 FROM sources WHERE name = 'openai (costs)'"), std::int64_t(1));
+
+        batch.costs = {line};
+        batch.costs[0].endMs = line.startMs; // an empty window refuses the whole batch
+        batch.cursor = "c2";
+        QCOMPARE(store->ingest(batch).error().code, std::string("ingest.invalid"));
+        QCOMPARE(store->cursor("openai (costs)").value().value_or(""), std::string("c1"));
+    }
+
+    // Mappings apply at ingest and, when changed, to everything stored; each record keeps its source's own
+    // team and app, so a mapping can be undone. Unmapped records stay unassigned, never dropped.
+    void identityMappingsApplyToStoredRecords()
+    {
+        QTemporaryDir dir;
+        auto store = rl::UsageStore::open(dir.filePath(QStringLiteral("s.db")).toStdString());
+        QVERIFY(store.ok());
+        rl::IngestBatch events;
+        events.source = "litellm";
+        events.events = {makeEvent("a", kMonday, "litellm-ml", 100), makeEvent("b", kMonday, "", 200),
+                         makeEvent("c", kMonday, "", 400)};
+        events.events[1].tags = {"env:prod", "project:search"};
+        QVERIFY(store->ingest(events).ok());
+        rl::UsageBucket bucket;
+        bucket.startMs = kMonday;
+        bucket.endMs = kMonday + 3'600'000;
+        bucket.project = "proj_search";
+        bucket.apiKey = "key_1";
+        bucket.model = "openai/gpt-4o";
+        bucket.requests = 3;
+        bucket.costMicro = 1000;
+        rl::CostLine cost;
+        cost.startMs = kMonday;
+        cost.endMs = kMonday + 86'400'000;
+        cost.project = "proj_search";
+        cost.amountMicro = 5000;
+        rl::IngestBatch provider;
+        provider.source = "openai";
+        provider.buckets = {bucket};
+        provider.costs = {cost};
+        QVERIFY(store->ingest(provider).ok());
+        rl::SqliteDatabase &db = store->database();
+        auto spendOf = [&](const char *team) {
+            return scalar(db, std::string("SELECT COALESCE(sum(cost_micro), 0) FROM daily_rollups r JOIN teams t ON "
+                                          "t.id = r.team_id WHERE t.name = '")
+                                  + team + "'");
+        };
+        QCOMPARE(spendOf(""), std::int64_t(1600)); // b, c and the bucket: unassigned, counted
+
+        const std::vector<rl::IdentityMapping> mappings = {
+            {rl::IdentityField::Team, "litellm-ml", "ML", ""},
+            {rl::IdentityField::Tag, "project:search", "Search", "search-api"},
+            {rl::IdentityField::Project, "proj_search", "Search", ""},
+            {rl::IdentityField::ApiKey, "key_1", "", "batch-jobs"},
+        };
+        QVERIFY(store->setIdentityMappings(mappings).ok());
+        QCOMPARE(spendOf("ML"), std::int64_t(100));
+        QCOMPARE(spendOf("Search"), std::int64_t(200)); // b by its tag; the bucket's key rule names only an app
+        QCOMPARE(spendOf(""), std::int64_t(1400));      // c, and the bucket (key beats project)
+        QCOMPARE(scalar(db, "SELECT count(*) FROM usage_buckets b JOIN apps a ON a.id = b.app_id WHERE a.name = "
+                            "'batch-jobs'"),
+                 std::int64_t(1));
+        QCOMPARE(scalar(db, "SELECT count(*) FROM cost_lines c JOIN teams t ON t.id = c.team_id WHERE t.name = "
+                            "'Search'"),
+                 std::int64_t(1));
+        const auto remapped = table(db, "SELECT * FROM daily_rollups ORDER BY 1, 2, 3, 4, 5, 6, 7");
+        QVERIFY(store->rebuildRollups().ok());
+        QCOMPARE(table(db, "SELECT * FROM daily_rollups ORDER BY 1, 2, 3, 4, 5, 6, 7"), remapped);
+
+        // New records are mapped as they arrive; a revised bucket finds its row under the mapping.
+        events.events = {makeEvent("d", kMonday, "litellm-ml", 1000)};
+        QVERIFY(store->ingest(events).ok());
+        QCOMPARE(spendOf("ML"), std::int64_t(1100));
+        provider.buckets[0].costMicro = 3000;
+        QVERIFY(store->ingest(provider).ok());
+        QCOMPARE(scalar(db, "SELECT count(*) FROM usage_buckets"), std::int64_t(1));
+        QCOMPARE(spendOf(""), std::int64_t(3400));
+
+        // Bad lists change nothing.
+        auto twice = mappings;
+        twice.push_back({rl::IdentityField::Team, "litellm-ml", "Other", ""});
+        auto refused = store->setIdentityMappings(twice);
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.error().message.find("mapped twice") != std::string::npos, refused.error().message.c_str());
+        QVERIFY(!store->setIdentityMappings({{rl::IdentityField::Project, "p", "", ""}}).ok());
+        QCOMPARE(store->identityMap().mappings().size(), std::size_t(4));
+        QCOMPARE(spendOf("ML"), std::int64_t(1100));
+
+        // Removing the mappings gives every record back its source's own identity.
+        QVERIFY(store->setIdentityMappings({}).ok());
+        QCOMPARE(spendOf("ML"), std::int64_t(0));
+        QCOMPARE(spendOf("litellm-ml"), std::int64_t(1100));
+        QCOMPARE(spendOf(""), std::int64_t(3600));
+        auto reopened = rl::UsageStore::open(dir.filePath(QStringLiteral("s.db")).toStdString());
+        QVERIFY(reopened.ok());
+        QVERIFY(reopened->identityMap().empty());
+    }
+
+    void sourceSettingsRoundTrip()
+    {
+        QTemporaryDir dir;
+        auto store = rl::UsageStore::open(dir.filePath(QStringLiteral("s.db")).toStdString());
+        QVERIFY(store.ok());
+        rl::SourceSettings openai{"OpenAI org", "openai", "https://api.openai.com/v1", 600, false, "{}", 1};
+        rl::SourceSettings router{"edge router", "router", "http://10.0.0.5:8080", 60, true, "{\"page_size\":500}", 2};
+        QVERIFY(store->saveSourceSettings(openai).ok());
+        QVERIFY(store->saveSourceSettings(router).ok());
+        router.intervalS = 5;
+        QCOMPARE(store->saveSourceSettings(router).error().code, std::string("source.invalid"));
+        router.intervalS = 120;
+        QVERIFY(store->saveSourceSettings(router).ok()); // an edit, not a second row
+        auto listed = store->sourceSettings();
+        QVERIFY(listed.ok());
+        QCOMPARE(listed->size(), std::size_t(2));
+        QCOMPARE(listed->at(1).name, std::string("edge router"));
+        QCOMPARE(listed->at(1).intervalS, std::int64_t(120));
+        QVERIFY(listed->at(1).paused);
+        QCOMPARE(listed->at(1).options, router.options);
+
+        rl::IngestBatch batch;
+        batch.source = "OpenAI org";
+        batch.cursor = "100|";
+        QVERIFY(store->ingest(batch).ok());
+        batch.source = "OpenAI org (costs)";
+        QVERIFY(store->ingest(batch).ok());
+        batch.source = "OpenAI organisation"; // another source whose name starts the same
+        QVERIFY(store->ingest(batch).ok());
+        QVERIFY(store->resetCursors("OpenAI org").ok());
+        QVERIFY(!store->cursor("OpenAI org").value().has_value());
+        QVERIFY(!store->cursor("OpenAI org (costs)").value().has_value());
+        QCOMPARE(store->cursor("OpenAI organisation").value().value_or(""), std::string("100|"));
+        QVERIFY(store->removeSourceSettings("OpenAI org").ok());
+        QCOMPARE(store->sourceSettings()->size(), std::size_t(1));
+    }
+
     void invalidBatchWritesNothing()
     {
         QTemporaryDir dir;
@@ -304,6 +469,9 @@ private slots:
             QCOMPARE(scalar(store->database(), "SELECT count(*) FROM usage_events"), std::int64_t(1)); // kept
             if (from < 2) // version 2 backfilled the latency histogram from the events
                 QCOMPARE(scalar(store->database(), "SELECT bucket FROM latency_rollups"), std::int64_t(412));
+            // version 3 keeps the source's own identity beside the mapped one
+            QCOMPARE(scalar(store->database(), "SELECT count(*) FROM usage_events WHERE source_team = ''"),
+                     std::int64_t(1));
         } else {
             QVERIFY(store->backupPath().empty());
         }
