@@ -11,6 +11,7 @@ packages=(
   libboost1.74-dev libssl-dev curl wrk
   clang-14 libfuzzer-14-dev libclang-rt-14-dev clang-format
   xvfb xauth fonts-dejavu-core
+  qtkeychain-qt6-dev gnome-keyring dbus
 )
 
 # The router's end-to-end tests run a Node fake upstream and the official `openai` npm client (installed by

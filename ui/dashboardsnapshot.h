@@ -1,5 +1,6 @@
 #pragma once
 
+#include "store/reconciliation.h"
 #include "store/usagequeries.h"
 
 #include <QMetaType>
@@ -23,6 +24,7 @@ struct DashboardSnapshot {
     std::vector<rl::PolicyVersionMark> policyVersions;
     std::vector<rl::DayQuality> quality;
     std::vector<rl::ModelLatency> latency;
+    rl::ReconciliationReport reconciliation;
     std::vector<std::string> teamNames; // for the filter bar
     std::vector<std::string> sourceNames;
     const rl::OrgCalendar *calendar = nullptr; // owned by the worker, valid while the store stays open

@@ -1,9 +1,13 @@
 #include "mainwindow.h"
 
+#include "credentialstore.h"
 #include "filterbar.h"
 #include "overviewpage.h"
 #include "queryworker.h"
+#include "reconciliationpage.h"
 #include "routingpage.h"
+#include "sourcespage.h"
+#include "sourcesworker.h"
 #include "storewriter.h"
 #include "teamspage.h"
 #include "theme.h"
@@ -15,6 +19,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QStackedWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 
 MainWindow::MainWindow(const QString &storePath, QWidget *parent) : QMainWindow(parent), m_storePath(storePath)
@@ -88,12 +93,19 @@ MainWindow::MainWindow(const QString &storePath, QWidget *parent) : QMainWindow(
     addPage(tr("Teams"), m_teams);
     m_routing = new RoutingPage(m_pages);
     addPage(tr("Routing"), m_routing);
+    m_reconciliation = new ReconciliationPage(m_pages);
+    addPage(tr("Reconciliation"), m_reconciliation);
     m_tryRequest = new TryRequestPage(m_pages);
     addPage(tr("Try a request"), m_tryRequest);
+    m_sourcesWorker = new SourcesWorker;
+    m_credentials = new CredentialStore(QStringLiteral("RouteLedger"), this);
+    m_sources = new SourcesPage(m_sourcesWorker, m_credentials, m_pages);
+    addPage(tr("Sources"), m_sources);
 
     connect(m_navigation, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
     connect(m_navigation, &QListWidget::currentRowChanged, this, [this](int row) {
-        m_filters->setVisible(m_pages->widget(row) != m_tryRequest); // filters mean nothing there
+        // filters mean nothing on these pages
+        m_filters->setVisible(m_pages->widget(row) != m_tryRequest && m_pages->widget(row) != m_sources);
     });
     m_navigation->setCurrentRow(0);
 
@@ -122,11 +134,36 @@ MainWindow::MainWindow(const QString &storePath, QWidget *parent) : QMainWindow(
             });
     m_writeThread.setObjectName(QStringLiteral("store writer"));
     m_writeThread.start();
+
+    // Sources poll on their own threads; when a page of data lands the dashboard refreshes, coalesced so
+    // a busy source causes at most two refreshes a second.
+    m_sourcesWorker->moveToThread(&m_sourcesThread);
+    m_sourcesThread.setObjectName(QStringLiteral("sources"));
+    m_liveRefresh = new QTimer(this);
+    m_liveRefresh->setSingleShot(true);
+    m_liveRefresh->setInterval(500);
+    connect(m_liveRefresh, &QTimer::timeout, this, &MainWindow::refresh);
+    connect(m_sourcesWorker, &SourcesWorker::dataLanded, this, [this] {
+        if (!m_liveRefresh->isActive())
+            m_liveRefresh->start();
+    });
+    m_sourcesThread.start();
+    if (!m_storePath.isEmpty()) {
+        const QString path = m_storePath;
+        QMetaObject::invokeMethod(
+            m_sourcesWorker, [worker = m_sourcesWorker, path] { worker->open(path); }, Qt::QueuedConnection);
+    }
     refresh();
 }
 
 MainWindow::~MainWindow()
 {
+    // Stop the pollers on their thread (cancelling transfers in flight), then the thread.
+    QMetaObject::invokeMethod(
+        m_sourcesWorker, [worker = m_sourcesWorker] { worker->stop(); }, Qt::BlockingQueuedConnection);
+    m_sourcesThread.quit();
+    m_sourcesThread.wait();
+    delete m_sourcesWorker;
     m_queryThread.quit();
     m_writeThread.quit();
     m_queryThread.wait();
@@ -211,6 +248,7 @@ void MainWindow::showSnapshot(quint64 requestId, const DashboardSnapshot &snapsh
     m_overview->setSnapshot(snapshot);
     m_teams->setSnapshot(snapshot);
     m_routing->setSnapshot(snapshot);
+    m_reconciliation->setSnapshot(snapshot);
     emit snapshotShown();
 }
 

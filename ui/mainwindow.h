@@ -13,6 +13,11 @@ class QStackedWidget;
 class OverviewPage;
 class QueryWorker;
 class StoreWriter;
+class CredentialStore;
+class SourcesPage;
+class ReconciliationPage;
+class SourcesWorker;
+class QTimer;
 class TeamsPage;
 class RoutingPage;
 class TryRequestPage;
@@ -29,6 +34,8 @@ public:
     OverviewPage *overviewPage() const { return m_overview; }
     TeamsPage *teamsPage() const { return m_teams; }
     RoutingPage *routingPage() const { return m_routing; }
+    SourcesPage *sourcesPage() const { return m_sources; }
+    ReconciliationPage *reconciliationPage() const { return m_reconciliation; }
     FilterBar *filterBar() const { return m_filters; }
     QStringList pageNames() const;
     void showPage(int index);
@@ -63,6 +70,12 @@ private:
     QueryWorker *m_worker = nullptr;
     QThread m_writeThread;
     StoreWriter *m_writer = nullptr;
+    SourcesPage *m_sources = nullptr;
+    ReconciliationPage *m_reconciliation = nullptr;
+    QThread m_sourcesThread;
+    SourcesWorker *m_sourcesWorker = nullptr;
+    CredentialStore *m_credentials = nullptr;
+    QTimer *m_liveRefresh = nullptr; // new data lands: refresh at most twice a second
     quint64 m_lastRequest = 0;
     rl::OrgCalendar m_calendar;
 };

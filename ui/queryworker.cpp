@@ -1,5 +1,7 @@
 #include "queryworker.h"
 
+#include "store/usagestore.h"
+
 QueryWorker::QueryWorker(QObject *parent) : QObject(parent) {}
 QueryWorker::~QueryWorker() = default;
 
@@ -7,6 +9,14 @@ void QueryWorker::load(quint64 requestId, const QString &storePath, const rl::Us
 {
     if (!m_queries || storePath != m_path) {
         auto opened = rl::UsageQueries::open(storePath.toStdString());
+        if (!opened && opened.error().code == "store.version") {
+            // A store from an earlier RouteLedger: upgrading it is a write (with a backup first), done once here.
+            auto upgraded = rl::UsageStore::open(storePath.toStdString());
+            if (upgraded)
+                opened = rl::UsageQueries::open(storePath.toStdString());
+            else
+                opened = upgraded.error();
+        }
         if (!opened) {
             m_queries.reset();
             emit failed(requestId, QString::fromStdString(opened.error().message));
@@ -65,6 +75,11 @@ void QueryWorker::load(quint64 requestId, const QString &storePath, const rl::Us
     if (!latency)
         return fail(latency.error());
     snapshot.latency = std::move(latency).value();
+    auto reconciliation = rl::Reconciliation::run(m_queries->database(), filter.fromDay, filter.toDay, filter.team,
+                                                  m_queries->calendar().dayOf(nowMs));
+    if (!reconciliation)
+        return fail(reconciliation.error());
+    snapshot.reconciliation = std::move(reconciliation).value();
     for (const char *table : {"teams", "sources"}) {
         auto names =
             m_queries->database().prepare(std::string("SELECT name FROM ") + table + " WHERE name != '' ORDER BY name");

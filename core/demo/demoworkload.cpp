@@ -156,6 +156,53 @@ const char *DemoWorkload::policyVersion2()
 
 DemoWorkload::DemoWorkload(Options options, const Pricing &pricing) : m_options(options), m_pricing(pricing) {}
 
+// The providers' own cost reports for the demo traffic, so the Reconciliation page has bills to compare:
+// OpenAI bills what the catalog says plus a small non-token line (web search), Anthropic's last day is
+// still incomplete (its report lags), DeepSeek has no admin source.
+Result<bool> DemoWorkload::addProviderBills(UsageStore &store)
+{
+    Result<SqliteStatement> days = store.database().prepare(
+        "SELECT time_ms / 86400000, provider, sum(cost_micro), max(time_ms / 86400000) OVER () FROM usage_events "
+        "WHERE provider IN ('openai', 'anthropic') AND status != 2 GROUP BY 1, 2 ORDER BY 1, 2");
+    if (!days)
+        return days.error();
+    IngestBatch openai, anthropic;
+    openai.source = "demo OpenAI org (costs)";
+    openai.sourceKind = "openai";
+    anthropic.source = "demo Anthropic org (costs)";
+    anthropic.sourceKind = "anthropic";
+    for (;;) {
+        Result<bool> row = days->step();
+        if (!row)
+            return row.error();
+        if (!row.value())
+            break;
+        CostLine line;
+        line.startMs = days->int64(0) * kDayMs;
+        line.endMs = line.startMs + kDayMs;
+        line.provider = days->text(1);
+        line.amountMicro = days->int64(2);
+        if (line.provider == "openai") {
+            line.lineItem = "completions";
+            openai.costs.push_back(line);
+            line.lineItem = "web search tool calls";
+            line.amountMicro = 250'000;
+            openai.costs.push_back(line);
+        } else {
+            line.lineItem = "tokens";
+            if (days->int64(0) == days->int64(3)) // the last two days' reports are not complete yet
+                line.amountMicro = line.amountMicro * 4 / 10;
+            else if (days->int64(0) + 1 == days->int64(3))
+                line.amountMicro = line.amountMicro * 9 / 10;
+            anthropic.costs.push_back(line);
+        }
+    }
+    for (IngestBatch *bills : {&openai, &anthropic})
+        if (Result<IngestResult> stored = store.ingest(*bills); !stored)
+            return stored.error();
+    return true;
+}
+
 Result<std::int64_t> DemoWorkload::generate(UsageStore &store, const std::function<bool(double)> &progress)
 {
     PolicyLoad v1 = PolicyParser::parse(kPolicyV1);
@@ -337,6 +384,8 @@ Result<std::int64_t> DemoWorkload::generate(UsageStore &store, const std::functi
     batch.cursor = std::to_string(produced);
     if (Result<IngestResult> stored = store.ingest(batch); !stored)
         return stored.error();
+    if (Result<bool> billed = addProviderBills(store); !billed)
+        return billed.error();
     if (Result<bool> marked =
             store.database().execute("INSERT INTO settings VALUES ('demo', '1') ON CONFLICT DO UPDATE SET value = '1'");
         !marked)

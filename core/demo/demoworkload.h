@@ -28,6 +28,7 @@ public:
     // Fills `store`; `progress` gets the fraction done (0..1) after each batch and may return false to stop.
     Result<std::int64_t> generate(UsageStore &store, const std::function<bool(double)> &progress = {});
 
+    static Result<bool> addProviderBills(UsageStore &store);
     static const char *policyVersion1();
     static const char *policyVersion2();
 

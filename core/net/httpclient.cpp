@@ -55,6 +55,12 @@ std::size_t onHeader(char *data, std::size_t size, std::size_t count, void *user
     return bytes;
 }
 
+int onProgress(void *user, curl_off_t, curl_off_t, curl_off_t, curl_off_t)
+{
+    const auto *cancelled = static_cast<const std::function<bool()> *>(user);
+    return (*cancelled)() ? 1 : 0; // non-zero aborts with CURLE_ABORTED_BY_CALLBACK
+}
+
 std::once_flag curlInitialised;
 
 std::string printable(std::string_view text, std::size_t max)
@@ -193,6 +199,11 @@ Result<HttpAnswer> HttpClient::sendOnce(const HttpExchange &exchange)
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, onHeader);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errorText);
+    if (m_options.cancelled) {
+        curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, onProgress);
+        curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &m_options.cancelled);
+    }
     if (exchange.method == "GET") {
         curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
     } else {
@@ -220,6 +231,7 @@ Result<HttpAnswer> HttpClient::sendOnce(const HttpExchange &exchange)
                              + " MB; it was not read. Ask the source for smaller pages.",
                          false};
         break;
+    case CURLE_ABORTED_BY_CALLBACK: return Error{"net.cancelled", "The request to " + host + " was cancelled.", false};
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
         return Error{"net.bad_url", "The URL '" + exchange.url + "' is not a valid http(s) URL: " + detail, false};
@@ -266,6 +278,8 @@ Result<HttpAnswer> HttpClient::send(const HttpExchange &exchange)
     m_waits.clear();
     const int attempts = std::max(1, m_options.maxAttempts);
     for (int attempt = 1;; ++attempt) {
+        if (attempt > 1 && m_options.cancelled && m_options.cancelled())
+            return Error{"net.cancelled", "The request to " + urlHost(exchange.url) + " was cancelled.", false};
         auto answer = sendOnce(exchange);
         const bool last = attempt >= attempts;
         if (!answer) {

@@ -55,6 +55,9 @@ public:
         // Waits between attempts; tests replace it to record the waits instead of sleeping.
         std::function<void(std::chrono::milliseconds)> sleep;
         std::uint64_t jitterSeed = 0; // 0: random
+        // Polled during transfers and between attempts; true ends the call with net.cancelled (a poller
+        // being stopped or paused does not wait out a slow source).
+        std::function<bool()> cancelled;
     };
 
     explicit HttpClient(Options options);

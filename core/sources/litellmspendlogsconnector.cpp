@@ -1,10 +1,12 @@
 #include "sources/litellmspendlogsconnector.h"
 
+#include "sources/isotime.h"
+#include "sources/jsonfields.h"
+
 #include <date/date.h>
 #include <nlohmann/json.hpp>
 
 #include <charconv>
-#include <cmath>
 
 namespace rl {
 
@@ -32,17 +34,8 @@ std::string urlEncoded(std::string_view text)
     return out;
 }
 
-std::int64_t count(const json &object, const char *key)
-{
-    auto it = object.find(key);
-    return it != object.end() && it->is_number_integer() ? std::max<std::int64_t>(0, it->get<std::int64_t>()) : 0;
-}
-
-std::string text(const json &object, const char *key)
-{
-    auto it = object.find(key);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
+constexpr auto count = &JsonFields::count;
+constexpr auto text = &JsonFields::text;
 
 } // namespace
 
@@ -54,63 +47,17 @@ LiteLlmSpendLogsConnector::LiteLlmSpendLogsConnector(HttpClient &http, const Pri
     while (!m_baseUrl.empty() && m_baseUrl.back() == '/')
         m_baseUrl.pop_back();
     if (!m_options.nowMs)
-        m_options.nowMs = [] {
-            return std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                .count();
-        };
+        m_options.nowMs = &IsoTime::nowMs;
 }
 
 std::optional<std::int64_t> LiteLlmSpendLogsConnector::parseTime(std::string_view text)
 {
-    // YYYY-MM-DD('T'|' ')HH:MM:SS[.fraction][Z|±HH:MM]; LiteLLM writes UTC, so no offset means UTC.
-    auto digits = [&](std::size_t at, std::size_t count, int &out) {
-        if (at + count > text.size())
-            return false;
-        out = 0;
-        for (std::size_t i = at; i < at + count; ++i) {
-            if (text[i] < '0' || text[i] > '9')
-                return false;
-            out = out * 10 + (text[i] - '0');
-        }
-        return true;
-    };
-    int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-    if (text.size() < 19 || !digits(0, 4, year) || text[4] != '-' || !digits(5, 2, month) || text[7] != '-'
-        || !digits(8, 2, day) || (text[10] != 'T' && text[10] != ' ') || !digits(11, 2, hour) || text[13] != ':'
-        || !digits(14, 2, minute) || text[16] != ':' || !digits(17, 2, second))
-        return std::nullopt;
-    std::size_t at = 19;
-    std::int64_t millis = 0;
-    if (at < text.size() && text[at] == '.') {
-        int scale = 100;
-        for (++at; at < text.size() && text[at] >= '0' && text[at] <= '9'; ++at) {
-            millis += (text[at] - '0') * scale;
-            scale /= 10;
-        }
-    }
-    std::int64_t offsetMinutes = 0;
-    if (at < text.size()) {
-        if ((text[at] == 'Z' || text[at] == 'z') && at + 1 == text.size()) {
-        } else if ((text[at] == '+' || text[at] == '-') && at + 6 == text.size() && text[at + 3] == ':') {
-            int oh = 0, om = 0;
-            if (!digits(at + 1, 2, oh) || !digits(at + 4, 2, om))
-                return std::nullopt;
-            offsetMinutes = (text[at] == '+' ? 1 : -1) * (oh * 60 + om);
-        } else {
-            return std::nullopt;
-        }
-    }
-    const date::year_month_day date{date::year(year), date::month(static_cast<unsigned>(month)),
-                                    date::day(static_cast<unsigned>(day))};
-    if (!date.ok() || hour > 23 || minute > 59 || second > 60)
-        return std::nullopt;
-    const std::int64_t days = date::sys_days(date).time_since_epoch().count();
-    return ((days * 24 + hour) * 60 + minute - offsetMinutes) * 60'000 + second * 1000 + millis;
+    return IsoTime::parse(text);
 }
 
 Result<std::vector<UsageEvent>> LiteLlmSpendLogsConnector::readPage(std::string_view body, const Pricing &pricing,
-                                                                    const std::string &sourceName, int &totalPages)
+                                                                    const std::string &sourceName, int &totalPages,
+                                                                    int askedPage)
 {
     auto malformed = [&](const std::string &what) {
         return Error{"source.malformed",
@@ -128,6 +75,17 @@ Result<std::vector<UsageEvent>> LiteLlmSpendLogsConnector::readPage(std::string_
     if (pages == page.end() || !pages->is_number_integer() || pages->get<int>() < 0)
         return malformed("'total_pages' is missing or not a whole number");
     totalPages = pages->get<int>();
+    if (askedPage > 0) {
+        // A page other than the one asked for (served twice, or numbered backwards) would store rows twice
+        // or loop; an empty page that says there are more would skip rows.
+        if (auto number = page.find("page");
+            number != page.end() && number->is_number_integer() && number->get<std::int64_t>() != askedPage)
+            return malformed("'page' is " + std::to_string(number->get<std::int64_t>()) + ", not the page asked for ("
+                             + std::to_string(askedPage) + ")");
+        if (data->empty() && askedPage < totalPages)
+            return malformed("page " + std::to_string(askedPage) + " holds no rows but 'total_pages' ("
+                             + std::to_string(totalPages) + ") says there are more");
+    }
     std::vector<UsageEvent> events;
     events.reserve(data->size());
     for (std::size_t i = 0; i < data->size(); ++i) {
@@ -182,10 +140,10 @@ Result<std::vector<UsageEvent>> LiteLlmSpendLogsConnector::readPage(std::string_
         e.tokens.input = prompt - e.tokens.cachedInput - e.tokens.cacheWrite;
         e.tokens.output = count(row, "completion_tokens");
         if (auto spend = row.find("spend"); spend != row.end() && spend->is_number()) {
-            const double usd = spend->get<double>();
-            if (!(usd >= 0) || usd > 1e9)
+            auto micro = JsonFields::microUsd(*spend, JsonFields::MoneyUnit::Dollars);
+            if (!micro || *micro < 0 || *micro > 1'000'000'000'000'000)
                 return malformed(where + ": 'spend' is not an amount");
-            e.reportedCostMicro = static_cast<std::int64_t>(std::llround(usd * 1e6));
+            e.reportedCostMicro = *micro;
         }
         const Cost cost = pricing.cost(e.model, e.tokens, e.timeMs);
         e.costMicro = cost.microUsd;
@@ -244,7 +202,7 @@ Result<SourcePage> LiteLlmSpendLogsConnector::fetch(const std::optional<std::str
     if (!answer)
         return answer.error();
     int totalPages = 0;
-    auto events = readPage(answer->body, m_pricing, m_sourceName, totalPages);
+    auto events = readPage(answer->body, m_pricing, m_sourceName, totalPages, pageNumber);
     if (!events)
         return events.error();
     out.batch.events = std::move(events.value());

@@ -31,10 +31,11 @@ public:
     std::string sourceName() const override { return m_sourceName; }
     Result<SourcePage> fetch(const std::optional<std::string> &cursor) override;
 
-    // Reads one page's rows into events; `totalPages` receives the envelope's total_pages.
+    // Reads one page's rows into events; `totalPages` receives the envelope's total_pages. With `askedPage`
+    // (> 0), a page numbered otherwise, or empty while more are said to follow, is refused.
     static Result<std::vector<UsageEvent>> readPage(std::string_view body, const Pricing &pricing,
-                                                    const std::string &sourceName, int &totalPages);
-    // "2025-11-20T14:03:12.123000Z" or "...+00:00" → UTC ms; nullopt when unreadable.
+                                                    const std::string &sourceName, int &totalPages, int askedPage = 0);
+    // "2025-11-20T14:03:12.123000Z" or "...+00:00" → UTC ms; nullopt when unreadable (IsoTime::parse).
     static std::optional<std::int64_t> parseTime(std::string_view text);
 
 private:

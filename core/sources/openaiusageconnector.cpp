@@ -1,5 +1,11 @@
 #include "sources/openaiusageconnector.h"
 
+#include "sources/isotime.h"
+
+#include "sources/bucketcursor.h"
+
+#include "sources/jsonfields.h"
+
 #include <nlohmann/json.hpp>
 
 #include <charconv>
@@ -10,17 +16,10 @@ using nlohmann::json;
 
 namespace {
 
-std::int64_t tokens(const json &result, const char *key)
-{
-    auto it = result.find(key);
-    return it != result.end() && it->is_number_integer() ? std::max<std::int64_t>(0, it->get<std::int64_t>()) : 0;
-}
+constexpr std::int64_t kHourS = 3600;
 
-std::string text(const json &result, const char *key)
-{
-    auto it = result.find(key);
-    return it != result.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
+constexpr auto tokens = &JsonFields::count;
+constexpr auto text = &JsonFields::text;
 
 } // namespace
 
@@ -32,11 +31,7 @@ OpenAiUsageConnector::OpenAiUsageConnector(HttpClient &http, const Pricing &pric
     while (!m_baseUrl.empty() && m_baseUrl.back() == '/')
         m_baseUrl.pop_back();
     if (!m_options.nowMs)
-        m_options.nowMs = [] {
-            return std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                .count();
-        };
+        m_options.nowMs = &IsoTime::nowMs;
 }
 
 Result<std::vector<UsageBucket>> OpenAiUsageConnector::readPage(std::string_view body, const Pricing &pricing,
@@ -62,6 +57,8 @@ Result<std::vector<UsageBucket>> OpenAiUsageConnector::readPage(std::string_view
     nextPage = text(page, "next_page");
     if (hasMore && nextPage.empty())
         return malformed("'has_more' is true but 'next_page' is missing");
+    if (hasMore && data->empty())
+        return malformed("'data' holds no buckets but 'has_more' says there are more");
     std::vector<UsageBucket> buckets;
     for (std::size_t i = 0; i < data->size(); ++i) {
         const json &bucket = (*data)[i];
@@ -105,46 +102,39 @@ Result<std::vector<UsageBucket>> OpenAiUsageConnector::readPage(std::string_view
 Result<SourcePage> OpenAiUsageConnector::fetch(const std::optional<std::string> &cursor)
 {
     const std::int64_t now = m_options.nowMs();
-    std::int64_t startSeconds = (m_options.firstMs != 0 ? m_options.firstMs : now - 7LL * 86'400'000) / 1000;
-    std::string pageToken;
-    if (cursor) {
-        auto bar = cursor->find('|');
-        auto [end, ec] =
-            std::from_chars(cursor->data(), cursor->data() + (bar == std::string::npos ? 0 : bar), startSeconds);
-        if (bar == std::string::npos || ec != std::errc() || end != cursor->data() + bar)
-            return Error{"source.bad_cursor",
-                         "The stored cursor of " + m_sourceName
-                             + " is not an OpenAI usage cursor; reset the source to read it again",
-                         false};
-        pageToken = cursor->substr(bar + 1);
-    }
-    startSeconds -= startSeconds % 3600; // whole hourly buckets
-    std::string url = m_baseUrl + "/organization/usage/completions?start_time=" + std::to_string(startSeconds)
-                      + "&bucket_width=1h&group_by[]=project_id&group_by[]=model&group_by[]=api_key_id&limit="
-                      + std::to_string(m_options.limit);
-    if (!pageToken.empty())
-        url += "&page=" + pageToken;
+    auto resumed =
+        BucketCursor::resume(cursor, (m_options.firstMs != 0 ? m_options.firstMs : now - 7LL * 86'400'000) / 1000,
+                             kHourS, m_sourceName, "OpenAI usage");
+    if (!resumed)
+        return resumed.error();
+    const BucketCursor at = resumed.value();
+    const std::string url = m_baseUrl + "/organization/usage/completions?start_time=" + std::to_string(at.startSeconds)
+                            + "&bucket_width=1h&group_by[]=project_id&group_by[]=model&group_by[]=api_key_id&limit="
+                            + std::to_string(m_options.limit) + at.pageQuery();
     auto answer = m_http.send({"GET", url, {{"Authorization", "Bearer " + m_adminKey}}, {}});
     if (!answer)
         return answer.error();
     bool hasMore = false;
     std::string nextPage;
-    std::int64_t latestEndMs = startSeconds * 1000;
+    std::int64_t latestEndMs = at.startSeconds * 1000;
     auto buckets = readPage(answer->body, m_pricing, m_sourceName, hasMore, nextPage, latestEndMs);
     if (!buckets)
         return buckets.error();
+    if (hasMore && !at.page.empty() && nextPage == at.page) // the same page again: it would loop
+        return Error{"source.malformed",
+                     "OpenAI usage for " + m_sourceName
+                         + " came back in a form that cannot be read: 'next_page' repeats the page asked for. "
+                           "Nothing from it was stored.",
+                     true};
     SourcePage out;
     out.batch.source = m_sourceName;
     out.batch.sourceKind = "openai";
     out.batch.buckets = std::move(buckets.value());
     out.hasMore = hasMore;
-    if (hasMore) {
-        out.batch.cursor = std::to_string(startSeconds) + "|" + nextPage;
-    } else {
-        // Caught up: start the next poll far enough back to pick up OpenAI's revisions of recent buckets.
-        const std::int64_t reread = std::min(latestEndMs, now) - m_options.rereadWindow.count();
-        out.batch.cursor = std::to_string(std::max(startSeconds * 1000, reread) / 1000) + "|";
-    }
+    // Once caught up, the next poll starts far enough back to pick up OpenAI's revisions of recent buckets.
+    out.batch.cursor = BucketCursor::after(at.startSeconds, hasMore, nextPage, latestEndMs, now,
+                                           m_options.rereadWindow.count(), kHourS)
+                           .text();
     return out;
 }
 

@@ -1,9 +1,31 @@
 #include "sources/sourcepoller.h"
 
+#include <algorithm>
+
 namespace rl {
 
-PollReport SourcePoller::pollOnce(UsageStore &store, UsageConnector &connector, std::size_t maxPages)
+namespace {
+
+std::int64_t newestIn(const IngestBatch &batch)
 {
+    std::int64_t newest = 0;
+    for (const UsageEvent &e : batch.events)
+        newest = std::max(newest, e.timeMs);
+    for (const UsageBucket &b : batch.buckets)
+        newest = std::max(newest, b.endMs);
+    for (const CostLine &c : batch.costs)
+        newest = std::max(newest, c.endMs);
+    return newest;
+}
+
+} // namespace
+
+PollReport SourcePoller::pollOnce(UsageStore &store, UsageConnector &connector, std::size_t maxPages,
+                                  std::mutex *storeLock)
+{
+    std::unique_lock<std::mutex> lock;
+    if (storeLock)
+        lock = std::unique_lock<std::mutex>(*storeLock);
     PollReport report;
     auto cursor = store.cursor(connector.sourceName());
     if (!cursor) {
@@ -12,12 +34,16 @@ PollReport SourcePoller::pollOnce(UsageStore &store, UsageConnector &connector, 
     }
     std::optional<std::string> position = cursor.value();
     for (std::size_t page = 0; page < maxPages; ++page) {
+        if (lock.owns_lock())
+            lock.unlock();
         auto fetched = connector.fetch(position);
         if (!fetched) {
             report.error = fetched.error();
             return report;
         }
         SourcePage &got = fetched.value();
+        if (storeLock)
+            lock.lock();
         auto ingested = store.ingest(got.batch);
         if (!ingested) {
             report.error = ingested.error();
@@ -27,6 +53,8 @@ PollReport SourcePoller::pollOnce(UsageStore &store, UsageConnector &connector, 
         report.inserted += ingested->inserted;
         report.duplicates += ingested->duplicates;
         report.buckets += ingested->bucketsUpserted;
+        report.costLines += ingested->costLinesUpserted;
+        report.newestRecordMs = std::max(report.newestRecordMs, newestIn(got.batch));
         position = got.batch.cursor;
         if (!got.hasMore) {
             report.caughtUp = true;

@@ -5,6 +5,8 @@
 #include "store/usagestore.h"
 
 #include <cstddef>
+#include <cstdint>
+#include <mutex>
 #include <optional>
 
 namespace rl {
@@ -14,16 +16,20 @@ struct PollReport {
     std::size_t inserted = 0;
     std::size_t duplicates = 0;
     std::size_t buckets = 0;
-    bool caughtUp = false;      // the source said it has nothing more
-    std::optional<Error> error; // why the poll stopped early; pages before it are kept
+    std::size_t costLines = 0;
+    std::int64_t newestRecordMs = 0; // the latest event time or window end seen; 0: none
+    bool caughtUp = false;           // the source said it has nothing more
+    std::optional<Error> error;      // why the poll stopped early; pages before it are kept
 };
 
 // One poll of one source: from the cursor stored for it, page after page until the source has no more
 // (or `maxPages`), each page ingested together with its new cursor in one transaction. A failed page
-// leaves the store as it was before that page, so the next poll resumes exactly there.
+// leaves the store as it was before that page, so the next poll resumes exactly there. With `storeLock`,
+// the store is only held while a page is written, so sources on other threads fetch meanwhile.
 class SourcePoller {
 public:
-    static PollReport pollOnce(UsageStore &store, UsageConnector &connector, std::size_t maxPages = 1000);
+    static PollReport pollOnce(UsageStore &store, UsageConnector &connector, std::size_t maxPages = 1000,
+                               std::mutex *storeLock = nullptr);
 };
 
 } // namespace rl

@@ -776,6 +776,28 @@ Result<bool> UsageStore::removeSourceSettings(const std::string &name)
     return remove->run();
 }
 
+Result<std::vector<UsageStore::SourceTotals>> UsageStore::sourceTotals()
+{
+    Result<SqliteStatement> query =
+        m_db.prepare("SELECT s.name, sum(n), max(newest) FROM ("
+                     "  SELECT source_id, count(*) AS n, max(time_ms) AS newest FROM usage_events GROUP BY source_id"
+                     "  UNION ALL SELECT source_id, count(*), max(end_ms) FROM usage_buckets GROUP BY source_id"
+                     "  UNION ALL SELECT source_id, count(*), max(end_ms) FROM cost_lines GROUP BY source_id"
+                     ") JOIN sources s ON s.id = source_id GROUP BY s.name ORDER BY s.name");
+    if (!query)
+        return query.error();
+    std::vector<SourceTotals> out;
+    for (;;) {
+        Result<bool> row = query->step();
+        if (!row)
+            return row.error();
+        if (!row.value())
+            break;
+        out.push_back({query->text(0), query->int64(1), query->int64(2)});
+    }
+    return out;
+}
+
 Result<bool> UsageStore::resetCursors(const std::string &name)
 {
     // A source's connectors are stored as "<name>" and "<name> (<part>)".

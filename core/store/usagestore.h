@@ -49,6 +49,13 @@ public:
     Result<std::vector<SourceSettings>> sourceSettings();
     Result<bool> saveSourceSettings(const SourceSettings &settings);
     Result<bool> removeSourceSettings(const std::string &name);
+    // Per stored source name ("<name>" and "<name> (<part>)" separately): records held and the newest time.
+    struct SourceTotals {
+        std::string name;
+        std::int64_t records = 0;
+        std::int64_t newestMs = 0;
+    };
+    Result<std::vector<SourceTotals>> sourceTotals();
     // Forgets where a source's connectors were, so the next poll reads from the start (rows are deduplicated).
     Result<bool> resetCursors(const std::string &name);
 

@@ -47,7 +47,8 @@ private slots:
         QVERIFY(shown.wait(20000));
         QVERIFY(window.demoBannerVisible());
         QCOMPARE(window.pageNames(), (QStringList{QStringLiteral("Overview"), QStringLiteral("Teams"),
-                                                  QStringLiteral("Routing"), QStringLiteral("Try a request")}));
+                                                  QStringLiteral("Routing"), QStringLiteral("Reconciliation"),
+                                                  QStringLiteral("Try a request"), QStringLiteral("Sources")}));
 
         // The same figures straight from the store: this month, all teams.
         auto queries = rl::UsageQueries::open(m_path.toStdString());

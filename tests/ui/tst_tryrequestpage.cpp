@@ -21,7 +21,8 @@ private slots:
     {
         MainWindow window;
         QCOMPARE(window.pageNames(), (QStringList{QStringLiteral("Overview"), QStringLiteral("Teams"),
-                                                  QStringLiteral("Routing"), QStringLiteral("Try a request")}));
+                                                  QStringLiteral("Routing"), QStringLiteral("Reconciliation"),
+                                                  QStringLiteral("Try a request"), QStringLiteral("Sources")}));
     }
 
     void decidesWithTheBuiltInPolicy()

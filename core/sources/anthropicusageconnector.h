@@ -1,0 +1,59 @@
+#pragma once
+
+#include "net/httpclient.h"
+#include "pricing/pricing.h"
+#include "sources/usageconnector.h"
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rl {
+
+// Polls Anthropic's usage report (gateway-apis.md §3.1: GET {base}/v1/organizations/usage_report/messages,
+// base e.g. https://api.anthropic.com) into store buckets: hourly buckets grouped by model, workspace and
+// API key, page by page (`next_page`), with the headers x-api-key and anthropic-version: 2023-06-01.
+//  - tokens: input = uncached_input_tokens, cachedInput = cache_read_input_tokens, cacheWrite = the sum of
+//    cache_creation.ephemeral_5m_input_tokens and ephemeral_1h_input_tokens, output = output_tokens (none
+//    of them overlap: uncached_input_tokens excludes the cache);
+//  - model "anthropic/<model>"; cost from the price catalog (the report has none; the catalog has one
+//    cache-write price, so 1-hour cache writes are priced as 5-minute ones);
+//  - project = workspace_id; the default workspace, which the report gives as null, is kDefaultWorkspace;
+//  - apiKey = api_key_id (empty for Console/Workbench usage, which the report gives as null);
+//  - requests = 0: the report has no request count.
+// Once caught up, the next poll starts `rereadWindow` back (recent buckets are revised; the store upserts
+// them). The cursor is "<starting_at seconds>|<page token>" (BucketCursor). sourceKind "anthropic".
+class AnthropicUsageConnector : public UsageConnector {
+public:
+    static constexpr const char *kDefaultWorkspace = "default";
+
+    struct Options {
+        std::int64_t firstMs = 0;                            // where a new source starts; 0: 7 days ago
+        std::chrono::milliseconds rereadWindow{172'800'000}; // 48 h
+        int limit = 24;                                      // hourly buckets per page (max 168)
+        std::function<std::int64_t()> nowMs;
+    };
+
+    AnthropicUsageConnector(HttpClient &http, const Pricing &pricing, std::string sourceName, std::string baseUrl,
+                            std::string adminKey, Options options);
+
+    std::string sourceName() const override { return m_sourceName; }
+    Result<SourcePage> fetch(const std::optional<std::string> &cursor) override;
+
+    // One page into buckets; `hasMore`, `nextPage` and the latest bucket end come back through the outs.
+    static Result<std::vector<UsageBucket>> readPage(std::string_view body, const Pricing &pricing,
+                                                     const std::string &sourceName, bool &hasMore,
+                                                     std::string &nextPage, std::int64_t &latestEndMs);
+
+private:
+    HttpClient &m_http;
+    const Pricing &m_pricing;
+    std::string m_sourceName;
+    std::string m_baseUrl;
+    std::string m_adminKey;
+    Options m_options;
+};
+
+} // namespace rl

@@ -1,0 +1,188 @@
+#include "sources/litellmbudgetreader.h"
+
+#include "sources/isotime.h"
+#include "sources/jsonfields.h"
+
+#include <algorithm>
+
+namespace rl {
+
+using nlohmann::json;
+
+namespace {
+
+Error malformedError(const std::string &sourceName, const std::string &what)
+{
+    return Error{"source.malformed", "LiteLLM " + sourceName + " sent budgets that cannot be read: " + what + ".",
+                 true};
+}
+
+std::string encoded(std::string_view text)
+{
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
+            || c == '.' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+LiteLlmBudgetReader::LiteLlmBudgetReader(HttpClient &http, std::string sourceName, std::string baseUrl,
+                                         std::string apiKey)
+    : m_http(http), m_sourceName(std::move(sourceName)), m_baseUrl(std::move(baseUrl)), m_apiKey(std::move(apiKey))
+{
+    while (!m_baseUrl.empty() && m_baseUrl.back() == '/')
+        m_baseUrl.pop_back();
+}
+
+Result<LiteLlmBudget> LiteLlmBudgetReader::parseBudget(const json &object, LiteLlmBudget::Kind kind,
+                                                       const std::string &sourceName)
+{
+    const bool team = kind == LiteLlmBudget::Kind::Team;
+    if (!object.is_object())
+        return malformedError(sourceName, std::string(team ? "a team" : "a key") + " is not an object");
+    LiteLlmBudget b;
+    b.kind = kind;
+    b.id = JsonFields::text(object, team ? "team_id" : "token");
+    if (b.id.empty())
+        return malformedError(sourceName, std::string(team ? "a team has no 'team_id'" : "a key has no 'token'"));
+    const std::string where = (team ? "team '" : "key '") + b.id + "'";
+    b.alias = JsonFields::text(object, team ? "team_alias" : "key_alias");
+    if (!team)
+        b.teamId = JsonFields::text(object, "team_id");
+    auto money = [&](const json &from, const char *key, std::optional<std::int64_t> &out) -> std::optional<Error> {
+        if (!JsonFields::has(from, key))
+            return std::nullopt;
+        auto micro = JsonFields::microUsd(from[key], JsonFields::MoneyUnit::Dollars);
+        if (!micro)
+            return malformedError(sourceName, where + ": '" + key + "' is not an amount");
+        out = micro;
+        return std::nullopt;
+    };
+    std::optional<std::int64_t> spend;
+    if (auto error = money(object, "spend", spend))
+        return *error;
+    b.spendMicro = spend.value_or(0);
+    if (auto error = money(object, "max_budget", b.maxBudgetMicro))
+        return *error;
+    if (auto table = object.find("litellm_budget_table"); table != object.end() && table->is_object()) {
+        if (auto error = money(*table, "soft_budget", b.softBudgetMicro))
+            return *error;
+        if (!b.maxBudgetMicro) {
+            if (auto error = money(*table, "max_budget", b.maxBudgetMicro))
+                return *error;
+        }
+    }
+    b.budgetDuration = JsonFields::text(object, "budget_duration");
+    const std::string resetAt = JsonFields::text(object, "budget_reset_at");
+    if (!resetAt.empty()) {
+        b.budgetResetAtMs = IsoTime::parse(resetAt);
+        if (!b.budgetResetAtMs)
+            return malformedError(sourceName, where + ": 'budget_reset_at' is not an ISO-8601 time");
+    }
+    return b;
+}
+
+Result<std::vector<LiteLlmBudget>> LiteLlmBudgetReader::parseTeams(std::string_view body, const std::string &sourceName)
+{
+    json doc = json::parse(body.begin(), body.end(), nullptr, false);
+    if (doc.is_discarded())
+        return malformedError(sourceName, "the team list is not JSON");
+    const json *list = &doc;
+    if (doc.is_object()) {
+        if (auto teams = doc.find("teams"); teams != doc.end())
+            list = &*teams;
+        else if (auto data = doc.find("data"); data != doc.end())
+            list = &*data;
+    }
+    if (!list->is_array())
+        return malformedError(sourceName, "the team list is not a list");
+    std::vector<LiteLlmBudget> out;
+    for (const json &team : *list) {
+        auto b = parseBudget(team, LiteLlmBudget::Kind::Team, sourceName);
+        if (!b)
+            return b.error();
+        out.push_back(std::move(b.value()));
+    }
+    return out;
+}
+
+Result<std::vector<LiteLlmBudget>> LiteLlmBudgetReader::teams()
+{
+    auto answer = m_http.send({"GET", m_baseUrl + "/team/list", {{"Authorization", "Bearer " + m_apiKey}}, {}});
+    if (!answer)
+        return answer.error();
+    return parseTeams(answer->body, m_sourceName);
+}
+
+Result<std::vector<LiteLlmBudget>> LiteLlmBudgetReader::keys()
+{
+    std::vector<LiteLlmBudget> out;
+    for (int page = 1; page <= 1000; ++page) {
+        auto answer =
+            m_http.send({"GET",
+                         m_baseUrl + "/key/list?return_full_object=true&page=" + std::to_string(page) + "&size=100",
+                         {{"Authorization", "Bearer " + m_apiKey}},
+                         {}});
+        if (!answer)
+            return answer.error();
+        json doc = json::parse(answer->body, nullptr, false);
+        if (doc.is_discarded() || !doc.is_object() || !doc.contains("keys") || !doc["keys"].is_array())
+            return malformedError(m_sourceName, "the key list has no 'keys' list");
+        for (const json &key : doc["keys"]) {
+            if (key.is_string()) { // listed by token only: read its info
+                auto info = m_http.send({"GET",
+                                         m_baseUrl + "/key/info?key=" + encoded(key.get<std::string>()),
+                                         {{"Authorization", "Bearer " + m_apiKey}},
+                                         {}});
+                if (!info)
+                    return info.error();
+                json infoDoc = json::parse(info->body, nullptr, false);
+                if (infoDoc.is_discarded() || !infoDoc.is_object() || !infoDoc.contains("info"))
+                    return malformedError(m_sourceName, "/key/info has no 'info'");
+                json object = infoDoc["info"];
+                if (object.is_object() && !JsonFields::has(object, "token"))
+                    object["token"] = key.get<std::string>();
+                auto b = parseBudget(object, LiteLlmBudget::Kind::Key, m_sourceName);
+                if (!b)
+                    return b.error();
+                out.push_back(std::move(b.value()));
+                continue;
+            }
+            auto b = parseBudget(key, LiteLlmBudget::Kind::Key, m_sourceName);
+            if (!b)
+                return b.error();
+            out.push_back(std::move(b.value()));
+        }
+        const std::int64_t totalPages = std::max<std::int64_t>(1, JsonFields::count(doc, "total_pages"));
+        if (page >= totalPages || doc["keys"].empty())
+            return out;
+    }
+    return malformedError(m_sourceName, "the key list has more than 1000 pages");
+}
+
+Result<std::vector<LiteLlmBudget>> LiteLlmBudgetReader::readAll()
+{
+    auto teamBudgets = teams();
+    if (!teamBudgets)
+        return teamBudgets.error();
+    auto keyBudgets = keys();
+    if (!keyBudgets)
+        return keyBudgets.error();
+    std::vector<LiteLlmBudget> out = std::move(teamBudgets.value());
+    for (auto &b : keyBudgets.value())
+        out.push_back(std::move(b));
+    return out;
+}
+
+} // namespace rl

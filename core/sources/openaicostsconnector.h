@@ -1,0 +1,50 @@
+#pragma once
+
+#include "net/httpclient.h"
+#include "sources/usageconnector.h"
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rl {
+
+// Polls OpenAI's Costs API (gateway-apis.md §2.2) into cost lines: GET {base}/organization/costs with
+// daily buckets (the only width it has) grouped by project and line item, page by page (`next_page`),
+// with the admin key as a bearer token. `amount.value` is USD, a number or (some clients see it) a
+// string; it becomes micro-USD exactly. A line item that reads "<model>, <kind>" ("gpt-4o-2024-08-06,
+// input") names the model "openai/<model>". Once caught up, the next poll starts `rereadWindow` back,
+// because costs lag usage and recent days are revised; the store upserts the lines. The cursor is
+// "<start_time seconds>|<page token>" (BucketCursor).
+class OpenAiCostsConnector : public UsageConnector {
+public:
+    struct Options {
+        std::int64_t firstMs = 0;                            // where a new source starts; 0: 30 days ago
+        std::chrono::milliseconds rereadWindow{259'200'000}; // 3 days
+        int limit = 7;                                       // daily buckets per page (1–180)
+        std::function<std::int64_t()> nowMs;
+    };
+
+    OpenAiCostsConnector(HttpClient &http, std::string sourceName, std::string baseUrl, std::string adminKey,
+                         Options options);
+
+    std::string sourceName() const override { return m_sourceName; }
+    Result<SourcePage> fetch(const std::optional<std::string> &cursor) override;
+
+    // One page into cost lines; `hasMore`, `nextPage` and the latest bucket end come back through the outs.
+    static Result<std::vector<CostLine>> readPage(std::string_view body, const std::string &sourceName, bool &hasMore,
+                                                  std::string &nextPage, std::int64_t &latestEndMs);
+    // "gpt-4o-2024-08-06, input" → "openai/gpt-4o-2024-08-06"; empty when the line item names no model.
+    static std::string modelOfLineItem(std::string_view lineItem);
+
+private:
+    HttpClient &m_http;
+    std::string m_sourceName;
+    std::string m_baseUrl;
+    std::string m_adminKey;
+    Options m_options;
+};
+
+} // namespace rl

@@ -1,0 +1,158 @@
+#include "sources/openrouteractivityconnector.h"
+
+#include "sources/isotime.h"
+#include "sources/jsonfields.h"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+
+namespace rl {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::int64_t kDay = IsoTime::kDayMs;
+
+} // namespace
+
+OpenRouterActivityConnector::OpenRouterActivityConnector(HttpClient &http, const Pricing &pricing,
+                                                         std::string sourceName, std::string baseUrl,
+                                                         std::string managementKey, Options options)
+    : m_http(http), m_pricing(pricing), m_sourceName(std::move(sourceName)), m_baseUrl(std::move(baseUrl)),
+      m_key(std::move(managementKey)), m_options(std::move(options))
+{
+    while (!m_baseUrl.empty() && m_baseUrl.back() == '/')
+        m_baseUrl.pop_back();
+    if (m_baseUrl.size() >= 7 && m_baseUrl.compare(m_baseUrl.size() - 7, 7, "/api/v1") == 0)
+        m_baseUrl.resize(m_baseUrl.size() - 7);
+    if (!m_options.nowMs)
+        m_options.nowMs = &IsoTime::nowMs;
+}
+
+Result<IngestBatch> OpenRouterActivityConnector::readDay(std::string_view body, const Pricing &pricing,
+                                                         const std::string &sourceName, std::int64_t dayMs,
+                                                         const std::string &apiKeyHash)
+{
+    auto malformed = [&](const std::string &what) {
+        return Error{"source.malformed",
+                     "OpenRouter activity for " + sourceName + " on " + IsoTime::date(dayMs)
+                         + " came back in a form that cannot be read: " + what + ". Nothing from it was stored.",
+                     true};
+    };
+    json page = json::parse(body.begin(), body.end(), nullptr, false);
+    if (page.is_discarded() || !page.is_object())
+        return malformed("it is not a JSON object");
+    auto data = page.find("data");
+    if (data == page.end() || !data->is_array())
+        return malformed("'data' is missing or not a list");
+    IngestBatch batch;
+    std::map<std::string, std::size_t> byModel;
+    for (std::size_t i = 0; i < data->size(); ++i) {
+        const json &row = (*data)[i];
+        const std::string where = "row " + std::to_string(i);
+        if (!row.is_object())
+            return malformed(where + " is not an object");
+        const std::string date = JsonFields::text(row, "date");
+        auto day = IsoTime::parseDate(date.substr(0, 10));
+        if (!day)
+            return malformed(where + ": 'date' is missing or not YYYY-MM-DD");
+        if (*day != dayMs)
+            return malformed(where + ": 'date' is " + date + ", not the day asked for");
+        const std::string model = JsonFields::text(row, "model");
+        if (model.empty())
+            return malformed(where + ": 'model' is missing");
+        for (const char *key : {"requests", "prompt_tokens", "completion_tokens"}) {
+            if (!JsonFields::has(row, key))
+                return malformed(where + ": '" + key + "' is missing");
+        }
+        auto usage = row.find("usage");
+        std::optional<std::int64_t> usageMicro;
+        if (usage != row.end())
+            usageMicro = JsonFields::microUsd(*usage, JsonFields::MoneyUnit::Dollars);
+        if (!usageMicro || *usageMicro < 0)
+            return malformed(where + ": 'usage' is missing or not an amount");
+        const std::string id = "openrouter/" + model;
+        auto [it, added] = byModel.emplace(id, batch.buckets.size());
+        if (added) {
+            UsageBucket b;
+            b.startMs = dayMs;
+            b.endMs = dayMs + kDay;
+            b.model = id;
+            b.provider = "openrouter";
+            b.apiKey = apiKeyHash;
+            b.reportedCostMicro = 0;
+            batch.buckets.push_back(std::move(b));
+        }
+        UsageBucket &b = batch.buckets[it->second];
+        b.requests += JsonFields::count(row, "requests");
+        b.tokens.input += JsonFields::count(row, "prompt_tokens");
+        const std::int64_t completion = JsonFields::count(row, "completion_tokens");
+        b.tokens.output += completion;
+        b.tokens.reasoning += std::min(completion, JsonFields::count(row, "reasoning_tokens"));
+        *b.reportedCostMicro += *usageMicro;
+    }
+    for (UsageBucket &b : batch.buckets) {
+        const Cost cost = pricing.cost(b.model, b.tokens, b.startMs);
+        b.costMicro = cost.microUsd;
+        b.unpriced = cost.unpriced;
+        CostLine line;
+        line.startMs = b.startMs;
+        line.endMs = b.endMs;
+        line.model = b.model;
+        line.provider = "openrouter";
+        line.apiKey = b.apiKey;
+        line.lineItem = "usage";
+        line.amountMicro = *b.reportedCostMicro;
+        batch.costs.push_back(std::move(line));
+    }
+    return batch;
+}
+
+Result<SourcePage> OpenRouterActivityConnector::fetch(const std::optional<std::string> &cursor)
+{
+    const std::int64_t today = IsoTime::dayStart(m_options.nowMs());
+    const std::int64_t earliest = today - 30 * kDay; // the endpoint keeps the last 30 completed days
+    std::int64_t day = m_options.firstMs != 0 ? IsoTime::dayStart(m_options.firstMs) : earliest;
+    if (cursor) {
+        auto parsed = IsoTime::parseDate(*cursor);
+        if (!parsed)
+            return Error{"source.bad_cursor",
+                         "The stored cursor '" + *cursor + "' of " + m_sourceName
+                             + " is not an OpenRouter activity cursor (a YYYY-MM-DD day); reset the source to read "
+                               "it again",
+                         false};
+        day = *parsed;
+    }
+    day = std::max(day, earliest);
+    SourcePage out;
+    out.batch.source = m_sourceName;
+    out.batch.sourceKind = "openrouter";
+    if (day >= today) { // today is not complete: nothing to read yet
+        out.batch.cursor = IsoTime::date(day);
+        return out;
+    }
+    std::string url = m_baseUrl + "/api/v1/activity?date=" + IsoTime::date(day);
+    if (!m_options.apiKeyHash.empty())
+        url += "&api_key_hash=" + m_options.apiKeyHash;
+    auto answer = m_http.send({"GET", url, {{"Authorization", "Bearer " + m_key}, {"Accept", "application/json"}}, {}});
+    if (!answer)
+        return answer.error();
+    auto batch = readDay(answer->body, m_pricing, m_sourceName, day, m_options.apiKeyHash);
+    if (!batch)
+        return batch.error();
+    out.batch.buckets = std::move(batch->buckets);
+    out.batch.costs = std::move(batch->costs);
+    const std::int64_t next = day + kDay;
+    if (next < today) {
+        out.batch.cursor = IsoTime::date(next);
+        out.hasMore = true;
+    } else {
+        // Caught up: the next poll reads the last few completed days again (revisions).
+        out.batch.cursor = IsoTime::date(std::max(earliest, today - std::max(0, m_options.rereadDays) * kDay));
+    }
+    return out;
+}
+
+} // namespace rl

@@ -1,0 +1,282 @@
+// The Sources page in the real window, against a local fixture server in OpenAI's documented formats and a
+// real keychain (GNOME Keyring in its own D-Bus session, tests/support/with-keyring.sh): add a source,
+// test its connection, save it (the secret goes to the keychain and nowhere else), watch it poll and the
+// dashboard refresh, pause it, edit the identity mapping, restart the window and resume from the keychain;
+// and, without a keychain service, the page refuses to save a secret.
+#include "credentialstore.h"
+#include "mainwindow.h"
+#include "nodeserver.h"
+#include "sourcedialog.h"
+#include "sourcesmodel.h"
+#include "sourcespage.h"
+
+#include "net/httpclient.h"
+#include "store/usagestore.h"
+
+#include <QComboBox>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <nlohmann/json.hpp>
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char *kSecret = "sk-admin-UNIQUE-7f3a9c-secret";
+
+json usagePage(std::int64_t startS)
+{
+    json result = {{"object", "organization.usage.completions.result"},
+                   {"input_tokens", 5000},
+                   {"output_tokens", 700},
+                   {"num_model_requests", 12},
+                   {"project_id", "proj_search"},
+                   {"api_key_id", "key_1"},
+                   {"model", "gpt-4o-mini"}};
+    json bucket = {{"object", "bucket"}, {"start_time", startS}, {"end_time", startS + 3600}, {"results", {result}}};
+    return {{"object", "page"}, {"data", {bucket}}, {"has_more", false}, {"next_page", nullptr}};
+}
+
+json costsPage(std::int64_t startS)
+{
+    json result = {{"object", "organization.costs.result"},
+                   {"amount", {{"value", 0.42}, {"currency", "usd"}}},
+                   {"line_item", "gpt-4o-mini, input"},
+                   {"project_id", "proj_search"}};
+    json bucket = {{"object", "bucket"}, {"start_time", startS}, {"end_time", startS + 86400}, {"results", {result}}};
+    return {{"object", "page"}, {"data", {bucket}}, {"has_more", false}, {"next_page", nullptr}};
+}
+
+std::int64_t scalar(const QString &path, const std::string &sql)
+{
+    auto db = rl::SqliteDatabase::open(path.toStdString());
+    if (!db)
+        return -1;
+    auto query = db->prepare(sql);
+    return query && query->step().valueOr(false) ? query->int64(0) : -1;
+}
+
+} // namespace
+
+class TestSourcesPage : public QObject {
+    Q_OBJECT
+
+private:
+    NodeServer m_server;
+    bool m_noKeychain = qEnvironmentVariableIsSet("ROUTELEDGER_TEST_NO_KEYCHAIN");
+
+    void script(const json &scripts)
+    {
+        rl::HttpClient control;
+        QVERIFY(control.sendOnce({"POST", m_server.url("/control/script").toStdString(), {}, scripts.dump()}));
+    }
+    void scriptHealthyOrg()
+    {
+        const std::int64_t hour = QDateTime::currentSecsSinceEpoch() / 3600 * 3600 - 3 * 3600;
+        const std::int64_t day = QDateTime::currentSecsSinceEpoch() / 86400 * 86400 - 86400;
+        script({{"/v1/organization/usage/completions", {{{"body", usagePage(hour)}}}},
+                {"/v1/organization/costs", {{{"body", costsPage(day)}}}}});
+    }
+    static SourcesModel *model(MainWindow &window) { return window.sourcesPage()->model(); }
+    static const SourceView *row(MainWindow &window, const char *name)
+    {
+        return model(window)->sourceAt(model(window)->rowOf(QString::fromLatin1(name)));
+    }
+    void fillDialog(SourceDialog *dialog, const QString &name, const QString &secret)
+    {
+        dialog->typeBox()->setCurrentIndex(dialog->typeBox()->findData(QStringLiteral("openai")));
+        dialog->nameEdit()->setText(name);
+        dialog->urlEdit()->setText(m_server.url(QStringLiteral("/v1")));
+        dialog->secretEdit()->setText(secret);
+        dialog->intervalBox()->setValue(3600);
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QString error;
+        QVERIFY2(m_server.start(QString(ROUTELEDGER_TEST_DATA) + "/sources/fixture-server.js", &error),
+                 qPrintable(error));
+    }
+    void init()
+    {
+        rl::HttpClient control;
+        QVERIFY(control.sendOnce({"POST", m_server.url("/control/reset").toStdString(), {}, "{}"}));
+    }
+
+    void credentialsLiveInTheKeychain()
+    {
+        if (m_noKeychain)
+            QSKIP("run without a keychain service");
+        CredentialStore credentials(QStringLiteral("RouteLedger-test"));
+        QVERIFY(credentials.writeAndWait(QStringLiteral("org"), QString::fromLatin1(kSecret)).ok);
+        const CredentialStore::Outcome read = credentials.readAndWait(QStringLiteral("org"));
+        QVERIFY2(read.ok, qPrintable(read.error));
+        QCOMPARE(read.secret, QString::fromLatin1(kSecret));
+        QVERIFY(credentials.removeAndWait(QStringLiteral("org")).ok);
+        const CredentialStore::Outcome gone = credentials.readAndWait(QStringLiteral("org"));
+        QVERIFY(!gone.ok);
+        QVERIFY(gone.missing);
+        QVERIFY2(gone.error.contains(QStringLiteral("enter it again")), qPrintable(gone.error));
+    }
+
+    void addTestSavePollPauseAndRestart()
+    {
+        if (m_noKeychain)
+            QSKIP("run without a keychain service");
+        scriptHealthyOrg();
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s.db"));
+        QVERIFY(rl::UsageStore::open(path.toStdString()).ok());
+        {
+            MainWindow window(path);
+            SourcesPage *page = window.sourcesPage();
+            QSignalSpy shown(&window, &MainWindow::snapshotShown);
+            QVERIFY(shown.wait(20000));
+
+            // Test connection reads one page of each API and stores nothing.
+            SourceDialog *dialog = page->openDialog();
+            fillDialog(dialog, QStringLiteral("OpenAI prod"), QStringLiteral("sk-admin-wrong"));
+            script({{"/v1/organization/usage/completions",
+                     {{{"status", 401},
+                       {"body", {{"error", {{"message", "Incorrect API key provided: sk-admin-wrong"}}}}}}}}});
+            QTest::mouseClick(dialog->testButton(), Qt::LeftButton);
+            QTRY_VERIFY_WITH_TIMEOUT(dialog->testButton()->isEnabled(), 20000);
+            QVERIFY2(dialog->testLabel()->text().contains(QStringLiteral("Incorrect API key provided")),
+                     qPrintable(dialog->testLabel()->text()));
+            QVERIFY2(dialog->testLabel()->text().contains(QStringLiteral("admin key")),
+                     qPrintable(dialog->testLabel()->text())); // says what to fix
+            scriptHealthyOrg();
+            dialog->secretEdit()->setText(QString::fromLatin1(kSecret));
+            QTest::mouseClick(dialog->testButton(), Qt::LeftButton);
+            QTRY_VERIFY_WITH_TIMEOUT(dialog->testButton()->isEnabled(), 20000);
+            QVERIFY2(dialog->testLabel()->text().contains(QStringLiteral("✓ OpenAI prod: connected")),
+                     qPrintable(dialog->testLabel()->text()));
+            QVERIFY2(dialog->testLabel()->text().contains(QStringLiteral("✓ OpenAI prod (costs): connected")),
+                     qPrintable(dialog->testLabel()->text()));
+            QCOMPARE(scalar(path, "SELECT count(*) FROM usage_buckets"), std::int64_t(0));
+
+            // Saved: the secret goes to the keychain, the settings to the store, and polling starts.
+            const qsizetype refreshes = shown.count();
+            page->saveDialog(dialog, QString());
+            QTRY_VERIFY_WITH_TIMEOUT(row(window, "OpenAI prod") && row(window, "OpenAI prod")->status.lastSuccessMs > 0,
+                                     20000);
+            const SourceView *source = row(window, "OpenAI prod");
+            QCOMPARE(source->status.recordsIngested, std::int64_t(2)); // one usage bucket, one cost line
+            QVERIFY(source->notPolled.isEmpty());
+            QCOMPARE(model(window)
+                         ->data(model(window)->index(model(window)->rowOf(QStringLiteral("OpenAI prod")),
+                                                     SourcesModel::StateColumn),
+                                Qt::DisplayRole)
+                         .toString(),
+                     QStringLiteral("OK"));
+            QCOMPARE(scalar(path, "SELECT sum(requests) FROM usage_buckets"), std::int64_t(12));
+            QCOMPARE(scalar(path, "SELECT sum(amount_micro) FROM cost_lines"), std::int64_t(420'000));
+            QTRY_VERIFY_WITH_TIMEOUT(shown.count() > refreshes, 5000); // the dashboard refreshed on its own
+            CredentialStore credentials;
+            QCOMPARE(credentials.readAndWait(QStringLiteral("OpenAI prod")).secret, QString::fromLatin1(kSecret));
+
+            // Pause, then the identity mapping.
+            page->selectSource(QStringLiteral("OpenAI prod"));
+            page->setPausedSelected(true);
+            QTRY_COMPARE(row(window, "OpenAI prod")->status.state, rl::SourceStatus::State::Paused);
+            QVERIFY(row(window, "OpenAI prod")->settings.paused);
+            page->addMappingRow({rl::IdentityField::Project, "proj_search", "Search", ""});
+            QSignalSpy mapped(page, &SourcesPage::mappingsShown);
+            page->saveMappings();
+            QVERIFY(mapped.wait(10000));
+            QCOMPARE(page->mappingsTable()->rowCount(), 1);
+            QCOMPARE(scalar(path, "SELECT count(*) FROM cost_lines c JOIN teams t ON t.id = c.team_id WHERE t.name = "
+                                  "'Search'"),
+                     std::int64_t(1));
+        }
+        // Nothing secret in the store file (or its WAL).
+        for (const QString &file : {path, path + QStringLiteral("-wal")}) {
+            QFile f(file);
+            if (f.open(QIODevice::ReadOnly))
+                QVERIFY2(!f.readAll().contains(kSecret), qPrintable(file));
+        }
+
+        // A new window reads the credential from the keychain; the source is still paused.
+        MainWindow again(path);
+        QTRY_VERIFY_WITH_TIMEOUT(row(again, "OpenAI prod") && row(again, "OpenAI prod")->notPolled.isEmpty()
+                                     && row(again, "OpenAI prod")->status.state == rl::SourceStatus::State::Paused,
+                                 20000);
+        QCOMPARE(again.sourcesPage()->mappingsTable()->rowCount(), 1);
+        QCOMPARE(row(again, "OpenAI prod")->status.recordsIngested, std::int64_t(2)); // counted from the store
+        QVERIFY(row(again, "OpenAI prod")->status.newestRecordMs > 0);
+        again.sourcesPage()->selectSource(QStringLiteral("OpenAI prod"));
+        again.sourcesPage()->setPausedSelected(false);
+        QTRY_VERIFY_WITH_TIMEOUT(row(again, "OpenAI prod")->status.lastSuccessMs > 0, 20000);
+
+        // Removing forgets the credential too.
+        again.sourcesPage()->removeSelected();
+        QTRY_COMPARE(again.sourcesPage()->model()->rowCount(), 0);
+        CredentialStore credentials;
+        QTRY_VERIFY(credentials.readAndWait(QStringLiteral("OpenAI prod")).missing);
+        QCOMPARE(scalar(path, "SELECT sum(requests) FROM usage_buckets"), std::int64_t(12)); // its usage stays
+    }
+
+    void aMissingCredentialIsShownNotGuessed()
+    {
+        if (m_noKeychain)
+            QSKIP("run without a keychain service");
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s.db"));
+        {
+            auto store = rl::UsageStore::open(path.toStdString());
+            QVERIFY(store.ok());
+            QVERIFY(
+                store->saveSourceSettings({"lost key", "openai", "https://api.openai.com/v1", 300, false, "{}", 0}));
+        }
+        MainWindow window(path);
+        QTRY_VERIFY_WITH_TIMEOUT(row(window, "lost key")
+                                     && !row(window, "lost key")->notPolled.startsWith(QStringLiteral("Reading")),
+                                 20000);
+        QVERIFY2(row(window, "lost key")->notPolled.contains(QStringLiteral("holds no credential")),
+                 qPrintable(row(window, "lost key")->notPolled));
+        QCOMPARE(window.sourcesPage()
+                     ->model()
+                     ->data(window.sourcesPage()->model()->index(0, SourcesModel::StateColumn), Qt::DisplayRole)
+                     .toString(),
+                 QStringLiteral("Not polled"));
+    }
+
+    void refusesToStoreWithoutAKeychainService()
+    {
+        if (!m_noKeychain)
+            QSKIP("run with a keychain service (the no-keychain run covers this)");
+        CredentialStore credentials(QStringLiteral("RouteLedger-test"));
+        const CredentialStore::Outcome written =
+            credentials.writeAndWait(QStringLiteral("org"), QString::fromLatin1(kSecret));
+        QVERIFY(!written.ok);
+        QVERIFY2(written.error.contains(QStringLiteral("never writes secrets in plain text")),
+                 qPrintable(written.error));
+
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s.db"));
+        QVERIFY(rl::UsageStore::open(path.toStdString()).ok());
+        MainWindow window(path);
+        SourceDialog *dialog = window.sourcesPage()->openDialog();
+        fillDialog(dialog, QStringLiteral("OpenAI prod"), QString::fromLatin1(kSecret));
+        window.sourcesPage()->saveDialog(dialog, QString());
+        QTRY_VERIFY_WITH_TIMEOUT(!window.sourcesPage()->messageLabel()->isHidden(), 20000);
+        QVERIFY2(window.sourcesPage()->messageLabel()->text().contains(QStringLiteral("was not saved")),
+                 qPrintable(window.sourcesPage()->messageLabel()->text()));
+        QTest::qWait(200);
+        QCOMPARE(scalar(path, "SELECT count(*) FROM source_settings"), std::int64_t(0));
+        QCOMPARE(window.sourcesPage()->model()->rowCount(), 0);
+    }
+};
+
+QTEST_MAIN(TestSourcesPage)
+#include "tst_sourcespage.moc"

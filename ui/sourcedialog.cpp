@@ -1,0 +1,119 @@
+#include "sourcedialog.h"
+
+#include "sources/sourcekinds.h"
+#include "theme.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+SourceDialog::SourceDialog(QWidget *parent) : QDialog(parent)
+{
+    setWindowTitle(tr("Add source"));
+    setMinimumWidth(560);
+    auto *layout = new QVBoxLayout(this);
+    auto *form = new QFormLayout;
+    m_type = new QComboBox(this);
+    for (const rl::SourceKindInfo &kind : rl::SourceKinds::all())
+        m_type->addItem(QString::fromStdString(kind.label), QString::fromStdString(kind.id));
+    m_name = new QLineEdit(this);
+    m_name->setPlaceholderText(tr("e.g. OpenAI production org"));
+    m_url = new QLineEdit(this);
+    m_secretLabel = new QLabel(this);
+    m_secret = new QLineEdit(this);
+    m_secret->setEchoMode(QLineEdit::Password);
+    m_interval = new QSpinBox(this);
+    m_interval->setRange(10, 86'400);
+    m_interval->setSingleStep(60);
+    m_interval->setValue(300);
+    m_interval->setSuffix(tr(" s"));
+    m_help = new QLabel(this);
+    m_help->setWordWrap(true);
+    m_help->setStyleSheet(QStringLiteral("color: %1;").arg(Theme::current().mutedText().name()));
+    form->addRow(tr("Type"), m_type);
+    form->addRow(QString(), m_help);
+    form->addRow(tr("Name"), m_name);
+    form->addRow(tr("Base URL"), m_url);
+    form->addRow(m_secretLabel, m_secret);
+    form->addRow(tr("Poll every"), m_interval);
+    layout->addLayout(form);
+    auto *note = new QLabel(tr("The credential is kept in this computer's keychain, never in the store file."), this);
+    note->setWordWrap(true);
+    note->setFont(Theme::current().captionFont());
+    layout->addWidget(note);
+    m_testResult = new QLabel(this);
+    m_testResult->setWordWrap(true);
+    m_testResult->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_testResult->hide();
+    layout->addWidget(m_testResult);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
+    m_test = buttons->addButton(tr("Test connection"), QDialogButtonBox::ActionRole);
+    layout->addWidget(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(m_test, &QPushButton::clicked, this, [this] {
+        m_testResult->setText(tr("Testing…"));
+        m_testResult->setStyleSheet(QString());
+        m_testResult->show();
+        m_test->setEnabled(false);
+        emit testRequested();
+    });
+    connect(m_type, &QComboBox::currentIndexChanged, this, &SourceDialog::typeChanged);
+    typeChanged();
+}
+
+void SourceDialog::typeChanged()
+{
+    const rl::SourceKindInfo *kind = rl::SourceKinds::find(m_type->currentData().toString().toStdString());
+    if (!kind)
+        return;
+    m_help->setText(QString::fromStdString(kind->help));
+    m_secretLabel->setText(QString::fromStdString(kind->credentialLabel));
+    // A URL the admin has not touched follows the type.
+    bool isDefault = m_url->text().isEmpty();
+    for (const rl::SourceKindInfo &other : rl::SourceKinds::all())
+        isDefault = isDefault || m_url->text() == QString::fromStdString(other.defaultUrl);
+    if (isDefault)
+        m_url->setText(QString::fromStdString(kind->defaultUrl));
+}
+
+void SourceDialog::setSettings(const rl::SourceSettings &settings, bool hasStoredSecret)
+{
+    setWindowTitle(tr("Edit source"));
+    m_original = settings;
+    m_type->setCurrentIndex(std::max(0, m_type->findData(QString::fromStdString(settings.kind))));
+    m_name->setText(QString::fromStdString(settings.name));
+    m_url->setText(QString::fromStdString(settings.baseUrl));
+    m_interval->setValue(static_cast<int>(settings.intervalS));
+    m_secret->setPlaceholderText(hasStoredSecret ? tr("Unchanged (stored in the keychain)")
+                                                 : tr("None stored: enter it"));
+}
+
+rl::SourceSettings SourceDialog::settings() const
+{
+    rl::SourceSettings s = m_original;
+    s.kind = m_type->currentData().toString().toStdString();
+    s.name = m_name->text().trimmed().toStdString();
+    s.baseUrl = m_url->text().trimmed().toStdString();
+    s.intervalS = m_interval->value();
+    return s;
+}
+
+QString SourceDialog::typedSecret() const
+{
+    return m_secret->text();
+}
+
+void SourceDialog::showTestResult(bool ok, const QString &report)
+{
+    m_test->setEnabled(true);
+    m_testResult->setText(report);
+    m_testResult->setStyleSheet(
+        QStringLiteral("color: %1;").arg((ok ? Theme::current().good() : Theme::current().blocked()).name()));
+    m_testResult->show();
+}

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "store/sourcesettings.h"
+
+#include <QDialog>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSpinBox;
+
+// Adds or edits one source: type, name, URL, credential and interval. The credential field stays empty
+// when editing unless the admin types a new one. "Test connection" asks the owner to read one page and
+// shows its answer here.
+class SourceDialog : public QDialog {
+    Q_OBJECT
+public:
+    explicit SourceDialog(QWidget *parent = nullptr);
+
+    void setSettings(const rl::SourceSettings &settings, bool hasStoredSecret);
+    rl::SourceSettings settings() const;
+    QString typedSecret() const; // empty: keep the stored one
+    void showTestResult(bool ok, const QString &report);
+
+    QComboBox *typeBox() const { return m_type; }
+    QLineEdit *nameEdit() const { return m_name; }
+    QLineEdit *urlEdit() const { return m_url; }
+    QLineEdit *secretEdit() const { return m_secret; }
+    QSpinBox *intervalBox() const { return m_interval; }
+    QLabel *testLabel() const { return m_testResult; }
+    QPushButton *testButton() const { return m_test; }
+
+signals:
+    void testRequested();
+
+private:
+    void typeChanged();
+
+    QComboBox *m_type = nullptr;
+    QLineEdit *m_name = nullptr;
+    QLineEdit *m_url = nullptr;
+    QLabel *m_secretLabel = nullptr;
+    QLineEdit *m_secret = nullptr;
+    QSpinBox *m_interval = nullptr;
+    QLabel *m_help = nullptr;
+    QLabel *m_testResult = nullptr;
+    QPushButton *m_test = nullptr;
+    rl::SourceSettings m_original;
+};
