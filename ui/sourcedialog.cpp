@@ -12,6 +12,8 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include <nlohmann/json.hpp>
+
 SourceDialog::SourceDialog(QWidget *parent) : QDialog(parent)
 {
     setWindowTitle(tr("Add source"));
@@ -32,6 +34,11 @@ SourceDialog::SourceDialog(QWidget *parent) : QDialog(parent)
     m_interval->setSingleStep(60);
     m_interval->setValue(300);
     m_interval->setSuffix(tr(" s"));
+    m_readLabel = new QLabel(tr("Read"), this);
+    m_read = new QComboBox(this);
+    m_read->addItem(tr("Spend logs (every request)"), QStringLiteral("spend_logs"));
+    m_read->addItem(tr("Daily activity per team (lighter)"), QStringLiteral("team_activity"));
+    m_read->addItem(tr("Daily activity per tag"), QStringLiteral("tag_activity"));
     m_help = new QLabel(this);
     m_help->setWordWrap(true);
     m_help->setStyleSheet(QStringLiteral("color: %1;").arg(Theme::current().mutedText().name()));
@@ -41,6 +48,7 @@ SourceDialog::SourceDialog(QWidget *parent) : QDialog(parent)
     form->addRow(tr("Base URL"), m_url);
     form->addRow(m_secretLabel, m_secret);
     form->addRow(tr("Poll every"), m_interval);
+    form->addRow(m_readLabel, m_read);
     layout->addLayout(form);
     auto *note = new QLabel(tr("The credential is kept in this computer's keychain, never in the store file."), this);
     note->setWordWrap(true);
@@ -73,6 +81,8 @@ void SourceDialog::typeChanged()
     if (!kind)
         return;
     m_help->setText(QString::fromStdString(kind->help));
+    m_readLabel->setVisible(kind->id == "litellm");
+    m_read->setVisible(kind->id == "litellm");
     m_secretLabel->setText(QString::fromStdString(kind->credentialLabel));
     // A URL the admin has not touched follows the type.
     bool isDefault = m_url->text().isEmpty();
@@ -90,6 +100,10 @@ void SourceDialog::setSettings(const rl::SourceSettings &settings, bool hasStore
     m_name->setText(QString::fromStdString(settings.name));
     m_url->setText(QString::fromStdString(settings.baseUrl));
     m_interval->setValue(static_cast<int>(settings.intervalS));
+    const nlohmann::json options = nlohmann::json::parse(settings.options, nullptr, false);
+    if (options.is_object() && options.contains("read") && options["read"].is_string())
+        m_read->setCurrentIndex(
+            std::max(0, m_read->findData(QString::fromStdString(options["read"].get<std::string>()))));
     m_secret->setPlaceholderText(hasStoredSecret ? tr("Unchanged (stored in the keychain)")
                                                  : tr("None stored: enter it"));
 }
@@ -101,6 +115,14 @@ rl::SourceSettings SourceDialog::settings() const
     s.name = m_name->text().trimmed().toStdString();
     s.baseUrl = m_url->text().trimmed().toStdString();
     s.intervalS = m_interval->value();
+    nlohmann::json options = nlohmann::json::parse(s.options.empty() ? std::string("{}") : s.options, nullptr, false);
+    if (!options.is_object())
+        options = nlohmann::json::object();
+    if (s.kind == "litellm")
+        options["read"] = m_read->currentData().toString().toStdString();
+    else
+        options.erase("read");
+    s.options = options.dump();
     return s;
 }
 

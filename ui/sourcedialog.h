@@ -28,6 +28,7 @@ public:
     QLineEdit *urlEdit() const { return m_url; }
     QLineEdit *secretEdit() const { return m_secret; }
     QSpinBox *intervalBox() const { return m_interval; }
+    QComboBox *readBox() const { return m_read; }
     QLabel *testLabel() const { return m_testResult; }
     QPushButton *testButton() const { return m_test; }
 
@@ -43,6 +44,8 @@ private:
     QLabel *m_secretLabel = nullptr;
     QLineEdit *m_secret = nullptr;
     QSpinBox *m_interval = nullptr;
+    QLabel *m_readLabel = nullptr;
+    QComboBox *m_read = nullptr; // LiteLLM: spend logs or daily activity
     QLabel *m_help = nullptr;
     QLabel *m_testResult = nullptr;
     QPushButton *m_test = nullptr;

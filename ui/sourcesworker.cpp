@@ -115,26 +115,32 @@ void SourcesWorker::save(const rl::SourceSettings &settings, const QString &secr
         return;
     }
     rl::SourceSettings stored = settings;
-    if (const rl::SourceSettings *old =
-            find(previousName.isEmpty() ? QString::fromStdString(settings.name) : previousName))
+    const rl::SourceSettings *old = find(previousName.isEmpty() ? QString::fromStdString(settings.name) : previousName);
+    const bool renamed = !previousName.isEmpty() && previousName.toStdString() != settings.name;
+    const bool kindChanged = old && old->kind != settings.kind;
+    if (old)
         stored.createdMs = old->createdMs;
+    // Stop polling a renamed source first (outside the store lock: its thread may be waiting for it), so
+    // no page lands under the old name meanwhile.
+    if (renamed)
+        m_scheduler->remove(previousName.toStdString());
     {
         std::lock_guard lock(m_storeLock);
-        if (!previousName.isEmpty() && previousName.toStdString() != settings.name)
-            if (auto removed = m_store->removeSourceSettings(previousName.toStdString()); !removed) {
-                emit failed(QString::fromStdString(removed.error().message));
-                return;
-            }
-        if (auto written = m_store->saveSourceSettings(stored); !written) {
-            emit failed(QString::fromStdString(written.error().message));
-            return;
-        }
+        auto fail = [this](const rl::Error &error) { emit failed(QString::fromStdString(error.message)); };
+        if (renamed)
+            if (auto moved = m_store->renameSource(previousName.toStdString(), settings.name); !moved)
+                return fail(moved.error());
+        if (kindChanged) // another type reads other APIs with other cursors: start it afresh
+            if (auto reset = m_store->resetCursors(settings.name); !reset)
+                return fail(reset.error());
+        if (auto written = m_store->saveSourceSettings(stored); !written)
+            return fail(written.error());
         if (auto reread = m_store->sourceSettings())
             m_settings = reread.value();
     }
-    if (!previousName.isEmpty() && previousName.toStdString() != settings.name) {
-        m_scheduler->remove(previousName.toStdString());
+    if (renamed) {
         m_held.remove(previousName);
+        m_storedAtOpen.insert(QString::fromStdString(settings.name), m_storedAtOpen.take(previousName));
     }
     m_held.remove(QString::fromStdString(settings.name));
     m_scheduler->upsert(*find(QString::fromStdString(settings.name)), secret.toStdString());

@@ -2,6 +2,7 @@
 
 #include "sources/anthropiccostconnector.h"
 #include "sources/anthropicusageconnector.h"
+#include "sources/litellmdailyactivityconnector.h"
 #include "sources/litellmspendlogsconnector.h"
 #include "sources/openaicostsconnector.h"
 #include "sources/openaiusageconnector.h"
@@ -20,7 +21,8 @@ const std::vector<SourceKindInfo> &SourceKinds::all()
         {"router", "RouteLedger router", "http://127.0.0.1:8080", "Admin token",
          "Every request the router served, with its routing decision (GET /admin/usage)."},
         {"litellm", "LiteLLM proxy", "http://127.0.0.1:4000", "Master or admin key (sk-…)",
-         "Every request from the proxy's spend logs, with LiteLLM's own cost beside the catalog's."},
+         "Every request from the proxy's spend logs (or, lighter, its daily activity per team or tag), with "
+         "LiteLLM's own cost beside the catalog's."},
         {"openai", "OpenAI organization", "https://api.openai.com/v1", "Admin key (sk-admin-…)",
          "Hourly usage per project, model and key, and OpenAI's daily costs (Usage and Costs APIs)."},
         {"anthropic", "Anthropic organization", "https://api.anthropic.com", "Admin key (sk-ant-admin…)",
@@ -58,6 +60,11 @@ std::vector<std::string> SourceKinds::problems(const SourceSettings &settings, b
     const json options = json::parse(settings.options.empty() ? std::string("{}") : settings.options, nullptr, false);
     if (options.is_discarded() || !options.is_object())
         out.emplace_back("The source's options are not a JSON object.");
+    else if (settings.kind == "litellm" && options.contains("read")
+             && (!options["read"].is_string()
+                 || (options["read"] != "spend_logs" && options["read"] != "team_activity"
+                     && options["read"] != "tag_activity")))
+        out.emplace_back("A LiteLLM source reads spend_logs, team_activity or tag_activity.");
     if (!hasSecret)
         out.emplace_back("Enter the source's credential: it is stored in the OS keychain, never in the store.");
     return out;
@@ -74,6 +81,11 @@ Result<std::vector<std::unique_ptr<UsageConnector>>> SourceKinds::connectors(con
             return options[key].get<std::int64_t>();
         return fallback;
     };
+    auto optionText = [&](const char *key, const char *fallback) {
+        if (options.is_object() && options.contains(key) && options[key].is_string())
+            return options[key].get<std::string>();
+        return std::string(fallback);
+    };
     const std::int64_t firstMs = optionInt("first_ms", 0);
     const std::string &name = settings.name;
     const std::string &url = settings.baseUrl;
@@ -82,9 +94,20 @@ Result<std::vector<std::unique_ptr<UsageConnector>>> SourceKinds::connectors(con
             http, name, url, secret,
             static_cast<std::size_t>(optionInt("page_size", RouterUsageConnector::kDefaultPageSize))));
     } else if (settings.kind == "litellm") {
-        LiteLlmSpendLogsConnector::Options o;
-        o.firstWindowMs = firstMs;
-        out.push_back(std::make_unique<LiteLlmSpendLogsConnector>(http, pricing, name, url, secret, o));
+        // Spend logs (per request) or daily activity (per team or tag and day): one of them, never both,
+        // as they describe the same traffic.
+        const std::string read = optionText("read", "spend_logs");
+        if (read == "team_activity" || read == "tag_activity") {
+            LiteLlmDailyActivityConnector::Options o;
+            o.firstMs = firstMs;
+            o.dimension = read == "tag_activity" ? LiteLlmDailyActivityConnector::Dimension::Tag
+                                                 : LiteLlmDailyActivityConnector::Dimension::Team;
+            out.push_back(std::make_unique<LiteLlmDailyActivityConnector>(http, pricing, name, url, secret, o));
+        } else {
+            LiteLlmSpendLogsConnector::Options o;
+            o.firstWindowMs = firstMs;
+            out.push_back(std::make_unique<LiteLlmSpendLogsConnector>(http, pricing, name, url, secret, o));
+        }
     } else if (settings.kind == "openai") {
         OpenAiUsageConnector::Options usage;
         usage.firstMs = firstMs;

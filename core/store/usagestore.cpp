@@ -798,6 +798,38 @@ Result<std::vector<UsageStore::SourceTotals>> UsageStore::sourceTotals()
     return out;
 }
 
+Result<bool> UsageStore::renameSource(const std::string &from, const std::string &to)
+{
+    if (from == to)
+        return true;
+    SqliteTransaction transaction(m_db);
+    if (Result<bool> begun = transaction.begin(); !begun)
+        return begun;
+    Result<SqliteStatement> taken =
+        m_db.prepare("SELECT count(*) FROM sources WHERE name = ?1 OR substr(name, 1, length(?1) + 2) = ?1 || ' ('");
+    if (!taken)
+        return taken.error();
+    taken->bind(1, to);
+    if (Result<bool> row = taken->step(); !row)
+        return row;
+    if (taken->int64(0) > 0)
+        return Error{"source.name_taken",
+                     "the store already holds usage from a source named \"" + to + "\": choose another name", false};
+    for (const char *sql :
+         {"UPDATE sources SET name = ?2 || substr(name, length(?1) + 1) WHERE name = ?1 OR substr(name, 1, "
+          "length(?1) + 2) = ?1 || ' ('",
+          "UPDATE source_settings SET name = ?2 WHERE name = ?1"}) {
+        Result<SqliteStatement> rename = m_db.prepare(sql);
+        if (!rename)
+            return rename.error();
+        rename->bind(1, from).bind(2, to);
+        if (Result<bool> done = rename->run(); !done)
+            return done;
+    }
+    forgetCachedIds(); // source ids are cached by name
+    return transaction.commit();
+}
+
 Result<bool> UsageStore::resetCursors(const std::string &name)
 {
     // A source's connectors are stored as "<name>" and "<name> (<part>)".

@@ -56,6 +56,9 @@ public:
         std::int64_t newestMs = 0;
     };
     Result<std::vector<SourceTotals>> sourceTotals();
+    // Renames a source's settings and its stored parts ("<old>" and "<old> (<part>)"), keeping their rows and
+    // cursors, so a renamed source neither re-reads nor duplicates anything. Refused if `to` is taken.
+    Result<bool> renameSource(const std::string &from, const std::string &to);
     // Forgets where a source's connectors were, so the next poll reads from the start (rows are deduplicated).
     Result<bool> resetCursors(const std::string &name);
 

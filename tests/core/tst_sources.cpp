@@ -1,6 +1,8 @@
 // core/sources: the router connector's page reader (every malformed shape refused whole) and the
 // poller (pages ingested with their cursor; a failing page leaves the store as it was).
+#include "pricing/pricecatalog.h"
 #include "sources/routerusageconnector.h"
+#include "sources/sourcekinds.h"
 #include "sources/sourcepoller.h"
 #include "store/usagestore.h"
 
@@ -90,6 +92,60 @@ class TestSources : public QObject {
     Q_OBJECT
 
 private slots:
+    // Each source type's connectors and their stored names; settings problems named with their fix.
+    void sourceKinds_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("options");
+        QTest::addColumn<QStringList>("connectors");
+        QTest::newRow("router") << "router"
+                                << "{}" << QStringList{"src"};
+        QTest::newRow("litellm spend logs") << "litellm"
+                                            << "{}" << QStringList{"src"};
+        QTest::newRow("litellm team activity") << "litellm"
+                                               << "{\"read\":\"team_activity\"}" << QStringList{"src"};
+        QTest::newRow("openai") << "openai"
+                                << "{}" << QStringList{"src", "src (costs)"};
+        QTest::newRow("anthropic") << "anthropic"
+                                   << "{}" << QStringList{"src", "src (costs)"};
+        QTest::newRow("openrouter") << "openrouter"
+                                    << "{}" << QStringList{"src"};
+    }
+    void sourceKinds()
+    {
+        QFETCH(QString, kind);
+        QFETCH(QString, options);
+        QFETCH(QStringList, connectors);
+        const rl::SourceKindInfo *info = rl::SourceKinds::find(kind.toStdString());
+        QVERIFY(info);
+        rl::SourceSettings settings{"src", kind.toStdString(), info->defaultUrl, 300, false, options.toStdString(), 0};
+        QVERIFY(rl::SourceKinds::problems(settings, true).empty());
+        rl::HttpClient http;
+        rl::Pricing pricing(rl::PriceCatalog::builtIn());
+        auto made = rl::SourceKinds::connectors(settings, "secret", http, pricing);
+        QVERIFY(made.ok());
+        QStringList names;
+        for (const auto &connector : made.value())
+            names << QString::fromStdString(connector->sourceName());
+        QCOMPARE(names, connectors);
+    }
+    void sourceSettingsProblems()
+    {
+        rl::SourceSettings bad{"a (b)", "gopher", "ftp://x", 5, false, "[1]", 0};
+        const std::vector<std::string> problems = rl::SourceKinds::problems(bad, false);
+        QCOMPARE(problems.size(), std::size_t(6));
+        QVERIFY(problems[0].find("\" (\"") != std::string::npos);
+        QVERIFY(problems[1].find("gopher") != std::string::npos);
+        QVERIFY(problems[2].find("http://") != std::string::npos);
+        QVERIFY(problems.back().find("keychain") != std::string::npos);
+        bad = {"lite", "litellm", "http://proxy:4000", 60, false, "{\"read\":\"everything\"}", 0};
+        QCOMPARE(rl::SourceKinds::problems(bad, true).size(), std::size_t(1));
+        rl::HttpClient http;
+        rl::Pricing pricing(rl::PriceCatalog::builtIn());
+        bad.kind = "future";
+        QCOMPARE(rl::SourceKinds::connectors(bad, "k", http, pricing).error().code, std::string("source.unknown_kind"));
+    }
+
     void aRouterPageBecomesEvents()
     {
         auto parsed = rl::RouterUsageConnector::parsePage(page(11, 3, true).dump(), "router-a", 10);

@@ -318,7 +318,26 @@ private slots:
         QVERIFY(!store->cursor("OpenAI org").value().has_value());
         QVERIFY(!store->cursor("OpenAI org (costs)").value().has_value());
         QCOMPARE(store->cursor("OpenAI organisation").value().value_or(""), std::string("100|"));
-        QVERIFY(store->removeSourceSettings("OpenAI org").ok());
+
+        // A rename keeps the rows and cursors of every part; a taken name is refused.
+        batch.cursor = "200|";
+        batch.source = "OpenAI org";
+        QVERIFY(store->ingest(batch).ok());
+        QCOMPARE(store->renameSource("OpenAI org", "OpenAI organisation").error().code,
+                 std::string("source.name_taken"));
+        QVERIFY(store->renameSource("OpenAI org", "OpenAI prod").ok());
+        QCOMPARE(store->cursor("OpenAI prod").value().value_or(""), std::string("200|"));
+        QVERIFY(store->cursor("OpenAI prod (costs)").ok());
+        QCOMPARE(scalar(store->database(),
+                        "SELECT count(*) FROM sources WHERE name IN ('OpenAI org', 'OpenAI org (costs)')"),
+                 std::int64_t(0));
+        QCOMPARE(scalar(store->database(), "SELECT count(*) FROM source_settings WHERE name = 'OpenAI prod'"),
+                 std::int64_t(1));
+        batch.source = "OpenAI prod"; // ingest goes on under the new name, with the same source row
+        QVERIFY(store->ingest(batch).ok());
+        QCOMPARE(scalar(store->database(), "SELECT count(*) FROM sources"), std::int64_t(3));
+
+        QVERIFY(store->removeSourceSettings("OpenAI prod").ok());
         QCOMPARE(store->sourceSettings()->size(), std::size_t(1));
     }
 

@@ -185,6 +185,17 @@ private slots:
             CredentialStore credentials;
             QCOMPARE(credentials.readAndWait(QStringLiteral("OpenAI prod")).secret, QString::fromLatin1(kSecret));
 
+            // To look at the page as a user sees it: ROUTELEDGER_SCREENSHOT_DIR=/tmp/shots.
+            if (const QString shots = qEnvironmentVariable("ROUTELEDGER_SCREENSHOT_DIR"); !shots.isEmpty()) {
+                window.resize(1440, 900);
+                window.showPage(static_cast<int>(window.pageNames().indexOf(QStringLiteral("Sources"))));
+                window.show();
+                page->addMappingRow({rl::IdentityField::Tag, "project:search", "Search", "search-api"});
+                QTest::qWait(100);
+                window.grab().save(shots + QStringLiteral("/sources-polled.png"));
+                page->mappingsTable()->setRowCount(0);
+            }
+
             // Pause, then the identity mapping.
             page->selectSource(QStringLiteral("OpenAI prod"));
             page->setPausedSelected(true);
