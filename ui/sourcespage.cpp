@@ -52,7 +52,9 @@ SourcesPage::SourcesPage(SourcesWorker *worker, CredentialStore *credentials, QW
     m_remove = new QPushButton(tr("Remove"), this);
     m_pause = new QPushButton(tr("Pause"), this);
     m_poll = new QPushButton(tr("Poll now"), this);
-    for (QPushButton *b : {add, m_edit, m_remove, m_pause, m_poll})
+    m_readAgain = new QPushButton(tr("Read again from the start"), this);
+    m_readAgain->setToolTip(tr("Forget where this source was and read it again; nothing is counted twice."));
+    for (QPushButton *b : {add, m_edit, m_remove, m_pause, m_poll, m_readAgain})
         buttons->addWidget(b);
     buttons->addStretch(1);
     layout->addLayout(buttons);
@@ -106,6 +108,8 @@ SourcesPage::SourcesPage(SourcesWorker *worker, CredentialStore *credentials, QW
     m_mappings->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
     m_mappings->verticalHeader()->hide();
     m_mappings->setMinimumHeight(120);
+    m_mappings->setColumnWidth(0, 190);
+    m_mappings->setColumnWidth(2, 160);
     layout->addWidget(m_mappings, 1);
     auto *mappingButtons = new QHBoxLayout;
     auto *addMapping = new QPushButton(tr("Add mapping"), this);
@@ -145,6 +149,7 @@ SourcesPage::SourcesPage(SourcesWorker *worker, CredentialStore *credentials, QW
         setPausedSelected(source && !source->settings.paused);
     });
     connect(m_poll, &QPushButton::clicked, this, &SourcesPage::pollSelected);
+    connect(m_readAgain, &QPushButton::clicked, this, &SourcesPage::readSelectedAgain);
     connect(addMapping, &QPushButton::clicked, this, [this] { addMappingRow(); });
     connect(removeMapping, &QPushButton::clicked, this, [this] {
         if (m_mappings->currentRow() >= 0)
@@ -237,7 +242,7 @@ void SourcesPage::showSources(const QVector<SourceView> &sources)
 void SourcesPage::updateButtons()
 {
     const SourceView *source = m_model->sourceAt(m_sorted->mapToSource(m_view->currentIndex()).row());
-    for (QPushButton *b : {m_edit, m_remove, m_pause, m_poll})
+    for (QPushButton *b : {m_edit, m_remove, m_pause, m_poll, m_readAgain})
         b->setEnabled(source != nullptr);
     m_pause->setText(source && source->settings.paused ? tr("Resume") : tr("Pause"));
     if (!source) {
@@ -316,6 +321,13 @@ void SourcesPage::pollSelected()
         call([name](SourcesWorker *w) { w->pollNow(name); });
 }
 
+void SourcesPage::readSelectedAgain()
+{
+    const QString name = selectedName();
+    if (!name.isEmpty())
+        call([name, secret = m_secrets.value(name)](SourcesWorker *w) { w->readAgain(name, secret); });
+}
+
 void SourcesPage::removeSelected()
 {
     const QString name = selectedName();
@@ -352,7 +364,7 @@ void SourcesPage::showMappings(const std::vector<rl::IdentityMapping> &mappings)
     m_mappings->setRowCount(0);
     for (const rl::IdentityMapping &mapping : mappings)
         addMappingRow(mapping);
-    m_mappings->resizeColumnToContents(0);
+    m_mappings->setColumnWidth(0, std::max(m_mappings->columnWidth(0), 190)); // the combo box needs room
     emit mappingsShown();
 }
 

@@ -40,6 +40,7 @@ public:
     void setPausedSelected(bool paused);
     void pollSelected();
     void removeSelected();
+    void readSelectedAgain();
     void addMappingRow(const rl::IdentityMapping &mapping = {});
     void saveMappings();
 
@@ -64,7 +65,7 @@ private:
     QLabel *m_message = nullptr;
     QLabel *m_detail = nullptr;
     QLabel *m_empty = nullptr;
-    QPushButton *m_edit = nullptr, *m_remove = nullptr, *m_pause = nullptr, *m_poll = nullptr;
+    QPushButton *m_edit = nullptr, *m_remove = nullptr, *m_pause = nullptr, *m_poll = nullptr, *m_readAgain = nullptr;
     QTableWidget *m_mappings = nullptr;
     QHash<QString, QString> m_secrets; // in memory only, read from the keychain
     QVector<SourceView> m_sources;

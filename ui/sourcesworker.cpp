@@ -188,6 +188,26 @@ void SourcesWorker::pollNow(const QString &name)
         m_scheduler->pollNow(name.toStdString());
 }
 
+void SourcesWorker::readAgain(const QString &name, const QString &secret)
+{
+    const rl::SourceSettings *settings = find(name);
+    if (!settings || !m_scheduler)
+        return;
+    m_scheduler->remove(name.toStdString()); // outside the store lock: its thread may be waiting for it
+    {
+        std::lock_guard lock(m_storeLock);
+        if (auto reset = m_store->resetCursors(name.toStdString()); !reset) {
+            emit failed(QString::fromStdString(reset.error().message));
+            return;
+        }
+    }
+    if (!secret.isEmpty()) {
+        m_held.remove(name);
+        m_scheduler->upsert(*settings, secret.toStdString());
+    }
+    publish();
+}
+
 void SourcesWorker::test(const rl::SourceSettings &settings, const QString &secret)
 {
     const QString name = QString::fromStdString(settings.name);

@@ -35,6 +35,9 @@ public slots:
     void remove(const QString &name);
     void setPaused(const QString &name, bool paused);
     void pollNow(const QString &name);
+    // Forgets the source's cursors and reads it again from its start (rows already stored are kept and
+    // not duplicated): the way out of a cursor the source no longer understands.
+    void readAgain(const QString &name, const QString &secret);
     // Reads one page from each of the source's connectors without storing anything.
     void test(const rl::SourceSettings &settings, const QString &secret);
     void saveMappings(const std::vector<rl::IdentityMapping> &mappings);

@@ -60,7 +60,7 @@ Result<BucketCursor> BucketCursor::resume(const std::optional<std::string> &curs
         if (!parsed)
             return Error{"source.bad_cursor",
                          "The stored cursor '" + *cursor + "' of " + sourceName + " is not an " + report
-                             + " cursor; reset the source to read it again",
+                             + " cursor; use \"Read again from the start\" on the Sources page",
                          false};
         at = *parsed;
     }

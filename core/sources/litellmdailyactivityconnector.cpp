@@ -250,8 +250,8 @@ Result<SourcePage> LiteLlmDailyActivityConnector::fetch(const std::optional<std:
         if (!parsed)
             return Error{"source.bad_cursor",
                          "The stored cursor '" + *cursor + "' of " + m_sourceName
-                             + " is not a LiteLLM daily-activity cursor (a YYYY-MM-DD day); reset the source to "
-                               "read it again",
+                             + " is not a LiteLLM daily-activity cursor (a YYYY-MM-DD day); use \"Read again from the "
+                               "start\" on the Sources page",
                          false};
         day = *parsed;
     }

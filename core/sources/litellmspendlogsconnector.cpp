@@ -173,7 +173,7 @@ Result<SourcePage> LiteLlmSpendLogsConnector::fetch(const std::optional<std::str
         if (e1 != std::errc() || e2 != std::errc() || number < 1 || start % window != 0)
             return Error{"source.bad_cursor",
                          "The stored cursor '" + *cursor + "' of " + m_sourceName
-                             + " is not a LiteLLM cursor; reset the source to read it again",
+                             + " is not a LiteLLM cursor; use \"Read again from the start\" on the Sources page",
                          false};
         (void)p1;
         (void)p2;

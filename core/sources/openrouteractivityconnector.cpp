@@ -120,8 +120,8 @@ Result<SourcePage> OpenRouterActivityConnector::fetch(const std::optional<std::s
         if (!parsed)
             return Error{"source.bad_cursor",
                          "The stored cursor '" + *cursor + "' of " + m_sourceName
-                             + " is not an OpenRouter activity cursor (a YYYY-MM-DD day); reset the source to read "
-                               "it again",
+                             + " is not an OpenRouter activity cursor (a YYYY-MM-DD day); use \"Read again from the "
+                               "start\" on the Sources page",
                          false};
         day = *parsed;
     }

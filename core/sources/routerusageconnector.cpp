@@ -33,7 +33,7 @@ Result<SourcePage> RouterUsageConnector::fetch(const std::optional<std::string> 
     if (cursor && !parseCursor(*cursor, after))
         return Error{"source.bad_cursor",
                      "The stored cursor '" + *cursor + "' of " + m_sourceName
-                         + " is not a router cursor; reset the source to read it again",
+                         + " is not a router cursor; use \"Read again from the start\" on the Sources page",
                      false};
     HttpExchange exchange;
     exchange.url = m_baseUrl + "/admin/usage?after=" + std::to_string(after) + "&limit=" + std::to_string(m_pageSize);

@@ -79,6 +79,12 @@ private:
         rl::HttpClient control;
         QVERIFY(control.sendOnce({"POST", m_server.url("/control/script").toStdString(), {}, scripts.dump()}));
     }
+    json requests()
+    {
+        rl::HttpClient control;
+        auto answer = control.sendOnce({"GET", m_server.url("/control/requests").toStdString(), {}, {}});
+        return answer ? json::parse(answer->body) : json::array();
+    }
     void scriptHealthyOrg()
     {
         const std::int64_t hour = QDateTime::currentSecsSinceEpoch() / 3600 * 3600 - 3 * 3600;
@@ -228,6 +234,16 @@ private slots:
         again.sourcesPage()->selectSource(QStringLiteral("OpenAI prod"));
         again.sourcesPage()->setPausedSelected(false);
         QTRY_VERIFY_WITH_TIMEOUT(row(again, "OpenAI prod")->status.lastSuccessMs > 0, 20000);
+
+        // Reading again from the start asks from the beginning and counts nothing twice.
+        const std::int64_t polled = row(again, "OpenAI prod")->status.lastSuccessMs;
+        again.sourcesPage()->readSelectedAgain();
+        QTRY_VERIFY_WITH_TIMEOUT(row(again, "OpenAI prod")->status.lastSuccessMs > polled, 20000);
+        const json sent = requests();
+        const std::int64_t weekAgo = QDateTime::currentSecsSinceEpoch() - 6 * 86400;
+        QVERIFY(std::stoll(sent.back()["query"]["start_time"].get<std::string>()) < weekAgo);
+        QCOMPARE(scalar(path, "SELECT count(*) FROM usage_buckets"), std::int64_t(1));
+        QCOMPARE(scalar(path, "SELECT count(*) FROM cost_lines"), std::int64_t(1));
 
         // Removing forgets the credential too.
         again.sourcesPage()->removeSelected();
