@@ -100,8 +100,8 @@ CREATE TABLE provider_discounts (
 )SQL";
 
 // Version 3: providers' own cost reports (kept apart from usage so spend is never counted twice), the
-// admin's identity mappings, the records' own team and app (so a mapping can be changed later and
-// re-applied), and the configured sources (no secrets: those live in the OS keychain).
+// admin's identity mappings, the records' own team and app where a mapping changed them (so a mapping
+// can be changed later and re-applied), and the configured sources (no secrets: those live in the OS keychain).
 constexpr std::string_view kVersion3 = R"SQL(
 CREATE TABLE cost_lines (
   source_id INTEGER NOT NULL REFERENCES sources(id),
@@ -114,10 +114,9 @@ CREATE INDEX cost_lines_day ON cost_lines (day);
 CREATE TABLE identity_mappings (
   field TEXT NOT NULL, value TEXT NOT NULL, team TEXT NOT NULL, app TEXT NOT NULL,
   PRIMARY KEY (field, value)) WITHOUT ROWID;
-ALTER TABLE usage_events ADD COLUMN source_team TEXT NOT NULL DEFAULT '';
-ALTER TABLE usage_events ADD COLUMN source_app TEXT NOT NULL DEFAULT '';
-UPDATE usage_events SET source_team = (SELECT name FROM teams WHERE id = team_id),
-                        source_app = (SELECT name FROM apps WHERE id = app_id);
+-- The team and app the source named, where a mapping changed them (NULL: the same as team_id, app_id).
+ALTER TABLE usage_events ADD COLUMN source_team_id INTEGER;
+ALTER TABLE usage_events ADD COLUMN source_app_id INTEGER;
 CREATE TABLE source_settings (
   name TEXT PRIMARY KEY, kind TEXT NOT NULL, base_url TEXT NOT NULL, interval_s INTEGER NOT NULL,
   paused INTEGER NOT NULL, options TEXT NOT NULL, created_ms INTEGER NOT NULL) WITHOUT ROWID;

@@ -137,7 +137,8 @@ Result<bool> UsageStore::prepareStatements()
          "INSERT OR IGNORE INTO usage_events (source_id, request_id, time_ms, day, team_id, user_id, app_id, tags, "
          "requested_model, model_id, provider, tier_id, rule_id, policy_version, input_tokens, cached_input_tokens, "
          "cache_write_tokens, output_tokens, reasoning_tokens, cost_micro, reported_cost_micro, frontier_cost_micro, "
-         "unpriced, latency_ms, status, complexity, task, source_team, source_app) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+         "unpriced, latency_ms, status, complexity, task, source_team_id, source_app_id) VALUES (?1, ?2, ?3, ?4, ?5, "
+         "?6, ?7, "
          "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)"},
         {&m_upsertRollup, "INSERT INTO daily_rollups VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
                           "?14, ?15, ?16, ?17, "
@@ -284,7 +285,20 @@ Result<IngestResult> UsageStore::ingest(const IngestBatch &batch)
             s.bind(26, *e.complexity);
         else
             s.bindNull(26);
-        s.bindStatic(27, e.task).bindStatic(28, e.team).bindStatic(29, e.app);
+        s.bindStatic(27, e.task);
+        // The source's own team and app are kept only where a mapping changed them (NULL costs nothing).
+        if (mapped && identity.team != e.team) {
+            RL_TRY(sourceTeam, dimension("teams", e.team));
+            s.bind(28, sourceTeam);
+        } else {
+            s.bindNull(28);
+        }
+        if (mapped && identity.app != e.app) {
+            RL_TRY(sourceApp, dimension("apps", e.app));
+            s.bind(29, sourceApp);
+        } else {
+            s.bindNull(29);
+        }
         RL_TRY(stored, s.run());
         (void)stored;
         if (m_db.changes() == 0) {
@@ -660,10 +674,20 @@ Result<bool> UsageStore::setIdentityMappings(const std::vector<IdentityMapping> 
 
 Result<bool> UsageStore::reapplyIdentities()
 {
+    // Dimension names by id, for the events' own team and app.
+    std::unordered_map<std::int64_t, std::string> teamNames, appNames;
+    for (auto [table, names] : {std::pair{"teams", &teamNames}, std::pair{"apps", &appNames}}) {
+        Result<SqliteStatement> all = m_db.prepare(std::string("SELECT id, name FROM ") + table);
+        if (!all)
+            return all.error();
+        while (all->step().valueOr(false))
+            names->emplace(all->int64(0), all->text(1));
+    }
     Result<SqliteStatement> events =
-        m_db.prepare("SELECT id, source_team, source_app, tags, team_id, app_id FROM usage_events");
-    Result<SqliteStatement> updateEvent =
-        m_db.prepare("UPDATE usage_events SET team_id = ?2, app_id = ?3 WHERE id = ?1");
+        m_db.prepare("SELECT id, COALESCE(source_team_id, team_id), COALESCE(source_app_id, app_id), tags, team_id, "
+                     "app_id FROM usage_events");
+    Result<SqliteStatement> updateEvent = m_db.prepare(
+        "UPDATE usage_events SET team_id = ?2, app_id = ?3, source_team_id = ?4, source_app_id = ?5 WHERE id = ?1");
     if (!events)
         return events.error();
     if (!updateEvent)
@@ -674,9 +698,10 @@ Result<bool> UsageStore::reapplyIdentities()
             return row.error();
         if (!row.value())
             break;
-        const std::string team = events->text(1), app = events->text(2);
+        const std::int64_t ownTeam = events->int64(1), ownApp = events->int64(2);
         const std::vector<std::string> tags = splitStoredTags(events->text(3));
-        const IdentityMap::Identity identity = m_identities.resolve({team, app, {}, {}, &tags});
+        const IdentityMap::Identity identity =
+            m_identities.resolve({teamNames[ownTeam], appNames[ownApp], {}, {}, &tags});
         Result<std::int64_t> teamId = dimension("teams", identity.team);
         Result<std::int64_t> appId = dimension("apps", identity.app);
         if (!teamId)
@@ -686,6 +711,14 @@ Result<bool> UsageStore::reapplyIdentities()
         if (teamId.value() == events->int64(4) && appId.value() == events->int64(5))
             continue;
         updateEvent->bind(1, events->int64(0)).bind(2, teamId.value()).bind(3, appId.value());
+        if (teamId.value() == ownTeam)
+            updateEvent->bindNull(4);
+        else
+            updateEvent->bind(4, ownTeam);
+        if (appId.value() == ownApp)
+            updateEvent->bindNull(5);
+        else
+            updateEvent->bind(5, ownApp);
         if (Result<bool> updated = updateEvent->run(); !updated)
             return updated;
     }

@@ -244,6 +244,8 @@ private slots:
         };
         QVERIFY(store->setIdentityMappings(mappings).ok());
         QCOMPARE(spendOf("ML"), std::int64_t(100));
+        // Only the events a mapping changed keep their source's own team beside the mapped one.
+        QCOMPARE(scalar(db, "SELECT count(*) FROM usage_events WHERE source_team_id IS NOT NULL"), std::int64_t(2));
         QCOMPARE(spendOf("Search"), std::int64_t(200)); // b by its tag; the bucket's key rule names only an app
         QCOMPARE(spendOf(""), std::int64_t(1400));      // c, and the bucket (key beats project)
         QCOMPARE(scalar(db, "SELECT count(*) FROM usage_buckets b JOIN apps a ON a.id = b.app_id WHERE a.name = "
@@ -277,6 +279,7 @@ private slots:
 
         // Removing the mappings gives every record back its source's own identity.
         QVERIFY(store->setIdentityMappings({}).ok());
+        QCOMPARE(scalar(db, "SELECT count(*) FROM usage_events WHERE source_team_id IS NOT NULL"), std::int64_t(0));
         QCOMPARE(spendOf("ML"), std::int64_t(0));
         QCOMPARE(spendOf("litellm-ml"), std::int64_t(1100));
         QCOMPARE(spendOf(""), std::int64_t(3600));
@@ -488,8 +491,8 @@ private slots:
             QCOMPARE(scalar(store->database(), "SELECT count(*) FROM usage_events"), std::int64_t(1)); // kept
             if (from < 2) // version 2 backfilled the latency histogram from the events
                 QCOMPARE(scalar(store->database(), "SELECT bucket FROM latency_rollups"), std::int64_t(412));
-            // version 3 keeps the source's own identity beside the mapped one
-            QCOMPARE(scalar(store->database(), "SELECT count(*) FROM usage_events WHERE source_team = ''"),
+            // version 3: an event no mapping changed keeps no second identity
+            QCOMPARE(scalar(store->database(), "SELECT count(*) FROM usage_events WHERE source_team_id IS NULL"),
                      std::int64_t(1));
         } else {
             QVERIFY(store->backupPath().empty());
