@@ -43,6 +43,7 @@ void SourcesWorker::open(const QString &storePath)
     m_settings = settings.value();
     rl::SourceScheduler::Options options;
     options.http.maxAttempts = 3;
+    options.http.maxBodyBytes = 32u << 20; // a usage page is well under 1 MB; a 50 MB answer is refused unread
     options.http.retryAfterMax = std::chrono::minutes(5);
     m_scheduler = std::make_unique<rl::SourceScheduler>(*m_store, m_storeLock, std::move(pricing).value(),
                                                         &rl::SourceKinds::connectors, options);
