@@ -3,6 +3,7 @@
 #include "sources/sourcekinds.h"
 #include "theme.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -49,6 +50,11 @@ SourceDialog::SourceDialog(QWidget *parent) : QDialog(parent)
     form->addRow(m_secretLabel, m_secret);
     form->addRow(tr("Poll every"), m_interval);
     form->addRow(m_readLabel, m_read);
+    m_inSpend = new QCheckBox(tr("Count its usage in spend"), this);
+    m_inSpend->setChecked(true);
+    m_inSpend->setToolTip(tr("Turn off when another source already reports the same traffic (a router in front of "
+                             "this provider): it is then counted once, and compared on the Reconciliation page."));
+    form->addRow(QString(), m_inSpend);
     layout->addLayout(form);
     auto *note = new QLabel(tr("The credential is kept in this computer's keychain, never in the store file."), this);
     note->setWordWrap(true);
@@ -100,6 +106,7 @@ void SourceDialog::setSettings(const rl::SourceSettings &settings, bool hasStore
     m_name->setText(QString::fromStdString(settings.name));
     m_url->setText(QString::fromStdString(settings.baseUrl));
     m_interval->setValue(static_cast<int>(settings.intervalS));
+    m_inSpend->setChecked(settings.inSpend);
     const nlohmann::json options = nlohmann::json::parse(settings.options, nullptr, false);
     if (options.is_object() && options.contains("read") && options["read"].is_string())
         m_read->setCurrentIndex(
@@ -115,6 +122,7 @@ rl::SourceSettings SourceDialog::settings() const
     s.name = m_name->text().trimmed().toStdString();
     s.baseUrl = m_url->text().trimmed().toStdString();
     s.intervalS = m_interval->value();
+    s.inSpend = m_inSpend->isChecked();
     nlohmann::json options = nlohmann::json::parse(s.options.empty() ? std::string("{}") : s.options, nullptr, false);
     if (!options.is_object())
         options = nlohmann::json::object();

@@ -4,6 +4,7 @@
 
 #include <QDialog>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -29,6 +30,7 @@ public:
     QLineEdit *secretEdit() const { return m_secret; }
     QSpinBox *intervalBox() const { return m_interval; }
     QComboBox *readBox() const { return m_read; }
+    QCheckBox *inSpendBox() const { return m_inSpend; }
     QLabel *testLabel() const { return m_testResult; }
     QPushButton *testButton() const { return m_test; }
 
@@ -46,6 +48,7 @@ private:
     QSpinBox *m_interval = nullptr;
     QLabel *m_readLabel = nullptr;
     QComboBox *m_read = nullptr; // LiteLLM: spend logs or daily activity
+    QCheckBox *m_inSpend = nullptr;
     QLabel *m_help = nullptr;
     QLabel *m_testResult = nullptr;
     QPushButton *m_test = nullptr;

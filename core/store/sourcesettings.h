@@ -15,6 +15,10 @@ struct SourceSettings {
     bool paused = false;
     std::string options = "{}"; // kind-specific options, a JSON object
     std::int64_t createdMs = 0;
+    // Whether its usage counts in the dashboard's spend. Off when another source already reports the same
+    // traffic (a router in front of the OpenAI org whose usage API is also read): counted once, compared
+    // on the Reconciliation page.
+    bool inSpend = true;
 };
 
 } // namespace rl

@@ -119,7 +119,10 @@ ALTER TABLE usage_events ADD COLUMN source_team_id INTEGER;
 ALTER TABLE usage_events ADD COLUMN source_app_id INTEGER;
 CREATE TABLE source_settings (
   name TEXT PRIMARY KEY, kind TEXT NOT NULL, base_url TEXT NOT NULL, interval_s INTEGER NOT NULL,
-  paused INTEGER NOT NULL, options TEXT NOT NULL, created_ms INTEGER NOT NULL) WITHOUT ROWID;
+  paused INTEGER NOT NULL, options TEXT NOT NULL, created_ms INTEGER NOT NULL, in_spend INTEGER NOT NULL)
+  WITHOUT ROWID;
+-- 0: the source's usage is left out of spend (another source already reports the same traffic).
+ALTER TABLE sources ADD COLUMN in_spend INTEGER NOT NULL DEFAULT 1;
 )SQL";
 
 } // namespace

@@ -106,6 +106,8 @@ Result<std::string> UsageQueries::where(const UsageFilter &filter, std::vector<s
         binds.push_back(id.value());
         sql += std::string(" AND r.") + d.column + " = ?" + std::to_string(binds.size());
     }
+    if (filter.source.empty()) // a source picked in the filter shows even when it is kept out of spend
+        sql += " AND r.source_id NOT IN (SELECT id FROM sources WHERE in_spend = 0)";
     return sql;
 }
 
@@ -292,7 +294,8 @@ Result<std::vector<BudgetStatus>> UsageQueries::budgetStatus(std::int64_t nowMs)
     Result<SqliteStatement> budgets = m_db.prepare("SELECT b.team_id, t.name, b.period, b.limit_micro FROM budgets b "
                                                    "JOIN teams t ON t.id = b.team_id ORDER BY t.name");
     Result<SqliteStatement> spend =
-        m_db.prepare("SELECT total(cost_micro) FROM daily_rollups WHERE team_id = ?1 AND day >= ?2 AND day < ?3");
+        m_db.prepare("SELECT total(cost_micro) FROM daily_rollups WHERE team_id = ?1 AND day >= ?2 AND day < ?3 AND "
+                     "source_id NOT IN (SELECT id FROM sources WHERE in_spend = 0)");
     if (!budgets)
         return budgets.error();
     if (!spend)

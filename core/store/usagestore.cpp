@@ -762,8 +762,9 @@ Result<bool> UsageStore::reapplyIdentities()
 
 Result<std::vector<SourceSettings>> UsageStore::sourceSettings()
 {
-    Result<SqliteStatement> query = m_db.prepare("SELECT name, kind, base_url, interval_s, paused, options, created_ms "
-                                                 "FROM source_settings ORDER BY created_ms, name");
+    Result<SqliteStatement> query =
+        m_db.prepare("SELECT name, kind, base_url, interval_s, paused, options, created_ms, "
+                     "in_spend FROM source_settings ORDER BY created_ms, name");
     if (!query)
         return query.error();
     std::vector<SourceSettings> out;
@@ -774,7 +775,7 @@ Result<std::vector<SourceSettings>> UsageStore::sourceSettings()
         if (!row.value())
             break;
         out.push_back({query->text(0), query->text(1), query->text(2), query->int64(3), query->int64(4) != 0,
-                       query->text(5), query->int64(6)});
+                       query->text(5), query->int64(6), query->int64(7) != 0});
     }
     return out;
 }
@@ -789,15 +790,24 @@ Result<bool> UsageStore::saveSourceSettings(const SourceSettings &settings)
                          + std::to_string(settings.intervalS) + " s)",
                      false};
     Result<SqliteStatement> save =
-        m_db.prepare("INSERT INTO source_settings VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(name) DO UPDATE SET "
-                     "kind = excluded.kind, base_url = excluded.base_url, interval_s = excluded.interval_s, "
-                     "paused = excluded.paused, options = excluded.options");
+        m_db.prepare("INSERT INTO source_settings VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(name) DO UPDATE "
+                     "SET kind = excluded.kind, base_url = excluded.base_url, interval_s = excluded.interval_s, "
+                     "paused = excluded.paused, options = excluded.options, in_spend = excluded.in_spend");
     if (!save)
         return save.error();
     save->bind(1, settings.name).bind(2, settings.kind).bind(3, settings.baseUrl).bind(4, settings.intervalS);
     save->bind(5, settings.paused ? 1 : 0).bind(6, settings.options.empty() ? std::string("{}") : settings.options);
-    save->bind(7, settings.createdMs != 0 ? settings.createdMs : nowMs());
-    return save->run();
+    save->bind(7, settings.createdMs != 0 ? settings.createdMs : nowMs()).bind(8, settings.inSpend ? 1 : 0);
+    if (Result<bool> saved = save->run(); !saved)
+        return saved;
+    // The source's usage rows (its main part; cost lines are never spend) follow the setting.
+    Result<SqliteStatement> spend = m_db.prepare(
+        "INSERT INTO sources (name, kind, created_ms, in_spend) VALUES (?1, ?2, 0, ?3) ON CONFLICT(name) DO UPDATE "
+        "SET in_spend = excluded.in_spend");
+    if (!spend)
+        return spend.error();
+    spend->bind(1, settings.name).bind(2, settings.kind).bind(3, settings.inSpend ? 1 : 0);
+    return spend->run();
 }
 
 Result<bool> UsageStore::removeSourceSettings(const std::string &name)

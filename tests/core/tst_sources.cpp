@@ -118,7 +118,8 @@ private slots:
         QFETCH(QStringList, connectors);
         const rl::SourceKindInfo *info = rl::SourceKinds::find(kind.toStdString());
         QVERIFY(info);
-        rl::SourceSettings settings{"src", kind.toStdString(), info->defaultUrl, 300, false, options.toStdString(), 0};
+        rl::SourceSettings settings{"src", kind.toStdString(), info->defaultUrl, 300, false, options.toStdString(), 0,
+                                    true};
         QVERIFY(rl::SourceKinds::problems(settings, true).empty());
         rl::HttpClient http;
         rl::Pricing pricing(rl::PriceCatalog::builtIn());
@@ -131,14 +132,14 @@ private slots:
     }
     void sourceSettingsProblems()
     {
-        rl::SourceSettings bad{"a (b)", "gopher", "ftp://x", 5, false, "[1]", 0};
+        rl::SourceSettings bad{"a (b)", "gopher", "ftp://x", 5, false, "[1]", 0, true};
         const std::vector<std::string> problems = rl::SourceKinds::problems(bad, false);
         QCOMPARE(problems.size(), std::size_t(6));
         QVERIFY(problems[0].find("\" (\"") != std::string::npos);
         QVERIFY(problems[1].find("gopher") != std::string::npos);
         QVERIFY(problems[2].find("http://") != std::string::npos);
         QVERIFY(problems.back().find("keychain") != std::string::npos);
-        bad = {"lite", "litellm", "http://proxy:4000", 60, false, "{\"read\":\"everything\"}", 0};
+        bad = {"lite", "litellm", "http://proxy:4000", 60, false, "{\"read\":\"everything\"}", 0, true};
         QCOMPARE(rl::SourceKinds::problems(bad, true).size(), std::size_t(1));
         rl::HttpClient http;
         rl::Pricing pricing(rl::PriceCatalog::builtIn());

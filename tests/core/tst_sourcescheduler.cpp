@@ -86,7 +86,7 @@ private:
     }
     rl::SourceSettings source(const char *name, const char *path, std::int64_t intervalS = 3600)
     {
-        return {name, "openai", m_server.url(path).toStdString(), intervalS, false, "{}", 0};
+        return {name, "openai", m_server.url(path).toStdString(), intervalS, false, "{}", 0, true};
     }
 
 private slots:

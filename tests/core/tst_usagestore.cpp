@@ -1,6 +1,7 @@
 // The usage store: ingest with deduplication, rollups kept with every batch, buckets revised in place,
 // cursors committed with their page, migrations, time zones, and every way a store file can be bad.
 #include "store/storeschema.h"
+#include "store/usagequeries.h"
 #include "store/usagestore.h"
 
 #include <QTemporaryDir>
@@ -288,13 +289,60 @@ private slots:
         QVERIFY(reopened->identityMap().empty());
     }
 
+    // A source kept out of spend (its traffic is already reported by another) is left out of the pages'
+    // figures and budgets, and still shows when picked in the filter.
+    void aSourceCanBeKeptOutOfSpend()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("s.db")).toStdString();
+        auto store = rl::UsageStore::open(path);
+        QVERIFY(store.ok());
+        rl::IngestBatch router;
+        router.source = "router";
+        router.events = {makeEvent("a", kMonday, "search", 1000)};
+        QVERIFY(store->ingest(router).ok());
+        rl::SourceSettings org{"OpenAI org", "openai", "https://api.openai.com/v1", 300, false, "{}", 0, false};
+        QVERIFY(store->saveSourceSettings(org).ok());
+        rl::UsageBucket bucket;
+        bucket.startMs = kMonday;
+        bucket.endMs = kMonday + 3'600'000;
+        bucket.team = "search";
+        bucket.model = "openai/gpt-5-mini";
+        bucket.requests = 1;
+        bucket.costMicro = 1000; // the same request, seen by the provider
+        rl::IngestBatch usage;
+        usage.source = "OpenAI org";
+        usage.sourceKind = "openai";
+        usage.buckets = {bucket};
+        QVERIFY(store->ingest(usage).ok());
+        QVERIFY(store->setBudget({"search", rl::BudgetPeriod::Month, 1'000'000}).ok());
+
+        auto queries = rl::UsageQueries::open(path);
+        QVERIFY(queries.ok());
+        const std::int64_t day = store->calendar().dayOf(kMonday);
+        rl::UsageFilter all{day, day + 1, {}, {}, {}, {}, {}};
+        QCOMPARE(queries->totals(all)->costMicro, std::int64_t(1000)); // counted once
+        rl::UsageFilter picked = all;
+        picked.source = "OpenAI org";
+        QCOMPARE(queries->totals(picked)->costMicro, std::int64_t(1000));
+        auto budgets = queries->budgetStatus(kMonday);
+        QVERIFY(budgets.ok());
+        QCOMPARE(budgets->front().spentMicro, std::int64_t(1000));
+
+        org.inSpend = true; // both count: the same request twice
+        QVERIFY(store->saveSourceSettings(org).ok());
+        QCOMPARE(queries->totals(all)->costMicro, std::int64_t(2000));
+        QVERIFY(store->sourceSettings()->front().inSpend);
+    }
+
     void sourceSettingsRoundTrip()
     {
         QTemporaryDir dir;
         auto store = rl::UsageStore::open(dir.filePath(QStringLiteral("s.db")).toStdString());
         QVERIFY(store.ok());
-        rl::SourceSettings openai{"OpenAI org", "openai", "https://api.openai.com/v1", 600, false, "{}", 1};
-        rl::SourceSettings router{"edge router", "router", "http://10.0.0.5:8080", 60, true, "{\"page_size\":500}", 2};
+        rl::SourceSettings openai{"OpenAI org", "openai", "https://api.openai.com/v1", 600, false, "{}", 1, true};
+        rl::SourceSettings router{"edge router", "router", "http://10.0.0.5:8080", 60, true, "{\"page_size\":500}", 2,
+                                  true};
         QVERIFY(store->saveSourceSettings(openai).ok());
         QVERIFY(store->saveSourceSettings(router).ok());
         router.intervalS = 5;
@@ -338,7 +386,8 @@ private slots:
                  std::int64_t(1));
         batch.source = "OpenAI prod"; // ingest goes on under the new name, with the same source row
         QVERIFY(store->ingest(batch).ok());
-        QCOMPARE(scalar(store->database(), "SELECT count(*) FROM sources"), std::int64_t(3));
+        QCOMPARE(scalar(store->database(), "SELECT count(*) FROM sources"),
+                 std::int64_t(4)); // + "edge router", created with its settings
 
         QVERIFY(store->removeSourceSettings("OpenAI prod").ok());
         QCOMPARE(store->sourceSettings()->size(), std::size_t(1));

@@ -262,8 +262,8 @@ private slots:
         {
             auto store = rl::UsageStore::open(path.toStdString());
             QVERIFY(store.ok());
-            QVERIFY(
-                store->saveSourceSettings({"lost key", "openai", "https://api.openai.com/v1", 300, false, "{}", 0}));
+            QVERIFY(store->saveSourceSettings(
+                {"lost key", "openai", "https://api.openai.com/v1", 300, false, "{}", 0, true}));
         }
         MainWindow window(path);
         QTRY_VERIFY_WITH_TIMEOUT(row(window, "lost key")
