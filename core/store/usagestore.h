@@ -6,6 +6,7 @@
 #include "store/orgcalendar.h"
 #include "store/sourcesettings.h"
 #include "store/sqlitedatabase.h"
+#include "store/storesources.h"
 #include "store/usagerecords.h"
 
 #include <cstdint>
@@ -49,12 +50,7 @@ public:
     Result<std::vector<SourceSettings>> sourceSettings();
     Result<bool> saveSourceSettings(const SourceSettings &settings);
     Result<bool> removeSourceSettings(const std::string &name);
-    // Per stored source name ("<name>" and "<name> (<part>)" separately): records held and the newest time.
-    struct SourceTotals {
-        std::string name;
-        std::int64_t records = 0;
-        std::int64_t newestMs = 0;
-    };
+    using SourceTotals = rl::SourceTotals;
     Result<std::vector<SourceTotals>> sourceTotals();
     // Renames a source's settings and its stored parts ("<old>" and "<old> (<part>)"), keeping their rows and
     // cursors, so a renamed source neither re-reads nor duplicates anything. Refused if `to` is taken.
