@@ -1,5 +1,7 @@
 #include "commandline.h"
 
+#include <charconv>
+
 #include <cstdlib>
 
 CommandLine::CommandLine(std::vector<std::string> args, std::set<std::string> valueFlags,
@@ -43,6 +45,18 @@ std::optional<std::string> CommandLine::value(const std::string &flag) const
     return it->second;
 }
 
+namespace {
+
+// 1 and 1000000000, not 1.000000 and 1000000000.000000.
+std::string shortestNumber(double value)
+{
+    char buffer[32];
+    auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+    return ec == std::errc() ? std::string(buffer, end) : std::to_string(value);
+}
+
+} // namespace
+
 std::optional<double> CommandLine::number(const std::string &flag, double low, double high)
 {
     auto text = value(flag);
@@ -50,8 +64,9 @@ std::optional<double> CommandLine::number(const std::string &flag, double low, d
         return std::nullopt;
     char *end = nullptr;
     double parsed = std::strtod(text->c_str(), &end);
-    if (text->empty() || *end != '\0' || parsed < low || parsed > high) {
-        m_error = flag + " expects a number from " + std::to_string(low) + " to " + std::to_string(high) + ", got \""
+    // Written so that NaN, which compares false with everything, is refused too.
+    if (text->empty() || *end != '\0' || !(parsed >= low && parsed <= high)) {
+        m_error = flag + " expects a number from " + shortestNumber(low) + " to " + shortestNumber(high) + ", got \""
                   + *text + "\"";
         return std::nullopt;
     }

@@ -52,6 +52,10 @@ int demo(const std::vector<std::string> &args)
         return 2;
     }
     const std::string out = *line.value("--out");
+    if (out.empty()) {
+        std::cerr << "demo --out needs a file name\n" << kDemoHelp;
+        return 2;
+    }
     if (std::filesystem::exists(out)) {
         std::cerr << out << " already exists; choose another file or delete it first\n";
         return 1;

@@ -7,13 +7,14 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 namespace headless {
 
 namespace {
 
-const char *kPricesHelp = R"(Usage: routeledger prices --store FILE [--import CATALOG.json]
+const char *kPricesHelp = R"(Usage: routeledger prices --store FILE [--create] [--import CATALOG.json]
                           [--override provider/model --input USD --output USD [--from YYYY-MM-DD]]
                           [--discount PROVIDER --percent P [--from YYYY-MM-DD]]
                           [--show provider/model [--at YYYY-MM-DD]]
@@ -22,6 +23,10 @@ Manages a store's prices. --import replaces the built-in LiteLLM catalog with a 
 format (validated whole: a bad file changes nothing). --override sets a model's price in USD per
 million tokens from a date on (default: today); --discount takes a percentage off everything a provider
 charges from a date on. Past usage keeps the price it had. --show prints a model's prices in effect.
+
+The store must exist and be a RouteLedger store; --create starts a new, empty one at FILE. A store whose
+SQLite integrity check fails is refused before anything is written.
+Exit codes: 0 done, 1 refused or failed (the reason on stderr), 2 wrong arguments.
 )";
 
 std::optional<std::int64_t> dateMs(const std::string &text)
@@ -60,7 +65,7 @@ int prices(const std::vector<std::string> &args)
     CommandLine line(args,
                      {"--store", "--import", "--override", "--input", "--output", "--from", "--discount", "--percent",
                       "--show", "--at"},
-                     {});
+                     {"--create"});
     const std::optional<double> input = line.number("--input", 0, 1e6);
     const std::optional<double> output = line.number("--output", 0, 1e6);
     const std::optional<double> percent = line.number("--percent", 0, 100);
@@ -77,9 +82,27 @@ int prices(const std::vector<std::string> &args)
         }
         from = *parsed;
     }
-    auto store = rl::UsageStore::open(*line.value("--store"));
+    const std::string path = *line.value("--store");
+    if (path.empty()) {
+        std::cerr << "--store needs a file name\n";
+        return 2;
+    }
+    std::error_code ec;
+    const bool exists = std::filesystem::exists(path, ec);
+    if (!exists && !line.has("--create")) {
+        std::cerr << "There is no store at " << path
+                  << "; check the path, or add --create to start a new, empty store there\n";
+        return 1;
+    }
+    auto store = rl::UsageStore::open(path);
     if (!store) {
         std::cerr << store.error().message << "\n";
+        return 1;
+    }
+    if (!exists)
+        std::cout << "created a new, empty store at " << path << "\n";
+    else if (auto intact = store->checkIntegrity(); !intact) {
+        std::cerr << intact.error().message << "\n";
         return 1;
     }
     if (auto file = line.value("--import")) {

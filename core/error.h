@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -35,6 +36,21 @@ public:
 
 private:
     std::variant<T, Error> m_state;
+};
+
+// Success with nothing to return, or an Error.
+template <>
+class Result<void> {
+public:
+    Result() = default;
+    Result(Error error) : m_error(std::move(error)) {} // NOLINT(google-explicit-constructor)
+
+    bool ok() const { return !m_error.has_value(); }
+    explicit operator bool() const { return ok(); }
+    const Error &error() const { return *m_error; }
+
+private:
+    std::optional<Error> m_error;
 };
 
 } // namespace rl

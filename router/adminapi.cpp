@@ -1,5 +1,7 @@
 #include "adminapi.h"
 
+#include "bearertoken.h"
+#include "boundedjson.h"
 #include "digest.h"
 #include "httpresponses.h"
 #include "routing/decisionwriter.h"
@@ -11,6 +13,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <cstdio>
 
 namespace rl {
 
@@ -64,7 +67,7 @@ bool parseInt(std::string_view text, std::int64_t &out)
 
 } // namespace
 
-HttpResponse AdminApi::handle(const HttpRequest &request)
+std::optional<HttpResponse> AdminApi::authorize(const HttpRequest &request) const
 {
     const unsigned version = request.version();
     if (m_config.adminToken.empty())
@@ -72,19 +75,22 @@ HttpResponse AdminApi::handle(const HttpRequest &request)
                      "The admin API is off: set the environment variable " + m_config.adminTokenEnv
                          + " (admin_token_env) to a long random token where the router starts",
                      "admin_disabled", version);
-    std::string_view authorization = request[http::field::authorization];
-    std::string_view token;
-    if (authorization.size() > 7
-        && (authorization.substr(0, 7) == "Bearer " || authorization.substr(0, 7) == "bearer "))
-        token = authorization.substr(7);
-    if (!secretsEqual(token, m_config.adminToken)) {
-        HttpResponse response =
-            error(http::status::unauthorized,
-                  token.empty() ? "No admin token: send 'Authorization: Bearer <admin token>'" : "Wrong admin token",
-                  "invalid_admin_token", version);
-        response.set(http::field::www_authenticate, "Bearer realm=\"routeledger-router\"");
-        return response;
-    }
+    const std::string_view token = bearerToken(request[http::field::authorization]);
+    if (secretsEqual(token, m_config.adminToken))
+        return std::nullopt;
+    HttpResponse response =
+        error(http::status::unauthorized,
+              token.empty() ? "No admin token: send 'Authorization: Bearer <admin token>'" : "Wrong admin token",
+              "invalid_admin_token", version);
+    response.set(http::field::www_authenticate, "Bearer realm=\"routeledger-router\"");
+    return response;
+}
+
+HttpResponse AdminApi::handle(const HttpRequest &request)
+{
+    const unsigned version = request.version();
+    if (auto refused = authorize(request))
+        return std::move(*refused);
 
     std::string_view target = request.target();
     auto question = target.find('?');
@@ -149,13 +155,13 @@ HttpResponse AdminApi::putPolicy(const HttpRequest &request)
                             "admin_error", "invalid_policy"));
         body["errors"] = issuesJson(load.errors);
         body["warnings"] = issuesJson(load.warnings);
-        return jsonResponse(http::status::bad_request, body.dump(), version);
+        return jsonResponse(http::status::bad_request, toJsonText(body), version);
     }
     std::string expected(ifMatch);
     if (expected == "*")
         expected = m_policies.snapshot().etag;
     std::string persistError;
-    PolicyHolder::Snapshot installed;
+    PolicyHolder::Snapshot installed, previous;
     auto result = m_policies.replaceIf(
         expected, load.policy,
         [&](const PolicyHolder::Snapshot &candidate) {
@@ -166,26 +172,53 @@ HttpResponse AdminApi::putPolicy(const HttpRequest &request)
                 persistError = saved.error().message;
             return saved.ok();
         },
-        installed);
-    if (result == PolicyHolder::SwapResult::StaleETag) {
+        installed, previous);
+    switch (result) {
+    case PolicyHolder::SwapResult::StaleETag: {
         HttpResponse response =
             error(http::status::precondition_failed,
                   "The policy changed since you read it (If-Match " + std::string(ifMatch) + ", current "
-                      + m_policies.snapshot().etag + "); GET it again, re-apply your edit and PUT with the new ETag",
+                      + previous.etag + "); GET it again, re-apply your edit and PUT with the new ETag",
                   "policy_changed", version);
-        response.set(http::field::etag, m_policies.snapshot().etag);
+        response.set(http::field::etag, previous.etag);
         return response;
     }
-    if (result == PolicyHolder::SwapResult::PersistFailed)
+    case PolicyHolder::SwapResult::VersionNotIncreasing: {
+        std::fprintf(stderr,
+                     "routeledger-router: refused a PUT of policy version %lld: version %lld is in force, and a new "
+                     "policy must have a higher version\n",
+                     static_cast<long long>(load.policy->version), static_cast<long long>(previous.policy->version));
+        HttpResponse response =
+            error(http::status::conflict,
+                  "The policy has version " + std::to_string(load.policy->version) + ", but version "
+                      + std::to_string(previous.policy->version)
+                      + " is in force; a new policy must have a higher version (publish it as version "
+                      + std::to_string(previous.policy->version + 1)
+                      + " or later; to go back, publish the older policy again under a new version)",
+                  "version_not_increasing", version);
+        response.set(http::field::etag, previous.etag);
+        return response;
+    }
+    case PolicyHolder::SwapResult::PersistFailed:
         return error(http::status::internal_server_error,
                      "The policy could not be saved, so it was not installed: " + persistError, "policy_not_saved",
                      version);
+    case PolicyHolder::SwapResult::Unchanged:
+    case PolicyHolder::SwapResult::Swapped: break;
+    }
+    const bool changed = result == PolicyHolder::SwapResult::Swapped;
+    if (changed)
+        std::fprintf(stderr, "routeledger-router: installed policy \"%s\" version %lld (was version %lld)\n",
+                     installed.policy->name.c_str(), static_cast<long long>(installed.policy->version),
+                     static_cast<long long>(previous.policy->version));
     ordered_json body = {{"installed", true},
+                         {"changed", changed},
                          {"name", installed.policy->name},
                          {"version", installed.policy->version},
+                         {"previous_version", previous.policy->version},
                          {"etag", installed.etag},
                          {"warnings", issuesJson(load.warnings)}};
-    HttpResponse response = jsonResponse(http::status::ok, body.dump(), version);
+    HttpResponse response = jsonResponse(http::status::ok, toJsonText(body), version);
     response.set(http::field::etag, installed.etag);
     return response;
 }
@@ -203,7 +236,7 @@ HttpResponse AdminApi::validatePolicy(const HttpRequest &request) const
         body["name"] = load.policy->name;
         body["version"] = load.policy->version;
     }
-    return jsonResponse(http::status::ok, body.dump(), request.version());
+    return jsonResponse(http::status::ok, toJsonText(body), request.version());
 }
 
 HttpResponse AdminApi::route(const HttpRequest &request) const
@@ -213,7 +246,7 @@ HttpResponse AdminApi::route(const HttpRequest &request) const
     if (!routeRequest)
         return error(http::status::bad_request, routeRequest.error().message, "invalid_request", request.version());
     Decision decision = m_engine.decide(m_policies.policy(), routeRequest.value());
-    return jsonResponse(http::status::ok, DecisionWriter::toJson(decision, routeRequest.value()).dump(),
+    return jsonResponse(http::status::ok, toJsonText(DecisionWriter::toJson(decision, routeRequest.value())),
                         request.version());
 }
 

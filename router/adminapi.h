@@ -6,6 +6,8 @@
 #include "routing/routingengine.h"
 #include "usageledger.h"
 
+#include <optional>
+
 namespace rl {
 
 // The admin API behind a bearer token (DESIGN.md §3.4): the policy with ETag/If-Match, validation, a
@@ -19,6 +21,11 @@ public:
         : m_config(config), m_policies(policies), m_ledger(ledger), m_engine(engine)
     {}
 
+    // The refusal of a request without the right admin token, from its headers alone (before its body
+    // is read); nullopt when the token is right.
+    std::optional<HttpResponse> authorize(const HttpRequest &request) const;
+    // Answers an admin request (refused by authorize() when the token is wrong). Safe to call from
+    // several threads at once.
     HttpResponse handle(const HttpRequest &request);
 
 private:

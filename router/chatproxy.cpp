@@ -1,11 +1,10 @@
 #include "chatproxy.h"
 
+#include "boundedjson.h"
 #include "completionusage.h"
-#include "digest.h"
 #include "httpresponses.h"
-#include "routing/requestreader.h"
+#include "httptext.h"
 #include "sseforwarder.h"
-#include "textfile.h"
 
 #include <nlohmann/json.hpp>
 
@@ -33,44 +32,6 @@ std::int64_t systemNowMs()
 std::int64_t msSince(Clock::time_point start)
 {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
-}
-
-bool startsWithNoCase(std::string_view text, std::string_view prefix)
-{
-    if (text.size() < prefix.size())
-        return false;
-    for (std::size_t i = 0; i < prefix.size(); ++i) {
-        char a = text[i];
-        if (a >= 'A' && a <= 'Z')
-            a = static_cast<char>(a - 'A' + 'a');
-        if (a != prefix[i])
-            return false;
-    }
-    return true;
-}
-
-std::string_view trimmed(std::string_view text)
-{
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-        text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-        text.remove_suffix(1);
-    return text;
-}
-
-std::vector<std::string> commaList(std::string_view text)
-{
-    std::vector<std::string> out;
-    while (!text.empty()) {
-        auto comma = text.find(',');
-        std::string_view item = trimmed(text.substr(0, comma));
-        if (!item.empty())
-            out.emplace_back(item);
-        if (comma == std::string_view::npos)
-            break;
-        text.remove_prefix(comma + 1);
-    }
-    return out;
 }
 
 bool isNetworkReset(const beast::error_code &ec)
@@ -111,7 +72,6 @@ struct ChatProxy::Exchange {
     const HttpRequest &request;
     bool &keepAlive;
     std::string upstreamBody; // the client's body with the router's own fields removed; `model` set per attempt
-    json body;
     bool stream = false;
     bool suppressUsageEvent = false;
     Clock::time_point started;
@@ -126,10 +86,8 @@ ChatProxy::ChatProxy(const RouterConfig &config, const std::vector<UpstreamEndpo
                      const RoutingEngine &engine, const Pricing &pricing, CircuitBreaker &breaker,
                      RouterMetrics &metrics, UsageLedger &ledger)
     : m_config(config), m_endpoints(endpoints), m_policies(policies), m_engine(engine), m_pricing(pricing),
-      m_breaker(breaker), m_metrics(metrics), m_ledger(ledger)
+      m_breaker(breaker), m_metrics(metrics), m_ledger(ledger), m_identifier(config)
 {
-    for (const ClientConfig &client : config.clients)
-        m_clientsByDigest.emplace(client.keySha256, &client);
     std::random_device random;
     char prefix[16];
     std::snprintf(prefix, sizeof prefix, "rl-%08x", random());
@@ -157,55 +115,16 @@ const UpstreamEndpoint *ChatProxy::endpointFor(std::string_view model) const
 
 Result<ClientIdentity> ChatProxy::identify(const HttpRequest &request) const
 {
-    ClientIdentity identity;
-    bool known = false;
-    std::string_view authorization = request[http::field::authorization];
-    std::string_view key;
-    if (startsWithNoCase(authorization, "bearer "))
-        key = trimmed(authorization.substr(7));
-    if (!key.empty() && !m_clientsByDigest.empty()) {
-        auto it = m_clientsByDigest.find(sha256Hex(key));
-        if (it != m_clientsByDigest.end()) {
-            const ClientConfig &client = *it->second;
-            identity.team = client.team;
-            identity.user = client.user;
-            identity.app = client.app;
-            identity.tags = client.tags;
-            known = true;
-        }
-    }
-    if (!known && m_config.requireClientKey) {
-        if (key.empty())
-            return Error{"missing_api_key",
-                         "No API key: send 'Authorization: Bearer <key>' with a RouteLedger client key "
-                         "(ask your admin for one)",
-                         false};
-        return Error{"invalid_api_key",
-                     "This API key is not one the router knows; check the key, or ask your admin to add its "
-                     "SHA-256 to the router's clients",
-                     false};
-    }
-    if (m_config.trustIdentityHeaders) {
-        // Trusted headers fill in what the key does not say.
-        // Header values are bytes; they go on into the ledger and JSON, so only clean UTF-8 is kept.
-        auto header = [&](const char *name) { return cleanText(trimmed(request[name]), 256); };
-        if (identity.team.empty())
-            identity.team = header("X-RouteLedger-Team");
-        if (identity.user.empty())
-            identity.user = header("X-RouteLedger-User");
-        if (identity.app.empty())
-            identity.app = header("X-RouteLedger-App");
-        if (identity.tags.empty())
-            identity.tags = commaList(cleanText(request["X-RouteLedger-Tags"], 1024));
-        std::string budget = header("X-RouteLedger-Budget-Used");
-        if (!budget.empty()) {
-            char *end = nullptr;
-            double used = std::strtod(budget.c_str(), &end);
-            if (end != nullptr && *end == '\0' && used >= 0 && used < 1000)
-                identity.budgetUsed = used;
-        }
-    }
-    return identity;
+    return m_identifier.identify([&request](std::string_view name) { return request[name]; });
+}
+
+HttpResponse ChatProxy::unauthorized(const Error &error, unsigned version)
+{
+    m_metrics.recordRejected(error.code);
+    HttpResponse response =
+        openAiErrorResponse(http::status::unauthorized, error.message, "invalid_request_error", error.code, version);
+    response.set(http::field::www_authenticate, "Bearer realm=\"routeledger-router\"");
+    return response;
 }
 
 std::vector<ChatProxy::Candidate> ChatProxy::candidates(const Decision &decision) const
@@ -258,7 +177,7 @@ HttpResponse ChatProxy::models(unsigned version) const
         for (const std::string &model : provider.models)
             add(model, provider.name);
     }
-    return jsonResponse(http::status::ok, json{{"object", "list"}, {"data", std::move(data)}}.dump(), version);
+    return jsonResponse(http::status::ok, toJsonText(json{{"object", "list"}, {"data", std::move(data)}}), version);
 }
 
 asio::awaitable<void> ChatProxy::respond(tcp::socket &client, Deadline &clientDeadline, HttpResponse &response,
@@ -281,7 +200,7 @@ void ChatProxy::finish(LedgerEvent &event, std::string_view tier, Clock::time_po
 }
 
 asio::awaitable<void> ChatProxy::serve(tcp::socket &client, Deadline &clientDeadline, HttpRequest &request,
-                                       UpstreamPool &pool, bool &keepAlive)
+                                       const ClientIdentity &who, UpstreamPool &pool, bool &keepAlive)
 {
     const auto started = Clock::now();
     const unsigned version = request.version();
@@ -291,48 +210,18 @@ asio::awaitable<void> ChatProxy::serve(tcp::socket &client, Deadline &clientDead
         return openAiErrorResponse(status, message, type, code, version);
     };
 
-    HttpResponse rejection;
-    bool rejected = true;
-    json body;
-    Result<RouteRequest> routeRequest = Error{};
-    if (!startsWithNoCase(request[http::field::content_type], "application/json")) {
-        rejection = reject(http::status::unsupported_media_type,
-                           "Content-Type must be application/json (got '"
-                               + std::string(request[http::field::content_type]) + "')",
-                           "invalid_request_error", "unsupported_media_type");
-    } else if (body = json::parse(request.body(), nullptr, false); body.is_discarded() || !body.is_object()) {
-        rejection = reject(http::status::bad_request,
-                           "The request body is not a JSON object; send {\"model\": \"auto\", \"messages\": [...]}",
-                           "invalid_request_error", "invalid_json");
-    } else if (auto identity = identify(request); !identity) {
-        rejection = reject(http::status::unauthorized, identity.error().message, "invalid_request_error",
-                           identity.error().code);
-    } else if (routeRequest = RequestReader::fromJson(body, systemNowMs()); !routeRequest) {
-        rejection =
-            reject(http::status::bad_request, routeRequest.error().message, "invalid_request_error", "invalid_request");
-    } else {
-        RouteRequest &rr = routeRequest.value();
-        const ClientIdentity &who = identity.value();
-        // The body's own "routeledger" object is for the CLI and the app; over the wire, identity and
-        // budget come from the key or trusted headers, and the estimates are the router's own.
-        rr.team = who.team;
-        rr.user = who.user;
-        rr.app = who.app;
-        rr.tags = who.tags;
-        rr.budgetUsed = who.budgetUsed;
-        rr.timeMs = systemNowMs();
-        rr.complexity.reset();
-        rr.inputTokens.reset();
-        rr.task.reset();
-        rejected = false;
-    }
-    if (rejected) {
-        keepAlive = keepAlive && rejection.result() != http::status::unauthorized;
+    Result<ChatRequest> read =
+        ChatRequest::read(request[http::field::content_type], request.body(), who, systemNowMs());
+    if (!read) {
+        const Error &error = read.error();
+        HttpResponse rejection = reject(error.code == "unsupported_media_type" ? http::status::unsupported_media_type
+                                                                               : http::status::bad_request,
+                                        error.message, "invalid_request_error", error.code);
         co_await respond(client, clientDeadline, rejection, keepAlive);
         co_return;
     }
-
-    RouteRequest &rr = routeRequest.value();
+    ChatRequest &chat = read.value();
+    RouteRequest &rr = chat.route;
     auto policy = m_policies.policy();
     if (rr.requestedModel.find('/') != std::string::npos && endpointFor(rr.requestedModel) == nullptr
         && policy->tierOfModel(rr.requestedModel) < 0) {
@@ -371,9 +260,8 @@ asio::awaitable<void> ChatProxy::serve(tcp::socket &client, Deadline &clientDead
                       request,
                       keepAlive,
                       {},
-                      std::move(body),
                       rr.stream,
-                      false,
+                      chat.suppressUsageEvent,
                       started,
                       0,
                       usage.requestId,
@@ -403,19 +291,6 @@ asio::awaitable<void> ChatProxy::serve(tcp::socket &client, Deadline &clientDead
         co_return;
     }
 
-    // The upstream body: the client's, without the router's own object; usage is asked for on streams so
-    // the ledger can bill them (and held back from the client when it did not ask).
-    exchange.body.erase("routeledger");
-    if (exchange.stream) {
-        json &options = exchange.body["stream_options"];
-        if (!options.is_object())
-            options = json::object();
-        if (options.value("include_usage", false) != true) {
-            options["include_usage"] = true;
-            exchange.suppressUsageEvent = true;
-        }
-    }
-
     std::vector<Candidate> candidates = this->candidates(decision);
     const int maxAttempts = policy->fallback.maxAttempts;
     int tries = 0;
@@ -438,8 +313,8 @@ asio::awaitable<void> ChatProxy::serve(tcp::socket &client, Deadline &clientDead
             m_metrics.recordFallback(served->model, candidate.model);
         ++tries;
         const auto attemptStarted = Clock::now();
-        exchange.body["model"] = candidate.model.substr(candidate.model.find('/') + 1);
-        exchange.upstreamBody = exchange.body.dump();
+        exchange.upstreamBody =
+            chat.upstreamBody(std::string_view(candidate.model).substr(candidate.model.find('/') + 1));
         // Routing headers describe the model actually serving, so they are set per attempt.
         last = co_await attempt(candidate, exchange, pool);
         haveOutcome = true;
@@ -495,6 +370,11 @@ asio::awaitable<void> ChatProxy::serve(tcp::socket &client, Deadline &clientDead
     }
 
     const bool fellBack = event.attempts.size() > 1;
+    if (!last.usage && (last.kind == Outcome::Kind::Ok || last.kind == Outcome::Kind::Streamed)) {
+        // An answer without a usable `usage` object: its tokens and cost are unknown, not zero.
+        usage.unmetered = true;
+        m_metrics.recordUnmetered(usage.model);
+    }
     if (last.usage) {
         usage.tokens = *last.usage;
         Cost cost = m_pricing.cost(usage.model, usage.tokens, usage.timeMs);
@@ -742,7 +622,8 @@ asio::awaitable<ChatProxy::Outcome> ChatProxy::exchangeOn(Stream &stream, Upstre
     if (status >= 200 && status < 300) {
         // Validate without building a document, then parse only the small usage object.
         std::size_t first = body.find_first_not_of(" \t\r\n");
-        if (first == std::string::npos || body[first] != '{' || !json::accept(body)) {
+        if (first == std::string::npos || body[first] != '{' || !checkJsonShape(body, JsonLimits{})
+            || !json::accept(body)) {
             outcome.kind = Outcome::Kind::ServerError;
             std::string start = body.substr(0, 40);
             for (char &c : start)

@@ -1,7 +1,9 @@
 #pragma once
 
 #include "asioincludes.h"
+#include "chatrequest.h"
 #include "circuitbreaker.h"
+#include "clientidentifier.h"
 #include "ledgerevent.h"
 #include "policyholder.h"
 #include "pricing/pricing.h"
@@ -24,13 +26,6 @@
 
 namespace rl {
 
-// Who is asking, from the client's API key or (when the config trusts them) the X-RouteLedger-* headers.
-struct ClientIdentity {
-    std::string team, user, app;
-    std::vector<std::string> tags;
-    double budgetUsed = 0.0;
-};
-
 // POST /v1/chat/completions: decide with the routing core, forward to the chosen upstream with
 // fallbacks and circuit breakers, stream or relay the answer, and write the request to the ledger.
 class ChatProxy {
@@ -39,10 +34,15 @@ public:
               const RoutingEngine &engine, const Pricing &pricing, CircuitBreaker &breaker, RouterMetrics &metrics,
               UsageLedger &ledger);
 
-    // Serves one request and writes the whole answer to `client`; clears `keepAlive` when the
+    // Who sent the request, from its headers alone: called before the body is read.
+    Result<ClientIdentity> identify(const HttpRequest &request) const;
+    // The refusal of a request whose client identify() did not accept (401, connection closed).
+    HttpResponse unauthorized(const Error &error, unsigned version);
+
+    // Serves one request from `who` and writes the whole answer to `client`; clears `keepAlive` when the
     // connection cannot carry another request.
-    asio::awaitable<void> serve(tcp::socket &client, Deadline &clientDeadline, HttpRequest &request, UpstreamPool &pool,
-                                bool &keepAlive);
+    asio::awaitable<void> serve(tcp::socket &client, Deadline &clientDeadline, HttpRequest &request,
+                                const ClientIdentity &who, UpstreamPool &pool, bool &keepAlive);
     // GET /v1/models: auto, the tiers and every model the policy and the providers name.
     HttpResponse models(unsigned version) const;
 
@@ -55,7 +55,6 @@ private:
     struct Outcome;
     struct Exchange;
 
-    Result<ClientIdentity> identify(const HttpRequest &request) const;
     std::vector<Candidate> candidates(const Decision &decision) const;
     const UpstreamEndpoint *endpointFor(std::string_view model) const;
     std::string nextRequestId();
@@ -76,7 +75,7 @@ private:
     CircuitBreaker &m_breaker;
     RouterMetrics &m_metrics;
     UsageLedger &m_ledger;
-    std::unordered_map<std::string, const ClientConfig *> m_clientsByDigest;
+    ClientIdentifier m_identifier;
     std::string m_requestIdPrefix;
     std::atomic<std::uint64_t> m_requestCounter{0};
 };

@@ -14,11 +14,18 @@ std::int64_t count(const nlohmann::json &object, const char *key)
     return std::max<std::int64_t>(0, it->get<std::int64_t>());
 }
 
+bool isCount(const nlohmann::json &object, const char *key)
+{
+    auto it = object.find(key);
+    return it != object.end() && it->is_number_integer() && it->get<std::int64_t>() >= 0;
+}
+
 } // namespace
 
 std::optional<TokenUsage> readCompletionUsage(const nlohmann::json &usage)
 {
-    if (!usage.is_object())
+    // Without both counts the answer is unmetered: zero tokens would pass for a free request.
+    if (!usage.is_object() || !isCount(usage, "prompt_tokens") || !isCount(usage, "completion_tokens"))
         return std::nullopt;
     TokenUsage tokens;
     const std::int64_t prompt = count(usage, "prompt_tokens");

@@ -14,7 +14,8 @@ namespace rl {
 std::optional<TokenUsage> readCompletionUsage(const nlohmann::json &usage);
 
 // Finds the top-level "usage" object in a chat.completion body that is known to be valid JSON and reads
-// it, without parsing the rest of the answer (which can be long).
+// it, without parsing the rest of the answer (which can be long). nullopt when there is none, or when
+// it lacks whole, non-negative prompt_tokens and completion_tokens: the answer is then unmetered.
 std::optional<TokenUsage> findCompletionUsage(std::string_view body);
 
 } // namespace rl

@@ -1,5 +1,7 @@
 #include "httpresponses.h"
 
+#include "boundedjson.h"
+
 #include <nlohmann/json.hpp>
 
 namespace rl {
@@ -7,7 +9,7 @@ namespace rl {
 std::string openAiErrorBody(std::string_view message, std::string_view type, std::string_view code)
 {
     nlohmann::json error = {{"message", message}, {"type", type}, {"param", nullptr}, {"code", code}};
-    return nlohmann::json{{"error", std::move(error)}}.dump();
+    return toJsonText(nlohmann::json{{"error", std::move(error)}});
 }
 
 HttpResponse jsonResponse(http::status status, std::string body, unsigned version)

@@ -24,16 +24,25 @@ public:
     std::shared_ptr<const Policy> policy() const;
     Snapshot snapshot() const;
 
-    enum class SwapResult { Swapped, StaleETag, PersistFailed };
-    // Runs `persist` (which may fail and veto the swap) and swaps, all while holding the writer lock.
+    enum class SwapResult { Swapped, Unchanged, StaleETag, VersionNotIncreasing, PersistFailed };
+    // Installs `next` if the policy in force still has `expectedEtag` and `next` has a higher version;
+    // the same document again is `Unchanged` (a retried push succeeds). Runs `persist` (which may fail and
+    // veto the swap) and swaps, all while holding the writer lock. `installed` is what is in force after
+    // the call; `previous` what was in force before it.
     template <typename Persist>
     SwapResult replaceIf(const std::string &expectedEtag, std::shared_ptr<const Policy> next, Persist &&persist,
-                         Snapshot &installed)
+                         Snapshot &installed, Snapshot &previous)
     {
         std::lock_guard writer(m_writerMutex);
-        if (snapshot().etag != expectedEtag)
+        previous = snapshot();
+        installed = previous;
+        if (previous.etag != expectedEtag)
             return SwapResult::StaleETag;
         Snapshot candidate = makeSnapshot(std::move(next));
+        if (candidate.etag == previous.etag)
+            return SwapResult::Unchanged;
+        if (candidate.policy->version <= previous.policy->version)
+            return SwapResult::VersionNotIncreasing;
         if (!persist(candidate))
             return SwapResult::PersistFailed;
         install(candidate);

@@ -38,8 +38,9 @@ Result<std::unique_ptr<RouterApp>> RouterApp::create(RouterConfig config)
                      false};
     app->m_ledger = std::move(ledger.value());
 
-    // The policy: the file from the config, unless the ledger holds a policy pushed later (same or newer
-    // version), which is what the router served before it stopped.
+    // The policy: the same rule as PUT /admin/policy, a policy replaces the one served only with a higher
+    // version. The ledger holds the highest version pushed through the admin API; policy_file wins only
+    // when an admin gave it a higher version than that (docs/ROUTER.md, "Which policy is served").
     auto text = readTextFile(cfg.policyFile, PolicyParser::kMaxDocumentBytes);
     if (!text)
         return Error{"policy.unreadable", "Cannot read policy_file: " + text.error().message, false};
@@ -48,23 +49,31 @@ Result<std::unique_ptr<RouterApp>> RouterApp::create(RouterConfig config)
         return Error{"policy.invalid",
                      "The policy " + cfg.policyFile + " cannot be served:" + issueLines(fromFile.errors), false};
     std::shared_ptr<const Policy> policy = fromFile.policy;
-    app->m_policySource = cfg.policyFile;
+    const std::int64_t fileVersion = policy->version;
+    app->m_policySource = cfg.policyFile + " (version " + std::to_string(fileVersion) + ")";
     auto stored = app->m_ledger->latestPolicy();
     if (!stored)
         return Error{stored.error().code, "Cannot read the policy history in the ledger: " + stored.error().message,
                      false};
-    if (stored.value() && stored.value()->version >= policy->version) {
+    if (stored.value() && stored.value()->version >= fileVersion) {
+        const std::int64_t storedVersion = stored.value()->version;
         PolicyLoad fromLedger = parseServablePolicy(stored.value()->document, cfg);
         if (fromLedger.ok()) {
             policy = fromLedger.policy;
-            app->m_policySource = "the ledger (last policy pushed through the admin API)";
+            app->m_policySource = "the ledger (version " + std::to_string(storedVersion)
+                                  + ", last pushed through the admin API; policy_file " + cfg.policyFile
+                                  + " holds version " + std::to_string(fileVersion)
+                                  + ", which is not newer, so it is not used)";
         } else {
             std::fprintf(stderr,
                          "routeledger-router: the policy saved in the ledger (version %lld) no longer fits this "
-                         "config; serving %s instead:%s\n",
-                         static_cast<long long>(stored.value()->version), cfg.policyFile.c_str(),
-                         issueLines(fromLedger.errors).c_str());
+                         "config; serving %s (version %lld) instead:%s\n",
+                         static_cast<long long>(storedVersion), cfg.policyFile.c_str(),
+                         static_cast<long long>(fileVersion), issueLines(fromLedger.errors).c_str());
         }
+    } else if (stored.value()) {
+        app->m_policySource +=
+            ", newer than version " + std::to_string(stored.value()->version) + " last pushed through the admin API";
     }
     app->m_policies = std::make_unique<PolicyHolder>(policy);
 

@@ -1,5 +1,7 @@
 #include "routerconfig.h"
 
+#include "boundedjson.h"
+
 #include "textfile.h"
 
 #include <nlohmann/json.hpp>
@@ -141,6 +143,8 @@ Result<RouterConfig> RouterConfig::load(const std::string &path)
 
 Result<RouterConfig> RouterConfig::parse(std::string_view text, const std::string &configDir)
 {
+    if (auto shape = checkJsonShape(text, JsonLimits{}); !shape)
+        return Error{"config.invalid", "  the file has " + shape.error().message, false};
     json document = json::parse(text.begin(), text.end(), nullptr, false);
     if (document.is_discarded() || !document.is_object())
         return Error{"config.invalid", "  the file is not a JSON object; see the example in resources/router/", false};
@@ -150,8 +154,8 @@ Result<RouterConfig> RouterConfig::parse(std::string_view text, const std::strin
     config.configDir = configDir;
     reader.checkKeys(document, "",
                      {"listen", "admin_token_env", "policy_file", "ledger", "price_catalog", "trust_identity_headers",
-                      "require_client_key", "max_body_bytes", "max_header_bytes", "threads", "timeouts",
-                      "group_commit_ms", "shutdown_grace_ms", "breaker", "providers", "clients"});
+                      "require_client_key", "max_body_bytes", "max_header_bytes", "max_connections", "threads",
+                      "timeouts", "group_commit_ms", "shutdown_grace_ms", "breaker", "providers", "clients"});
 
     std::string listen;
     if (reader.string(document, "listen", "", listen, false)) {
@@ -185,6 +189,7 @@ Result<RouterConfig> RouterConfig::parse(std::string_view text, const std::strin
     reader.boolean(document, "trust_identity_headers", "", config.trustIdentityHeaders);
     reader.integer(document, "max_body_bytes", "", config.maxBodyBytes, 1024, std::int64_t(1) << 30);
     reader.integer(document, "max_header_bytes", "", config.maxHeaderBytes, 1024, 1 << 20);
+    reader.integer(document, "max_connections", "", config.maxConnections, 1, 1'000'000);
     reader.integer(document, "threads", "", config.threads, 0, 256);
     reader.integer(document, "group_commit_ms", "", config.groupCommitMs, 1, 10'000);
     reader.integer(document, "shutdown_grace_ms", "", config.shutdownGraceMs, 0, 3'600'000);

@@ -45,6 +45,8 @@ struct RouterConfig {
     bool requireClientKey = false; // default: true when `clients` is not empty
     std::size_t maxBodyBytes = 4u << 20;
     std::size_t maxHeaderBytes = 16u << 10;
+    // Client connections open at once; one more is answered 503 and closed (counted in /metrics).
+    std::int64_t maxConnections = 4096;
     int threads = 0;                           // 0: one per core
     std::int64_t clientTimeoutMs = 30'000;     // to receive a whole request; also the keep-alive idle limit
     std::int64_t connectTimeoutMs = 5'000;     // upstream TCP (+TLS) connect

@@ -90,6 +90,13 @@ void RouterMetrics::recordRejected(std::string_view reason)
     ++m_rejected[labels];
 }
 
+void RouterMetrics::recordUnmetered(std::string_view model)
+{
+    std::string labels = "model=\"" + prometheusLabel(model) + "\"";
+    std::lock_guard lock(m_mutex);
+    ++m_unmetered[labels];
+}
+
 void RouterMetrics::addCollector(std::function<void(std::string &)> collector)
 {
     std::lock_guard lock(m_mutex);
@@ -121,12 +128,20 @@ std::string RouterMetrics::render() const
     renderCounter(out, "routeledger_fallbacks_total", "Moves from one upstream model to the next.", m_fallbacks);
     renderCounter(out, "routeledger_rejected_requests_total", "Requests refused before routing, by reason.",
                   m_rejected);
+    renderCounter(out, "routeledger_unmetered_responses_total",
+                  "Answers without usable token counts (no or malformed `usage`): recorded as unmetered.", m_unmetered);
+    out += "# HELP routeledger_refused_connections_total Connections refused at the max_connections cap.\n"
+           "# TYPE routeledger_refused_connections_total counter\nrouteledger_refused_connections_total "
+           + std::to_string(refusedConnections.load()) + "\n";
     out += "# HELP routeledger_open_connections Client connections open now.\n"
            "# TYPE routeledger_open_connections gauge\nrouteledger_open_connections "
            + std::to_string(openConnections.load()) + "\n";
     out += "# HELP routeledger_in_flight_requests Requests being served now.\n"
            "# TYPE routeledger_in_flight_requests gauge\nrouteledger_in_flight_requests "
            + std::to_string(inFlight.load()) + "\n";
+    out += "# HELP routeledger_admin_requests_running Admin API calls being worked on now (off the serving threads).\n"
+           "# TYPE routeledger_admin_requests_running gauge\nrouteledger_admin_requests_running "
+           + std::to_string(adminRunning.load()) + "\n";
     for (const auto &collector : m_collectors)
         collector(out);
     return out;

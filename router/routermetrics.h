@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace rl {
 
@@ -24,9 +25,31 @@ public:
     void recordUpstreamError(std::string_view model, std::string_view kind);
     void recordFallback(std::string_view from, std::string_view to);
     void recordRejected(std::string_view reason); // requests refused before routing (400, 401, 413, …)
+    void recordUnmetered(std::string_view model); // answers without usable token counts
 
     std::atomic<std::int64_t> openConnections{0};
     std::atomic<std::int64_t> inFlight{0};
+    std::atomic<std::uint64_t> refusedConnections{0}; // beyond max_connections
+    std::atomic<std::int64_t> adminRunning{0};        // admin calls being worked on (off the serving threads)
+
+    // Holds one unit of a gauge for its lifetime, so every path out of a session or a request (an
+    // exception included) gives it back.
+    class GaugeHold {
+    public:
+        explicit GaugeHold(std::atomic<std::int64_t> &gauge) : m_gauge(&gauge) { ++*m_gauge; }
+        GaugeHold(GaugeHold &&other) noexcept : m_gauge(std::exchange(other.m_gauge, nullptr)) {}
+        ~GaugeHold()
+        {
+            if (m_gauge != nullptr)
+                --*m_gauge;
+        }
+        GaugeHold(const GaugeHold &) = delete;
+        GaugeHold &operator=(const GaugeHold &) = delete;
+        GaugeHold &operator=(GaugeHold &&) = delete;
+
+    private:
+        std::atomic<std::int64_t> *m_gauge;
+    };
 
     // Extra lines appended to the exposition by their owners (ledger, policy, breakers).
     void addCollector(std::function<void(std::string &)> collector);
@@ -44,6 +67,7 @@ private:
     std::map<std::string, std::uint64_t> m_upstreamErrors;
     std::map<std::string, std::uint64_t> m_fallbacks;
     std::map<std::string, std::uint64_t> m_rejected;
+    std::map<std::string, std::uint64_t> m_unmetered;
     std::vector<std::function<void(std::string &)>> m_collectors;
 };
 

@@ -1,6 +1,7 @@
 #include "routerserver.h"
 
 #include "httpresponses.h"
+#include "httptext.h"
 
 #include <nlohmann/json.hpp>
 
@@ -22,19 +23,43 @@ asio::awaitable<void> send(tcp::socket &socket, Deadline &deadline, HttpResponse
     co_await http::async_write(socket, response, asio::redirect_error(asio::use_awaitable, ec));
 }
 
-// After refusing an oversized body, read (and drop) what the client is still sending for a short while
-// before closing: closing with unread bytes makes the kernel send a reset, and the client would see a
-// broken connection instead of the 413.
-asio::awaitable<void> drain(tcp::socket &socket, Deadline &deadline)
+// After refusing a request whose body is not wanted (too large, or not authorised), read and drop what
+// the client is still sending for a short while before closing: closing with unread bytes makes the kernel
+// send a reset, and the client would see a broken connection instead of the answer.
+asio::awaitable<void> drain(tcp::socket &socket, Deadline &deadline, char *scratch, std::size_t size)
 {
     beast::error_code ec;
     socket.shutdown(tcp::socket::shutdown_send, ec);
-    char scratch[65536];
     std::size_t total = 0;
     deadline.expireAfter(std::chrono::seconds(2));
-    while (!ec && total < (256u << 20)) {
-        total += co_await socket.async_read_some(asio::buffer(scratch), asio::redirect_error(asio::use_awaitable, ec));
-    }
+    while (!ec && total < (256u << 20))
+        total +=
+            co_await socket.async_read_some(asio::buffer(scratch, size), asio::redirect_error(asio::use_awaitable, ec));
+}
+
+bool isChatPath(std::string_view path)
+{
+    return path == "/v1/chat/completions" || path == "/chat/completions";
+}
+
+std::string_view pathOf(const HttpRequest &request)
+{
+    std::string_view target = request.target();
+    return target.substr(0, target.find('?'));
+}
+
+// Built once, so that refusing a connection over the cap costs no parsing and no coroutine.
+const std::string &tooManyConnectionsAnswer()
+{
+    static const std::string answer = [] {
+        const std::string body = openAiErrorBody("The router has as many connections open as max_connections "
+                                                 "allows; retry in a moment, or raise max_connections",
+                                                 "server_error", "too_many_connections");
+        return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+               "Connection: close\r\nContent-Length: "
+               + std::to_string(body.size()) + "\r\n\r\n" + body;
+    }();
+    return answer;
 }
 
 } // namespace
@@ -131,6 +156,8 @@ void RouterServer::shutdown()
                      "stopping them\n",
                      static_cast<long long>(m_metrics.inFlight.load()),
                      static_cast<long long>(m_config.shutdownGraceMs));
+    // Admin calls still running finish first: they read requests that live in the workers' coroutines.
+    m_adminThreads.join();
     for (auto &worker : m_workers) {
         Worker *w = worker.get();
         asio::post(w->context, [w] { w->watchdog.stop(); });
@@ -156,84 +183,182 @@ asio::awaitable<void> RouterServer::acceptLoop(Worker &worker)
             co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
             continue;
         }
+        if (m_metrics.openConnections.load() >= m_config.maxConnections) {
+            refuseConnection(socket);
+            continue;
+        }
         socket.set_option(tcp::no_delay(true), ec);
-        asio::co_spawn(worker.context, session(worker, std::move(socket)), asio::detached);
+        // Counted here rather than when the session starts, so a burst of accepts cannot overshoot the cap.
+        RouterMetrics::GaugeHold connection(m_metrics.openConnections);
+        asio::co_spawn(worker.context, session(worker, std::move(socket), std::move(connection)), asio::detached);
     }
 }
 
-asio::awaitable<void> RouterServer::session(Worker &worker, tcp::socket socket)
+void RouterServer::refuseConnection(tcp::socket &socket)
 {
-    ++m_metrics.openConnections;
+    ++m_metrics.refusedConnections;
+    beast::error_code ec;
+    socket.non_blocking(true, ec);
+    // Read what already arrived, so that closing sends a FIN, not a reset that would hide the answer.
+    char scratch[16384];
+    while (!ec && socket.read_some(asio::buffer(scratch), ec) == sizeof scratch) {
+    }
+    ec = {};
+    const std::string &answer = tooManyConnectionsAnswer();
+    socket.write_some(asio::buffer(answer), ec);
+    socket.shutdown(tcp::socket::shutdown_send, ec);
+    socket.close(ec);
+}
+
+asio::awaitable<void> RouterServer::session(Worker &worker, tcp::socket socket,
+                                            [[maybe_unused]] RouterMetrics::GaugeHold connection)
+{
     Deadline deadline(worker.watchdog, socket);
     beast::flat_buffer buffer;
     beast::error_code ec;
-    const std::uint64_t id = ++worker.nextSession;
     for (;;) {
         if (worker.draining)
             break;
-        http::request_parser<http::string_body> parser;
-        parser.header_limit(static_cast<std::uint32_t>(m_config.maxHeaderBytes));
-        parser.body_limit(m_config.maxBodyBytes);
-        deadline.expireAfter(std::chrono::milliseconds(m_config.clientTimeoutMs));
-        worker.idle.emplace(id, &socket);
-        co_await http::async_read(socket, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
-        worker.idle.erase(id);
-        if (ec) {
-            HttpResponse refusal;
-            if (ec == http::error::body_limit) {
-                m_metrics.recordRejected("body_too_large");
-                refusal = openAiErrorResponse(http::status::payload_too_large,
-                                              "The request body is larger than the router's limit of "
-                                                  + std::to_string(m_config.maxBodyBytes) + " bytes (max_body_bytes)",
-                                              "invalid_request_error", "request_too_large", 11);
-            } else if (ec == http::error::header_limit) {
-                m_metrics.recordRejected("headers_too_large");
-                refusal = openAiErrorResponse(http::status::request_header_fields_too_large,
-                                              "The request headers are larger than "
-                                                  + std::to_string(m_config.maxHeaderBytes) + " bytes",
-                                              "invalid_request_error", "headers_too_large", 11);
-            } else if (ec.category() == http::make_error_code(http::error::bad_method).category()
-                       && ec != http::error::end_of_stream && ec != http::error::partial_message) {
-                m_metrics.recordRejected("malformed_http");
-                refusal = openAiErrorResponse(http::status::bad_request, "Malformed HTTP request: " + ec.message(),
-                                              "invalid_request_error", "malformed_http", 11);
-            } else {
-                break; // closed, reset or timed out: nobody to answer
-            }
-            co_await send(socket, deadline, refusal, false);
-            if (ec == http::error::body_limit)
-                co_await drain(socket, deadline);
-            break;
+        bool keepOpen = false;
+        try {
+            keepOpen = co_await serveOne(worker, socket, deadline, buffer);
+        } catch (const std::exception &e) {
+            // A bug, not a client's fault: the connection is closed, the gauges are given back by their
+            // holders, and the router goes on serving.
+            m_metrics.recordRejected("internal_error");
+            std::fprintf(stderr, "routeledger-router: internal error while serving a request: %s\n", e.what());
         }
-        HttpRequest request = parser.release();
-        bool keepAlive = request.keep_alive() && !worker.draining;
-        ++m_metrics.inFlight;
-        co_await dispatch(worker, socket, deadline, request, keepAlive);
-        --m_metrics.inFlight;
-        if (!keepAlive)
+        if (!keepOpen)
             break;
     }
     socket.shutdown(tcp::socket::shutdown_send, ec);
     socket.close(ec);
-    --m_metrics.openConnections;
+}
+
+asio::awaitable<bool> RouterServer::serveOne(Worker &worker, tcp::socket &socket, Deadline &deadline,
+                                             beast::flat_buffer &buffer)
+{
+    beast::error_code ec;
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(m_config.maxHeaderBytes));
+    parser.body_limit(m_config.maxBodyBytes);
+    deadline.expireAfter(std::chrono::milliseconds(m_config.clientTimeoutMs));
+    const std::uint64_t id = ++worker.nextSession;
+    worker.idle.emplace(id, &socket);
+    co_await http::async_read_header(socket, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    worker.idle.erase(id);
+
+    std::optional<HttpResponse> refusal;
+    bool drainAfter = false;
+    std::optional<ClientIdentity> client;
+    if (!ec) {
+        refusal = refuseBeforeBody(parser.get(), client);
+        // The body was not read: what the client still sends is dropped before the connection closes.
+        drainAfter = refusal.has_value() && !parser.is_done();
+    }
+    if (!ec && !refusal) {
+        if (const auto expect = parser.get()[http::field::expect]; equalsNoCase(trimmedValue(expect), "100-continue")) {
+            static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+            deadline.expireAfter(std::chrono::milliseconds(m_config.clientTimeoutMs));
+            co_await asio::async_write(socket, asio::buffer(kContinue.data(), kContinue.size()),
+                                       asio::redirect_error(asio::use_awaitable, ec));
+        }
+        if (!ec && !parser.is_done())
+            co_await http::async_read(socket, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    }
+    if (ec) {
+        if (ec == http::error::body_limit) {
+            m_metrics.recordRejected("body_too_large");
+            refusal = openAiErrorResponse(http::status::payload_too_large,
+                                          "The request body is larger than the router's limit of "
+                                              + std::to_string(m_config.maxBodyBytes) + " bytes (max_body_bytes)",
+                                          "invalid_request_error", "request_too_large", 11);
+            drainAfter = true;
+        } else if (ec == http::error::header_limit) {
+            m_metrics.recordRejected("headers_too_large");
+            refusal = openAiErrorResponse(http::status::request_header_fields_too_large,
+                                          "The request headers are larger than "
+                                              + std::to_string(m_config.maxHeaderBytes) + " bytes",
+                                          "invalid_request_error", "headers_too_large", 11);
+        } else if (ec.category() == http::make_error_code(http::error::bad_method).category()
+                   && ec != http::error::end_of_stream && ec != http::error::partial_message) {
+            m_metrics.recordRejected("malformed_http");
+            refusal = openAiErrorResponse(http::status::bad_request, "Malformed HTTP request: " + ec.message(),
+                                          "invalid_request_error", "malformed_http", 11);
+        } else {
+            co_return false; // closed, reset or timed out: nobody to answer
+        }
+    }
+    if (refusal) {
+        co_await send(socket, deadline, *refusal, false);
+        if (drainAfter)
+            co_await drain(socket, deadline, worker.discard, sizeof worker.discard);
+        co_return false;
+    }
+
+    HttpRequest request = parser.release();
+    bool keepAlive = request.keep_alive() && !worker.draining;
+    RouterMetrics::GaugeHold inFlight(m_metrics.inFlight);
+    co_await dispatch(worker, socket, deadline, request, client, keepAlive);
+    co_return keepAlive;
+}
+
+std::optional<HttpResponse> RouterServer::refuseBeforeBody(const HttpRequest &head,
+                                                           std::optional<ClientIdentity> &client)
+{
+    const unsigned version = head.version();
+    // Only chunked framing is understood (RFC 9112 §6.1): any other coding would be taken for the body's
+    // bytes, or drop the body, so it is refused.
+    if (const auto coding = head[http::field::transfer_encoding];
+        !coding.empty() && !equalsNoCase(trimmedValue(coding), "chunked")) {
+        m_metrics.recordRejected("unsupported_transfer_encoding");
+        return openAiErrorResponse(http::status::not_implemented,
+                                   "Transfer-Encoding '" + std::string(coding)
+                                       + "' is not supported; send the body as is (Content-Length) or chunked",
+                                   "invalid_request_error", "unsupported_transfer_encoding", version);
+    }
+    const std::string_view path = pathOf(head);
+    if (isChatPath(path) && head.method() == http::verb::post) {
+        auto identity = m_proxy.identify(head);
+        if (!identity)
+            return m_proxy.unauthorized(identity.error(), version);
+        client = std::move(identity.value());
+    } else if (path.substr(0, 7) == "/admin/") {
+        if (auto refused = m_admin.authorize(head)) {
+            m_metrics.recordRejected("invalid_admin_token");
+            return refused;
+        }
+    }
+    return std::nullopt;
+}
+
+asio::awaitable<HttpResponse> RouterServer::handleAdmin(const HttpRequest &request)
+{
+    AdminApi &admin = m_admin;
+    RouterMetrics &metrics = m_metrics;
+    co_return co_await asio::co_spawn(
+        m_adminThreads,
+        [&admin, &metrics, &request]() -> asio::awaitable<HttpResponse> {
+            RouterMetrics::GaugeHold running(metrics.adminRunning);
+            co_return admin.handle(request);
+        },
+        asio::use_awaitable);
 }
 
 asio::awaitable<void> RouterServer::dispatch(Worker &worker, tcp::socket &socket, Deadline &deadline,
-                                             HttpRequest &request, bool &keepAlive)
+                                             HttpRequest &request, const std::optional<ClientIdentity> &client,
+                                             bool &keepAlive)
 {
-    std::string_view target = request.target();
-    std::string_view path = target.substr(0, target.find('?'));
+    const std::string_view path = pathOf(request);
     const http::verb method = request.method();
     const unsigned version = request.version();
 
-    if (path == "/v1/chat/completions" || path == "/chat/completions") {
-        if (method == http::verb::post) {
-            co_await m_proxy.serve(socket, deadline, request, *worker.pool, keepAlive);
-            co_return;
-        }
+    if (isChatPath(path) && method == http::verb::post && client) {
+        co_await m_proxy.serve(socket, deadline, request, *client, *worker.pool, keepAlive);
+        co_return;
     }
     HttpResponse response;
-    if (path == "/v1/chat/completions" || path == "/chat/completions") {
+    if (isChatPath(path)) {
         response = openAiErrorResponse(http::status::method_not_allowed, "Use POST for chat completions",
                                        "invalid_request_error", "method_not_allowed", version);
         response.set(http::field::allow, "POST");
@@ -247,7 +372,10 @@ asio::awaitable<void> RouterServer::dispatch(Worker &worker, tcp::socket &socket
         response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
         response.body() = m_metrics.render();
     } else if (path.substr(0, 7) == "/admin/") {
-        response = m_admin.handle(request);
+        // No deadline while the admin threads work: the client waits for its answer, however long a large
+        // policy takes to compile.
+        deadline.expireNever();
+        response = co_await handleAdmin(request);
     } else {
         response = openAiErrorResponse(http::status::not_found,
                                        "Unknown path " + std::string(path)

@@ -7,6 +7,8 @@
 #include "routermetrics.h"
 #include "watchdog.h"
 
+#include <boost/asio/thread_pool.hpp>
+
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -41,19 +43,30 @@ private:
         std::unique_ptr<UpstreamPool> pool;
         std::unordered_map<std::uint64_t, tcp::socket *> idle; // sessions waiting for a request
         std::uint64_t nextSession = 0;
+        char discard[16384]; // what drain() throws away; shared, since nobody reads it
         bool draining = false;
         std::thread thread;
     };
 
     asio::awaitable<void> acceptLoop(Worker &worker);
-    asio::awaitable<void> session(Worker &worker, tcp::socket socket);
+    void refuseConnection(tcp::socket &socket);
+    asio::awaitable<void> session(Worker &worker, tcp::socket socket, RouterMetrics::GaugeHold connection);
+    // Serves one request on the session's connection; false when the connection must close.
+    asio::awaitable<bool> serveOne(Worker &worker, tcp::socket &socket, Deadline &deadline, beast::flat_buffer &buffer);
+    // A refusal decided from the headers alone (transfer coding, credentials), before any body is read.
+    std::optional<HttpResponse> refuseBeforeBody(const HttpRequest &head, std::optional<ClientIdentity> &client);
     asio::awaitable<void> dispatch(Worker &worker, tcp::socket &socket, Deadline &deadline, HttpRequest &request,
-                                   bool &keepAlive);
+                                   const std::optional<ClientIdentity> &client, bool &keepAlive);
+    // Admin calls run on their own threads: installing a 20,000-rule policy must not stall a worker.
+    asio::awaitable<HttpResponse> handleAdmin(const HttpRequest &request);
 
     const RouterConfig &m_config;
     ChatProxy &m_proxy;
     AdminApi &m_admin;
     RouterMetrics &m_metrics;
+    // Its tasks hold requests that live in the workers' coroutine frames: shutdown() joins it before the
+    // workers stop.
+    asio::thread_pool m_adminThreads{2};
     std::vector<std::unique_ptr<Worker>> m_workers;
     std::atomic<bool> m_draining{false};
     std::atomic<bool> m_stopped{false};

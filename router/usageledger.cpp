@@ -1,5 +1,7 @@
 #include "usageledger.h"
 
+#include "boundedjson.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -9,7 +11,7 @@ namespace rl {
 
 namespace {
 
-constexpr int kLedgerSchemaVersion = 1;
+constexpr int kLedgerSchemaVersion = 2;
 
 constexpr const char *kSchemaV1 = R"sql(
 CREATE TABLE ledger_events (
@@ -35,11 +37,14 @@ CREATE TABLE policy_history (
 );
 )sql";
 
+// v2: answers that carried no usable token counts are marked, not recorded as zero tokens.
+constexpr const char *kSchemaV2 = "ALTER TABLE ledger_events ADD COLUMN unmetered INTEGER NOT NULL DEFAULT 0";
+
 constexpr const char *kColumns =
     "cursor, request_id, time_ms, team, user, app, tags, requested_model, model, provider, tier, tier_rank, rule, "
     "policy_version, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, "
     "cost_micro_usd, frontier_cost_micro_usd, unpriced, latency_ms, first_byte_ms, status, http_status, stream, "
-    "complexity, task, attempts, error";
+    "complexity, task, attempts, error, unmetered";
 
 Result<SqliteDatabase> openLedgerFile(const std::string &path)
 {
@@ -72,8 +77,14 @@ Result<bool> migrate(SqliteDatabase &db)
     SqliteTransaction transaction(db);
     if (auto begun = transaction.begin(); !begun)
         return begun;
-    if (auto done = db.execute(kSchemaV1); !done)
-        return done;
+    if (current < 1) {
+        if (auto done = db.execute(kSchemaV1); !done)
+            return done;
+    }
+    if (current < 2) {
+        if (auto done = db.execute(kSchemaV2); !done)
+            return done;
+    }
     if (auto done = db.execute("PRAGMA user_version=" + std::to_string(kLedgerSchemaVersion)); !done)
         return done;
     return transaction.commit();
@@ -200,8 +211,8 @@ Result<std::size_t> UsageLedger::commit(const std::vector<LedgerEvent> &batch)
         "INSERT OR IGNORE INTO ledger_events (request_id, time_ms, team, user, app, tags, requested_model, model, "
         "provider, tier, tier_rank, rule, policy_version, input_tokens, cached_input_tokens, cache_write_tokens, "
         "output_tokens, reasoning_tokens, cost_micro_usd, frontier_cost_micro_usd, unpriced, latency_ms, "
-        "first_byte_ms, status, http_status, stream, complexity, task, attempts, error) VALUES "
-        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        "first_byte_ms, status, http_status, stream, complexity, task, attempts, error, unmetered) VALUES "
+        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     if (!insert)
         return insert.error();
     std::size_t inserted = 0;
@@ -209,14 +220,14 @@ Result<std::size_t> UsageLedger::commit(const std::vector<LedgerEvent> &batch)
     for (const LedgerEvent &event : batch) {
         const UsageEvent &u = event.usage;
         nlohmann::json tagList = u.tags;
-        tags = tagList.dump();
+        tags = toJsonText(tagList);
         nlohmann::json attemptList = nlohmann::json::array();
         for (const UpstreamAttempt &attempt : event.attempts)
             attemptList.push_back({{"model", attempt.model},
                                    {"outcome", attempt.outcome},
                                    {"http_status", attempt.httpStatus},
                                    {"latency_ms", attempt.latencyMs}});
-        attempts = attemptList.dump();
+        attempts = toJsonText(attemptList);
         insert->bindStatic(1, u.requestId).bind(2, u.timeMs).bindStatic(3, u.team).bindStatic(4, u.user);
         insert->bindStatic(5, u.app).bindStatic(6, tags).bindStatic(7, u.requestedModel).bindStatic(8, u.model);
         insert->bindStatic(9, u.provider).bindStatic(10, u.tier).bind(11, u.tierRank).bindStatic(12, u.rule);
@@ -230,6 +241,7 @@ Result<std::size_t> UsageLedger::commit(const std::vector<LedgerEvent> &batch)
         else
             insert->bindNull(27);
         insert->bindStatic(28, u.task).bindStatic(29, attempts).bindStatic(30, event.error);
+        insert->bind(31, u.unmetered ? 1 : 0);
         if (auto done = insert->run(); !done)
             return done.error();
         inserted += static_cast<std::size_t>(m_writerDb.changes()); // 0 for a duplicate request id
@@ -312,6 +324,7 @@ Result<LedgerPage> UsageLedger::read(std::int64_t after, std::size_t limit)
             }
         }
         event.error = select->text(c++);
+        u.unmetered = select->int64(c++) != 0;
         page.nextCursor = event.cursor;
         page.events.push_back(std::move(event));
     }
@@ -333,7 +346,8 @@ Result<bool> UsageLedger::savePolicy(const StoredPolicy &policy, std::int64_t no
 Result<std::optional<StoredPolicy>> UsageLedger::latestPolicy()
 {
     std::lock_guard lock(m_readerMutex);
-    auto select = m_readerDb.prepare("SELECT version, etag, document FROM policy_history ORDER BY id DESC LIMIT 1");
+    auto select =
+        m_readerDb.prepare("SELECT version, etag, document FROM policy_history ORDER BY version DESC, id DESC LIMIT 1");
     if (!select)
         return select.error();
     auto row = select->step();

@@ -54,6 +54,7 @@ public:
 
     Result<LedgerPage> read(std::int64_t after, std::size_t limit);
     Result<bool> savePolicy(const StoredPolicy &policy, std::int64_t nowMs);
+    // The highest version ever installed (of equal versions, the last saved): what the router served last.
     Result<std::optional<StoredPolicy>> latestPolicy();
 
     std::size_t pendingCount() const { return m_pendingCount.load(std::memory_order_relaxed); }

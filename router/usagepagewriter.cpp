@@ -94,6 +94,8 @@ void UsagePageWriter::appendEvent(std::string &out, const LedgerEvent &event)
     number(out, "frontier_cost_micro_usd", u.frontierCostMicro);
     key(out, "unpriced");
     out += u.unpriced ? "true," : "false,";
+    key(out, "unmetered");
+    out += u.unmetered ? "true," : "false,";
     number(out, "latency_ms", u.latencyMs);
     number(out, "first_byte_ms", event.firstByteMs);
     text(out, "status", usageStatusName(u.status));

@@ -136,7 +136,13 @@ void OverviewPage::setSnapshot(const DashboardSnapshot &s)
         return;
     }
     const rl::UsageTotals &t = s.totals;
-    m_tiles[Spend]->setValue(money::compact(t.costMicro), tr("%1 in the period").arg(money::full(t.costMicro)));
+    // Requests answered without token counts have no cost here; the tile says so rather than hide them.
+    m_tiles[Spend]->setValue(
+        money::compact(t.costMicro),
+        t.unmetered > 0 ? tr("%1 in the period; %2 unmetered requests not included")
+                              .arg(money::full(t.costMicro), QLocale(QLocale::English).toString(qlonglong(t.unmetered)))
+                        : tr("%1 in the period").arg(money::full(t.costMicro)),
+        t.unmetered > 0 ? theme.warning() : QColor());
 
     std::int64_t limit = 0, spent = 0, forecast = 0;
     for (const rl::BudgetStatus &b : s.budgets)

@@ -1,5 +1,6 @@
 #include "pricing/pricecatalog.h"
 
+#include "boundedjson.h"
 #include "textfile.h"
 
 #include <nlohmann/json.hpp>
@@ -71,6 +72,10 @@ CatalogLoad PriceCatalog::parseFile(const std::string &path)
 CatalogLoad PriceCatalog::parse(std::string_view text)
 {
     CatalogLoad load;
+    if (auto shape = checkJsonShape(text, JsonLimits{}); !shape) {
+        load.errors.push_back({"(file)", "", "the file has " + shape.error().message});
+        return load;
+    }
     json document = json::parse(text.begin(), text.end(), nullptr, false);
     if (document.is_discarded() || !document.is_object()) {
         load.errors.push_back({"(file)", "",

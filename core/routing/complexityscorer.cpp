@@ -1,5 +1,6 @@
 #include "routing/complexityscorer.h"
 
+#include "boundedjson.h"
 #include "textfile.h"
 
 #include <nlohmann/json.hpp>
@@ -55,6 +56,8 @@ Result<ComplexityScorer> ComplexityScorer::fromJson(std::string_view text)
         return Error{"scorer.invalid_weights", "scorer weights: " + why + "; retrain with `routeledger train-scorer`",
                      false};
     };
+    if (auto shape = checkJsonShape(text, JsonLimits{}); !shape)
+        return invalid("the file has " + shape.error().message);
     json document = json::parse(text.begin(), text.end(), nullptr, false);
     if (document.is_discarded() || !document.is_object())
         return invalid("not a JSON object");

@@ -1,5 +1,6 @@
 #include "routing/labelledprompts.h"
 
+#include "boundedjson.h"
 #include <nlohmann/json.hpp>
 
 #include <fstream>
@@ -23,6 +24,8 @@ Result<std::vector<LabelledPrompt>> LabelledPrompts::readFile(const std::string 
         ++number;
         if (line.find_first_not_of(" \t\r") == std::string::npos)
             continue;
+        if (auto shape = checkJsonShape(line, JsonLimits{}); !shape)
+            return bad("it has " + shape.error().message);
         json row = json::parse(line, nullptr, false);
         if (row.is_discarded() || !row.is_object())
             return bad("not a JSON object");

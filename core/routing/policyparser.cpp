@@ -1,5 +1,6 @@
 #include "routing/policyparser.h"
 
+#include "boundedjson.h"
 #include "routing/conditionparser.h"
 #include "routing/policywriter.h"
 #include "textfile.h"
@@ -8,7 +9,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
+#include <unordered_map>
 
 namespace rl {
 
@@ -76,6 +79,15 @@ PolicyLoad PolicyParser::parse(std::string_view text)
     if (text.size() > kMaxDocumentBytes) {
         load.errors.push_back(
             {"", "policy is " + formatByteSize(text.size()) + "; the limit is " + formatByteSize(kMaxDocumentBytes)});
+        return load;
+    }
+    // A 4 MiB policy has about half a million values; more would only cost memory (4 MiB of `[],` parse
+    // to 120 MB), so the parse is bounded before it starts.
+    if (auto shape = checkJsonShape(text, JsonLimits{kMaxJsonDepth, kMaxJsonValues}); !shape) {
+        load.errors.push_back({"", shape.error().code == "json.too_deep"
+                                       ? "JSON is nested deeper than " + std::to_string(kMaxJsonDepth)
+                                             + " levels; a policy never needs that"
+                                       : "JSON has " + shape.error().message + "; a policy never needs that"});
         return load;
     }
     std::vector<std::set<std::string>> keysPerObject;
@@ -492,31 +504,32 @@ void PolicyParser::readBudgets(const json &budgets, Policy &policy)
 
 void PolicyParser::warnAboutShadowedRules(const Policy &policy)
 {
-    std::vector<std::string> canonical;
-    canonical.reserve(policy.rules.size());
-    for (const Rule &rule : policy.rules)
-        canonical.push_back(PolicyWriter::conditionToJson(rule.when).dump());
-
+    // One pass: for each enabled rule, the earliest enabled rule before it that always matches or has the
+    // same condition. Linear in the number of rules (a hash per condition), so a 20,000-rule policy
+    // validates as fast as twenty rules per rule.
+    std::optional<std::size_t> firstAlwaysMatching;
+    std::unordered_map<std::string, std::size_t> firstWithCondition;
+    firstWithCondition.reserve(policy.rules.size());
     for (std::size_t i = 0; i < policy.rules.size(); ++i) {
         const Rule &rule = policy.rules[i];
         if (!rule.enabled)
             continue;
-        for (std::size_t earlier = 0; earlier < i; ++earlier) {
+        std::string canonical = PolicyWriter::conditionToJson(rule.when).dump();
+        auto same = firstWithCondition.find(canonical);
+        const bool hasSame = same != firstWithCondition.end();
+        if (firstAlwaysMatching || hasSame) {
+            const bool always = firstAlwaysMatching && (!hasSame || *firstAlwaysMatching <= same->second);
+            const std::size_t earlier = always ? *firstAlwaysMatching : same->second;
             const Rule &before = policy.rules[earlier];
-            if (!before.enabled)
-                continue;
-            std::string where = "rule \"" + before.id + "\" (/rules/" + std::to_string(earlier) + ")";
-            if (before.when.alwaysHolds()) {
-                m_issues.warning(PolicyIssues::child("/rules", i),
-                                 "rule \"" + rule.id + "\" can never match: " + where + " before it always matches");
-                break;
-            }
-            if (canonical[earlier] == canonical[i]) {
-                m_issues.warning(PolicyIssues::child("/rules", i), "rule \"" + rule.id + "\" can never match: " + where
-                                                                       + " before it has the same condition");
-                break;
-            }
+            m_issues.warning(PolicyIssues::child("/rules", i),
+                             "rule \"" + rule.id + "\" can never match: rule \"" + before.id + "\" (/rules/"
+                                 + std::to_string(earlier) + ") before it "
+                                 + (always ? "always matches" : "has the same condition"));
         }
+        if (!hasSame)
+            firstWithCondition.emplace(std::move(canonical), i);
+        if (!firstAlwaysMatching && rule.when.alwaysHolds())
+            firstAlwaysMatching = i;
     }
 }
 

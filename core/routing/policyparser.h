@@ -26,6 +26,7 @@ class PolicyParser {
 public:
     static constexpr std::size_t kMaxDocumentBytes = 4u << 20; // 4 MiB, the router's default body limit
     static constexpr int kMaxJsonDepth = 64;
+    static constexpr std::size_t kMaxJsonValues = 1'000'000;
 
     static PolicyLoad parse(std::string_view text);
     static PolicyLoad parseFile(const std::string &path);

@@ -1,5 +1,7 @@
 #include "routing/requestreader.h"
 
+#include "boundedjson.h"
+
 #include <nlohmann/json.hpp>
 
 namespace rl {
@@ -67,6 +69,8 @@ bool appendContent(const json &content, std::size_t index, RouteRequest &request
 
 Result<RouteRequest> RequestReader::fromText(std::string_view body, std::int64_t nowMs)
 {
+    if (auto shape = checkJsonShape(body, JsonLimits{}); !shape)
+        return invalid("request body has " + shape.error().message + "; send a plain chat-completions object");
     json document = json::parse(body.begin(), body.end(), nullptr, false);
     if (document.is_discarded())
         return invalid("request body is not valid JSON; send an OpenAI chat-completions object");

@@ -1,4 +1,5 @@
 #include "sources/anthropicreportpage.h"
+#include "boundedjson.h"
 
 #include "sources/isotime.h"
 #include "sources/jsonfields.h"
@@ -27,6 +28,8 @@ Result<AnthropicReportPage> AnthropicReportPage::read(std::string_view body, con
 {
     auto fail = [&](const std::string &what) { return malformed(report, sourceName, what); };
     AnthropicReportPage page;
+    if (auto shape = checkJsonShape(body, JsonLimits{}); !shape)
+        return fail("it has " + shape.error().message);
     page.document = json::parse(body.begin(), body.end(), nullptr, false);
     const json &doc = page.document;
     if (doc.is_discarded() || !doc.is_object())

@@ -1,4 +1,5 @@
 #include "sources/litellmdailyactivityconnector.h"
+#include "boundedjson.h"
 
 #include "sources/isotime.h"
 #include "sources/jsonfields.h"
@@ -69,6 +70,8 @@ Result<bool> LiteLlmDailyActivityConnector::readPage(std::string_view body, cons
                          + ". Nothing from it was stored.",
                      true};
     };
+    if (auto shape = checkJsonShape(body, JsonLimits{}); !shape)
+        return malformed("it has " + shape.error().message);
     json page = json::parse(body.begin(), body.end(), nullptr, false);
     if (page.is_discarded() || !page.is_object())
         return malformed("it is not a JSON object");

@@ -1,4 +1,5 @@
 #include "sources/litellmspendlogsconnector.h"
+#include "boundedjson.h"
 
 #include "sources/isotime.h"
 #include "sources/jsonfields.h"
@@ -65,6 +66,8 @@ Result<std::vector<UsageEvent>> LiteLlmSpendLogsConnector::readPage(std::string_
                          + ". Nothing from it was stored.",
                      true};
     };
+    if (auto shape = checkJsonShape(body, JsonLimits{}); !shape)
+        return malformed("it has " + shape.error().message);
     json page = json::parse(body.begin(), body.end(), nullptr, false);
     if (page.is_discarded() || !page.is_object())
         return malformed("it is not a JSON object");

@@ -1,4 +1,5 @@
 #include "sources/openaicostsconnector.h"
+#include "boundedjson.h"
 
 #include "sources/isotime.h"
 
@@ -56,6 +57,8 @@ Result<std::vector<CostLine>> OpenAiCostsConnector::readPage(std::string_view bo
                                                              std::int64_t &latestEndMs)
 {
     auto malformed = [&](const std::string &what) { return malformedError(sourceName, what); };
+    if (auto shape = checkJsonShape(body, JsonLimits{}); !shape)
+        return malformed("it has " + shape.error().message);
     json page = json::parse(body.begin(), body.end(), nullptr, false);
     if (page.is_discarded() || !page.is_object())
         return malformed("it is not a JSON object");

@@ -1,4 +1,5 @@
 #include "sources/openaiusageconnector.h"
+#include "boundedjson.h"
 
 #include "sources/isotime.h"
 
@@ -44,6 +45,8 @@ Result<std::vector<UsageBucket>> OpenAiUsageConnector::readPage(std::string_view
                          + ". Nothing from it was stored.",
                      true};
     };
+    if (auto shape = checkJsonShape(body, JsonLimits{}); !shape)
+        return malformed("it has " + shape.error().message);
     json page = json::parse(body.begin(), body.end(), nullptr, false);
     if (page.is_discarded() || !page.is_object())
         return malformed("it is not a JSON object");

@@ -1,4 +1,5 @@
 #include "sources/openrouteractivityconnector.h"
+#include "boundedjson.h"
 
 #include "sources/isotime.h"
 #include "sources/jsonfields.h"
@@ -41,6 +42,8 @@ Result<IngestBatch> OpenRouterActivityConnector::readDay(std::string_view body, 
                          + " came back in a form that cannot be read: " + what + ". Nothing from it was stored.",
                      true};
     };
+    if (auto shape = checkJsonShape(body, JsonLimits{}); !shape)
+        return malformed("it has " + shape.error().message);
     json page = json::parse(body.begin(), body.end(), nullptr, false);
     if (page.is_discarded() || !page.is_object())
         return malformed("it is not a JSON object");

@@ -1,4 +1,5 @@
 #include "sources/openrouterkeyreader.h"
+#include "boundedjson.h"
 
 #include "sources/jsonfields.h"
 
@@ -23,6 +24,8 @@ Result<OpenRouterKey> OpenRouterKeyReader::parse(std::string_view body, const st
         return Error{"source.malformed",
                      "OpenRouter key information for " + sourceName + " cannot be read: " + what + ".", true};
     };
+    if (auto shape = checkJsonShape(body, JsonLimits{}); !shape)
+        return malformed("it has " + shape.error().message);
     json page = json::parse(body.begin(), body.end(), nullptr, false);
     if (page.is_discarded() || !page.is_object())
         return malformed("it is not a JSON object");

@@ -1,5 +1,7 @@
 #include "sources/routerusagepagereader.h"
 
+#include "boundedjson.h"
+
 #include <nlohmann/json.hpp>
 
 #include <charconv>
@@ -43,6 +45,7 @@ enum class Field : unsigned {
     CostMicroUsd,
     FrontierCostMicroUsd,
     Unpriced,
+    Unmetered,
     LatencyMs,
     Status,
     Complexity,
@@ -77,6 +80,7 @@ constexpr FieldName kFields[] = {{"cursor", Field::Cursor},
                                  {"cost_micro_usd", Field::CostMicroUsd},
                                  {"frontier_cost_micro_usd", Field::FrontierCostMicroUsd},
                                  {"unpriced", Field::Unpriced},
+                                 {"unmetered", Field::Unmetered},
                                  {"latency_ms", Field::LatencyMs},
                                  {"status", Field::Status},
                                  {"complexity", Field::Complexity},
@@ -127,7 +131,8 @@ public:
 
     bool start_object(std::size_t) override
     {
-        ++m_depth;
+        if (++m_depth > JsonLimits::kDefaultMaxDepth)
+            return tooDeep();
         if (m_depth == 1)
             rootIsObject = true;
         else if (m_depth == 3 && m_inEvents) {
@@ -158,7 +163,8 @@ public:
     }
     bool start_array(std::size_t) override
     {
-        ++m_depth;
+        if (++m_depth > JsonLimits::kDefaultMaxDepth)
+            return tooDeep();
         if (m_depth == 2 && m_topKey == "events") {
             m_inEvents = true;
             sawEvents = true;
@@ -184,6 +190,7 @@ public:
 private:
     enum class Kind { Null, Bool, Negative, Whole, Fraction, Text };
 
+    bool tooDeep() { return fail("it nests deeper than " + std::to_string(JsonLimits::kDefaultMaxDepth) + " levels"); }
     bool fail(const std::string &what)
     {
         if (problem.empty())
@@ -276,6 +283,11 @@ private:
             if (kind != Kind::Bool)
                 return eventFail("unpriced", "is not true/false");
             m_event.unpriced = whole != 0;
+            return true;
+        case Field::Unmetered: // routers before this field was added never send it
+            if (kind != Kind::Bool)
+                return eventFail("unmetered", "is not true/false");
+            m_event.unmetered = whole != 0;
             return true;
         case Field::LatencyMs: return needWhole(m_event.latencyMs);
         case Field::Status: return needText(m_status);

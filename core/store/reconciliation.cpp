@@ -51,7 +51,7 @@ Result<ReconciliationReport> Reconciliation::run(SqliteDatabase &db, std::int64_
     Result<SqliteStatement> usage = db.prepare(
         "SELECT CASE WHEN instr(m.name, '/') > 0 THEN substr(m.name, 1, instr(m.name, '/') - 1) ELSE '' END, s.kind, "
         "sum(r.requests), sum(r.cost_micro), sum(r.reported_cost_micro), sum(r.unpriced), sum(r.cached_input_tokens), "
-        "sum(r.cache_write_tokens) "
+        "sum(r.cache_write_tokens), sum(r.unmetered) "
         "FROM daily_rollups r JOIN models m ON m.id = r.model_id JOIN sources s ON s.id = r.source_id "
         "WHERE r.day >= ?1 AND r.day < ?2 AND (?3 = '' OR r.team_id = (SELECT id FROM teams WHERE name = ?3)) "
         "GROUP BY 1, 2");
@@ -77,6 +77,7 @@ Result<ReconciliationReport> Reconciliation::run(SqliteDatabase &db, std::int64_
         row.unpricedRequests += usage->int64(5);
         row.cachedInputTokens += usage->int64(6);
         row.cacheWriteTokens += usage->int64(7);
+        row.unmeteredRequests += usage->int64(8);
     }
 
     // Bills.
@@ -123,6 +124,12 @@ Result<ReconciliationReport> Reconciliation::run(SqliteDatabase &db, std::int64_
                  std::to_string(row.unpricedRequests)
                      + " requests used models the price catalog does not know, so the catalog figure leaves them out. "
                        "Add a price override for them.");
+        if (row.unmeteredRequests > 0)
+            note(ReconciliationNote::Kind::Unmetered,
+                 std::to_string(row.unmeteredRequests)
+                     + " requests were answered without token counts (the upstream sent no usable `usage`), so "
+                       "neither the catalog nor the gateway figure includes them; the bill does. Check that "
+                       "upstream's answers.");
         if (reportedGap && row.cachedInputTokens > 0 && row.gatewayReportedMicro > row.gatewayCatalogMicro)
             note(ReconciliationNote::Kind::CachedTokens,
                  std::to_string(row.cachedInputTokens)

@@ -1,5 +1,6 @@
 #include "store/storeschema.h"
 
+#include <algorithm>
 #include <filesystem>
 
 namespace rl {
@@ -125,11 +126,18 @@ CREATE TABLE source_settings (
 ALTER TABLE sources ADD COLUMN in_spend INTEGER NOT NULL DEFAULT 1;
 )SQL";
 
+// Version 4: requests whose answer carried no usable token counts (a router's upstream that sent no
+// `usage`) are marked, per event and in the rollups, instead of passing for free requests.
+constexpr std::string_view kVersion4 = R"SQL(
+ALTER TABLE usage_events ADD COLUMN unmetered INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE daily_rollups ADD COLUMN unmetered INTEGER NOT NULL DEFAULT 0;
+)SQL";
+
 } // namespace
 
 const std::vector<std::string_view> &StoreSchema::migrations()
 {
-    static const std::vector<std::string_view> steps = {kVersion1, kVersion2, kVersion3};
+    static const std::vector<std::string_view> steps = {kVersion1, kVersion2, kVersion3, kVersion4};
     return steps;
 }
 
@@ -147,6 +155,57 @@ Result<int> StoreSchema::version(SqliteDatabase &database)
     if (!row)
         return row.error();
     return static_cast<int>(query->int64(0));
+}
+
+Result<void> StoreSchema::recognise(SqliteDatabase &database)
+{
+    Result<SqliteStatement> id = database.prepare("PRAGMA application_id");
+    if (!id)
+        return id.error();
+    if (Result<bool> row = id->step(); !row)
+        return row.error();
+    const std::int64_t applicationId = id->int64(0);
+    if (applicationId == kApplicationId)
+        return {};
+    auto notOurs = [&](const std::string &why) {
+        return Error{"store.not_ours",
+                     database.path() + " is not a RouteLedger store (" + why
+                         + "); it was left as it is. Choose the store's own file, or a new file name",
+                     false};
+    };
+    if (applicationId != 0)
+        return notOurs("another program's SQLite file, application id " + std::to_string(applicationId));
+    // Stores made before the application id was set are recognised by their schema version and tables.
+    Result<SqliteStatement> tables = database.prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name");
+    if (!tables)
+        return tables.error();
+    std::vector<std::string> names;
+    for (;;) {
+        Result<bool> row = tables->step();
+        if (!row)
+            return row.error();
+        if (!row.value())
+            break;
+        names.push_back(tables->text(0));
+    }
+    Result<int> current = version(database);
+    if (!current)
+        return current.error();
+    const bool hasOurTables = std::find(names.begin(), names.end(), "usage_events") != names.end()
+                              && std::find(names.begin(), names.end(), "sources") != names.end();
+    if (current.value() == 0 && names.empty())
+        return {}; // a new, empty file: it becomes a store
+    if (current.value() > 0 && hasOurTables)
+        return {};
+    std::string listed;
+    for (std::size_t i = 0; i < names.size() && i < 5; ++i)
+        listed += (i ? ", " : "") + names[i];
+    if (names.size() > 5)
+        listed += ", …";
+    return notOurs(names.empty()
+                       ? "an SQLite file with schema version " + std::to_string(current.value()) + " and no tables"
+                       : "an SQLite file with other tables: " + listed);
 }
 
 Result<std::string> StoreSchema::migrate(SqliteDatabase &database, int target)
@@ -189,6 +248,8 @@ Result<std::string> StoreSchema::migrate(SqliteDatabase &database, int target)
                              + "; nothing was changed)",
                          applied.error().retryable};
     if (Result<bool> set = database.execute("PRAGMA user_version = " + std::to_string(target)); !set)
+        return set.error();
+    if (Result<bool> set = database.execute("PRAGMA application_id = " + std::to_string(kApplicationId)); !set)
         return set.error();
     if (Result<bool> committed = transaction.commit(); !committed)
         return committed.error();

@@ -124,20 +124,24 @@ Result<std::string> UsageQueries::where(const UsageFilter &filter, std::vector<s
 
 Result<UsageTotals> UsageQueries::totals(const UsageFilter &filter)
 {
-    RL_PREPARE(query, "SELECT total(requests), total(errors), total(blocked), total(fallbacks), total(unpriced), "
-                      "total(CASE WHEN t.rank = 0 THEN requests END), total(input_tokens + cached_input_tokens + "
-                      "cache_write_tokens), total(output_tokens), total(cost_micro), total(frontier_cost_micro), "
-                      "total(reported_cost_micro) FROM daily_rollups r JOIN tiers t ON t.id = r.tier_id WHERE"
-                          + condition.value());
+    RL_PREPARE(
+        query,
+        "SELECT total(requests), total(errors), total(blocked), total(fallbacks), total(unpriced), "
+        "total(CASE WHEN t.rank = 0 THEN requests END), total(input_tokens + cached_input_tokens + "
+        "cache_write_tokens), total(output_tokens), total(cost_micro), total(frontier_cost_micro), "
+        "total(reported_cost_micro), total(unmetered) FROM daily_rollups r JOIN tiers t ON t.id = r.tier_id WHERE"
+            + condition.value());
     Result<bool> row = query->step();
     if (!row)
         return row.error();
     UsageTotals totals;
-    std::int64_t *fields[] = {&totals.requests,          &totals.errors,           &totals.blocked,
-                              &totals.fallbacks,         &totals.unpriced,         &totals.frontierRequests,
-                              &totals.inputTokens,       &totals.outputTokens,     &totals.costMicro,
-                              &totals.frontierCostMicro, &totals.reportedCostMicro};
-    for (int i = 0; i < 11; ++i)
+    std::int64_t *fields[] = {&totals.requests,          &totals.errors,
+                              &totals.blocked,           &totals.fallbacks,
+                              &totals.unpriced,          &totals.frontierRequests,
+                              &totals.inputTokens,       &totals.outputTokens,
+                              &totals.costMicro,         &totals.frontierCostMicro,
+                              &totals.reportedCostMicro, &totals.unmetered};
+    for (int i = 0; i < 12; ++i)
         *fields[i] = static_cast<std::int64_t>(query->real(i)); // total() is a double; sums stay far below 2^53
     return totals;
 }

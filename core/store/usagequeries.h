@@ -20,6 +20,7 @@ struct UsageFilter {
 
 struct UsageTotals {
     std::int64_t requests = 0, errors = 0, blocked = 0, fallbacks = 0, unpriced = 0;
+    std::int64_t unmetered = 0;        // answered without usable token counts: their cost is not in costMicro
     std::int64_t frontierRequests = 0; // served by the most capable tier
     std::int64_t inputTokens = 0, outputTokens = 0;
     std::int64_t costMicro = 0, frontierCostMicro = 0, reportedCostMicro = 0;

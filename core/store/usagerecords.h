@@ -55,6 +55,9 @@ struct UsageEvent {
     std::optional<std::int64_t> reportedCostMicro; // what the source said it cost
     std::int64_t frontierCostMicro = 0;            // what the frontier tier's first model would have cost
     bool unpriced = false;
+    // The answer carried no usable token counts (a gateway's upstream that sent no `usage`): tokens and
+    // cost are unknown, not zero.
+    bool unmetered = false;
     std::int64_t latencyMs = 0;
     UsageStatus status = UsageStatus::Ok;
     std::optional<double> complexity;

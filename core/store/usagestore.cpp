@@ -48,6 +48,7 @@ struct RollupValues {
     std::int64_t requests = 0, errors = 0, blocked = 0, fallbacks = 0, unpriced = 0;
     std::int64_t input = 0, cachedInput = 0, cacheWrite = 0, output = 0, reasoning = 0;
     std::int64_t cost = 0, reportedCost = 0, frontierCost = 0, latencySum = 0;
+    std::int64_t unmetered = 0;
 };
 
 std::string joinTags(const std::vector<std::string> &tags)
@@ -92,6 +93,9 @@ std::optional<Error> validate(const IngestBatch &batch)
 
 Result<UsageStore> UsageStore::open(const std::string &path)
 {
+    // SQLite takes "" for a private temporary database, which would take every write and keep none.
+    if (path.empty())
+        return Error{"store.no_path", "No store file given; name the store's file (for example routeledger.db)", false};
     UsageStore store;
     Result<SqliteDatabase> db = SqliteDatabase::open(path);
     if (!db)
@@ -100,6 +104,8 @@ Result<UsageStore> UsageStore::open(const std::string &path)
     // Reading the schema version is the first real read: a file that is not SQLite fails here.
     if (Result<int> version = StoreSchema::version(store.m_db); !version)
         return version.error();
+    if (Result<void> ours = StoreSchema::recognise(store.m_db); !ours)
+        return ours.error();
     for (const char *pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = OFF"})
         if (Result<bool> set = store.m_db.execute(pragma); !set)
             return set.error();
@@ -138,12 +144,13 @@ Result<bool> UsageStore::prepareStatements()
          "INSERT OR IGNORE INTO usage_events (source_id, request_id, time_ms, day, team_id, user_id, app_id, tags, "
          "requested_model, model_id, provider, tier_id, rule_id, policy_version, input_tokens, cached_input_tokens, "
          "cache_write_tokens, output_tokens, reasoning_tokens, cost_micro, reported_cost_micro, frontier_cost_micro, "
-         "unpriced, latency_ms, status, complexity, task, source_team_id, source_app_id) VALUES (?1, ?2, ?3, ?4, ?5, "
-         "?6, ?7, "
-         "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)"},
+         "unpriced, latency_ms, status, complexity, task, source_team_id, source_app_id, unmetered) VALUES (?1, ?2, "
+         "?3, "
+         "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, "
+         "?27, ?28, ?29, ?30)"},
         {&m_upsertRollup, "INSERT INTO daily_rollups VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
                           "?14, ?15, ?16, ?17, "
-                          "?18, ?19, ?20, ?21) ON CONFLICT DO UPDATE SET requests = requests + excluded.requests, "
+                          "?18, ?19, ?20, ?21, ?22) ON CONFLICT DO UPDATE SET requests = requests + excluded.requests, "
                           "errors = errors + excluded.errors, blocked = blocked + excluded.blocked, "
                           "fallbacks = fallbacks + excluded.fallbacks, unpriced = unpriced + excluded.unpriced, "
                           "input_tokens = input_tokens + excluded.input_tokens, "
@@ -154,7 +161,8 @@ Result<bool> UsageStore::prepareStatements()
                           "cost_micro = cost_micro + excluded.cost_micro, "
                           "reported_cost_micro = reported_cost_micro + excluded.reported_cost_micro, "
                           "frontier_cost_micro = frontier_cost_micro + excluded.frontier_cost_micro, "
-                          "latency_ms_sum = latency_ms_sum + excluded.latency_ms_sum"},
+                          "latency_ms_sum = latency_ms_sum + excluded.latency_ms_sum, "
+                          "unmetered = unmetered + excluded.unmetered"},
         {&m_selectBucket,
          "SELECT day, team_id, app_id, model_id, requests, input_tokens, cached_input_tokens, cache_write_tokens, "
          "output_tokens, reasoning_tokens, cost_micro, COALESCE(reported_cost_micro, 0), unpriced FROM usage_buckets "
@@ -236,6 +244,35 @@ Result<std::int64_t> UsageStore::sourceId(const std::string &name, const std::st
                     kind, std::nullopt);
 }
 
+Result<void> UsageStore::checkIntegrity()
+{
+    Result<SqliteStatement> check = m_db.prepare("PRAGMA quick_check(5)");
+    if (!check)
+        return check.error();
+    std::vector<std::string> problems;
+    for (;;) {
+        Result<bool> row = check->step();
+        if (!row)
+            return Error{"store.damaged",
+                         m_db.path() + " is damaged: " + row.error().message
+                             + ". Nothing was written; restore it from a backup or build a new store from its sources",
+                         false};
+        if (!row.value())
+            break;
+        if (std::string line = check->text(0); line != "ok")
+            problems.push_back(std::move(line));
+    }
+    if (problems.empty())
+        return {};
+    return Error{
+        "store.damaged",
+        m_db.path() + " is damaged (SQLite's integrity check: " + problems.front()
+            + (problems.size() > 1 ? ", and more" : "")
+            + "). Nothing was written; restore it from a backup (a .backup-vN file beside it, if there is one) "
+              "or build a new store from its sources",
+        false};
+}
+
 Result<IngestResult> UsageStore::ingest(const IngestBatch &batch)
 {
     if (std::optional<Error> invalid = validate(batch))
@@ -300,6 +337,7 @@ Result<IngestResult> UsageStore::ingest(const IngestBatch &batch)
         } else {
             s.bindNull(29);
         }
+        s.bind(30, e.unmetered ? 1 : 0);
         RL_TRY(stored, s.run());
         (void)stored;
         if (m_db.changes() == 0) {
@@ -313,6 +351,7 @@ Result<IngestResult> UsageStore::ingest(const IngestBatch &batch)
         r.blocked += e.status == UsageStatus::Blocked;
         r.fallbacks += e.status == UsageStatus::Fallback;
         r.unpriced += e.unpriced;
+        r.unmetered += e.unmetered;
         r.input += e.tokens.input;
         r.cachedInput += e.tokens.cachedInput;
         r.cacheWrite += e.tokens.cacheWrite;
@@ -411,10 +450,10 @@ Result<IngestResult> UsageStore::ingest(const IngestBatch &batch)
         SqliteStatement &s = m_upsertRollup;
         for (int i = 0; i < 7; ++i)
             s.bind(i + 1, key[static_cast<std::size_t>(i)]);
-        const std::int64_t values[] = {r.requests, r.errors,       r.blocked,      r.fallbacks, r.unpriced,
-                                       r.input,    r.cachedInput,  r.cacheWrite,   r.output,    r.reasoning,
-                                       r.cost,     r.reportedCost, r.frontierCost, r.latencySum};
-        for (int i = 0; i < 14; ++i)
+        const std::int64_t values[] = {r.requests, r.errors,       r.blocked,      r.fallbacks,  r.unpriced,
+                                       r.input,    r.cachedInput,  r.cacheWrite,   r.output,     r.reasoning,
+                                       r.cost,     r.reportedCost, r.frontierCost, r.latencySum, r.unmetered};
+        for (int i = 0; i < 15; ++i)
             s.bind(8 + i, values[i]);
         RL_TRY(stored, s.run());
         (void)stored;
@@ -533,12 +572,12 @@ INSERT INTO daily_rollups
 SELECT day, source_id, team_id, app_id, model_id, tier_id, rule_id, count(*), sum(status = 1), sum(status = 2),
        sum(status = 3), sum(unpriced), sum(input_tokens), sum(cached_input_tokens), sum(cache_write_tokens),
        sum(output_tokens), sum(reasoning_tokens), sum(cost_micro), sum(COALESCE(reported_cost_micro, 0)),
-       sum(frontier_cost_micro), sum(latency_ms)
+       sum(frontier_cost_micro), sum(latency_ms), sum(unmetered)
 FROM usage_events GROUP BY 1, 2, 3, 4, 5, 6, 7;
 INSERT INTO daily_rollups
 SELECT day, source_id, team_id, app_id, model_id, 0, 0, sum(requests), 0, 0, 0, sum(unpriced * requests),
        sum(input_tokens), sum(cached_input_tokens), sum(cache_write_tokens), sum(output_tokens), sum(reasoning_tokens),
-       sum(cost_micro), sum(COALESCE(reported_cost_micro, 0)), sum(cost_micro), 0
+       sum(cost_micro), sum(COALESCE(reported_cost_micro, 0)), sum(cost_micro), 0, 0
 FROM usage_buckets WHERE true GROUP BY 1, 2, 3, 4, 5
 ON CONFLICT DO UPDATE SET requests = requests + excluded.requests, unpriced = unpriced + excluded.unpriced,
   input_tokens = input_tokens + excluded.input_tokens,

@@ -34,6 +34,10 @@ public:
     UsageStore(UsageStore &&) noexcept = default;
     UsageStore &operator=(UsageStore &&) noexcept = default;
 
+    // SQLite's own check of every page (PRAGMA quick_check): `store.damaged`, naming the first problem and
+    // what to do, before a command writes to a store that may be corrupt. Reads the whole file.
+    Result<void> checkIntegrity();
+
     Result<IngestResult> ingest(const IngestBatch &batch);
     Result<std::optional<std::string>> cursor(const std::string &source);
 

@@ -84,7 +84,11 @@ private slots:
         QTest::newRow("bad ratio") << QStringList{QStringLiteral("eval-scorer"), QStringLiteral("--labels"),
                                                   QStringLiteral("x"), QStringLiteral("--price-ratio"),
                                                   QStringLiteral("2")}
-                                   << "--price-ratio expects a number from 0.000000 to 1.000000, got \"2\"";
+                                   << "--price-ratio expects a number from 0 to 1, got \"2\"";
+        QTest::newRow("not a number") << QStringList{QStringLiteral("eval-scorer"), QStringLiteral("--labels"),
+                                                     QStringLiteral("x"), QStringLiteral("--price-ratio"),
+                                                     QStringLiteral("nan")}
+                                      << "--price-ratio expects a number from 0 to 1, got \"nan\"";
         QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")}
                                          << "unknown command \"frobnicate\"";
     }
@@ -241,6 +245,90 @@ private slots:
         QCOMPARE(r.code, 1);
         QVERIFY(
             r.err.contains(QStringLiteral("m: input_cost_per_token: expected a price in USD per token from 0 to 1")));
+    }
+
+    // A store command never reports success without having done its work, and never adopts, creates or
+    // writes to a file it should not.
+    void storeCommandsRefuseWhatIsNotAStore()
+    {
+        QTemporaryDir dir;
+        const QStringList override{QStringLiteral("--override"), QStringLiteral("openai/gpt-5"),
+                                   QStringLiteral("--input"),    QStringLiteral("1"),
+                                   QStringLiteral("--output"),   QStringLiteral("8")};
+
+        Run r = run({QStringLiteral("demo"), QStringLiteral("--out"), QString()});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.startsWith(QStringLiteral("demo --out needs a file name")), qPrintable(r.err));
+
+        // Another program's SQLite file: refused, and left exactly as it was.
+        const QString foreign = dir.filePath(QStringLiteral("other.db"));
+        QProcess sqlite;
+        sqlite.start(QStringLiteral("sqlite3"),
+                     {foreign, QStringLiteral("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT);")});
+        QVERIFY(sqlite.waitForFinished(10000) && sqlite.exitCode() == 0);
+        QFile before(foreign);
+        QVERIFY(before.open(QIODevice::ReadOnly));
+        const QByteArray original = before.readAll();
+        before.close();
+        r = run(QStringList{QStringLiteral("prices"), QStringLiteral("--store"), foreign} + override);
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("is not a RouteLedger store (an SQLite file with other tables: notes)")),
+                 qPrintable(r.err));
+        QFile after(foreign);
+        QVERIFY(after.open(QIODevice::ReadOnly));
+        QCOMPARE(after.readAll(), original);
+        QVERIFY(!QFile::exists(foreign + QStringLiteral("-wal")));
+
+        // A store that does not exist is not created behind the user's back.
+        const QString missing = dir.filePath(QStringLiteral("typo.db"));
+        r = run(QStringList{QStringLiteral("prices"), QStringLiteral("--store"), missing} + override);
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("There is no store at ")), qPrintable(r.err));
+        QVERIFY(r.err.contains(QStringLiteral("--create")));
+        QVERIFY(!QFile::exists(missing));
+        r = run(QStringList{QStringLiteral("prices"), QStringLiteral("--store"), missing, QStringLiteral("--create")}
+                + override);
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.startsWith(QStringLiteral("created a new, empty store at ") + missing), qPrintable(r.out));
+        QVERIFY(QFile::exists(missing));
+
+        // A damaged store: refused before anything is written.
+        const QString damaged = dir.filePath(QStringLiteral("damaged.db"));
+        r = run({QStringLiteral("demo"), QStringLiteral("--out"), damaged, QStringLiteral("--events"),
+                 QStringLiteral("20000"), QStringLiteral("--end"), QStringLiteral("2026-03-01")});
+        QCOMPARE(r.code, 0);
+        {
+            QFile file(damaged);
+            QVERIFY(file.open(QIODevice::ReadWrite));
+            const qint64 size = file.size();
+            QVERIFY(size > 4096 * 64);
+            file.seek(size / 2); // the middle of the tables' pages, well past the schema
+            file.write(QByteArray(4096 * 16, '\x5a'));
+        }
+        r = run(QStringList{QStringLiteral("prices"), QStringLiteral("--store"), damaged} + override);
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("damaged")), qPrintable(r.err));
+        QVERIFY(!r.out.contains(QStringLiteral("override saved")));
+    }
+
+    // Headless input files from outside get the same nesting limit as the router's requests.
+    void deeplyNestedInputFilesAreRefused()
+    {
+        QTemporaryDir dir;
+        const QByteArray deep = QByteArray(100000, '[') + QByteArray(100000, ']');
+        const QString request =
+            writeFile(dir, QStringLiteral("request.json"),
+                      QByteArray(R"({"messages":[{"role":"user","content":"hi"}],"x":)") + deep + QByteArray("}"));
+        Run r = run({QStringLiteral("route"), QStringLiteral("--policy"), kDefaultPolicy, QStringLiteral("--request"),
+                     request});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("nesting deeper than 128 levels")), qPrintable(r.err));
+        const QString policy = writeFile(dir, QStringLiteral("policy.json"), QByteArray(R"({"x":)") + deep + "}");
+        r = run({QStringLiteral("validate-policy"), policy});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.out.contains(QStringLiteral("nested deeper than 64 levels"))
+                     || r.err.contains(QStringLiteral("nested deeper than 64 levels")),
+                 qPrintable(r.out + r.err));
     }
 
     void evalRefusesBadFiles()

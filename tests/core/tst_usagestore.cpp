@@ -92,6 +92,7 @@ private slots:
         batch.events = {makeEvent("a", kMonday, "legal", 1000), makeEvent("b", kMonday + 1000, "legal", 2000),
                         makeEvent("c", kMonday + 86'400'000, "support", 500)};
         batch.events[1].status = rl::UsageStatus::Fallback;
+        batch.events[2].unmetered = true; // answered without token counts
         auto first = store->ingest(batch);
         QVERIFY(first.ok());
         QCOMPARE(first->inserted, std::size_t(3));
@@ -112,6 +113,8 @@ private slots:
         QCOMPARE(scalar(db, "SELECT sum(cost_micro) FROM daily_rollups"), std::int64_t(7500));
         QCOMPARE(scalar(db, "SELECT sum(frontier_cost_micro) FROM daily_rollups"), std::int64_t(37500));
         QCOMPARE(scalar(db, "SELECT sum(fallbacks) FROM daily_rollups"), std::int64_t(1));
+        QCOMPARE(scalar(db, "SELECT sum(unmetered) FROM daily_rollups"), std::int64_t(1));
+        QCOMPARE(scalar(db, "SELECT unmetered FROM usage_events WHERE request_id = 'c'"), std::int64_t(1));
         QCOMPARE(scalar(db, "SELECT count(DISTINCT day) FROM daily_rollups"), std::int64_t(2));
         QCOMPARE(scalar(db, "SELECT first_seen_ms FROM policy_versions"), kMonday);
 
@@ -523,7 +526,9 @@ private slots:
             if (from >= 1) // data written by that version: one request of 1,234 ms
                 QVERIFY(
                     db->execute(
-                          "INSERT INTO sources VALUES (1, 'r', 'router', NULL, 0, NULL);"
+                          "INSERT INTO sources (id, name, kind, cursor, created_ms, last_ingest_ms) VALUES (1, 'r', "
+                          "'router', NULL, 0, "
+                          "NULL);"
                           "INSERT INTO models VALUES (1, 'openai/gpt-5');"
                           "INSERT INTO usage_events (source_id, request_id, time_ms, day, team_id, user_id, app_id, "
                           "model_id, tier_id, rule_id, input_tokens, cached_input_tokens, cache_write_tokens, "
@@ -543,6 +548,13 @@ private slots:
             // version 3: an event no mapping changed keeps no second identity
             QCOMPARE(scalar(store->database(), "SELECT count(*) FROM usage_events WHERE source_team_id IS NULL"),
                      std::int64_t(1));
+            // version 4: what was stored before is metered; the rollups rebuilt from it agree
+            QCOMPARE(scalar(store->database(), "SELECT count(*) FROM usage_events WHERE unmetered = 0"),
+                     std::int64_t(1));
+        }
+        if (from > 0) {
+            // The store now says it is RouteLedger's.
+            QCOMPARE(scalar(store->database(), "PRAGMA application_id"), rl::StoreSchema::kApplicationId);
         } else {
             QVERIFY(store->backupPath().empty());
         }
@@ -564,6 +576,12 @@ private slots:
                                  << "store.corrupt";
         QTest::newRow("missing folder") << "nofolder"
                                         << "store.cannot_open";
+        QTest::newRow("another program's database") << "foreign"
+                                                    << "store.not_ours";
+        QTest::newRow("another program's application id") << "foreign-id"
+                                                          << "store.not_ours";
+        QTest::newRow("no file name") << "empty"
+                                      << "store.no_path";
     }
 
     void badFiles()
@@ -575,8 +593,20 @@ private slots:
         if (kind == QLatin1String("text")) {
             std::ofstream(path) << "these are my meeting notes, not a database\n";
         } else if (kind == QLatin1String("newer")) {
+            // What a later RouteLedger writes: its own application id, a schema version this one lacks.
             auto db = rl::SqliteDatabase::open(path);
-            QVERIFY(db->execute("PRAGMA user_version = 999").ok());
+            QVERIFY(db->execute("PRAGMA application_id = " + std::to_string(rl::StoreSchema::kApplicationId)
+                                + "; PRAGMA user_version = 999")
+                        .ok());
+        } else if (kind == QLatin1String("foreign") || kind == QLatin1String("foreign-id")) {
+            auto db = rl::SqliteDatabase::open(path);
+            QVERIFY(db->execute(kind == QLatin1String("foreign")
+                                    ? "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes "
+                                      "VALUES (1, 'mine')"
+                                    : "PRAGMA application_id = 42")
+                        .ok());
+        } else if (kind == QLatin1String("empty")) {
+            path.clear();
         } else if (kind == QLatin1String("corrupt")) {
             {
                 auto store = rl::UsageStore::open(path);
@@ -598,6 +628,11 @@ private slots:
         }
         auto store = rl::UsageStore::open(path);
         if (kind == QLatin1String("corrupt") && store.ok()) {
+            // A command that writes checks first, and is refused with what to do.
+            auto intact = store->checkIntegrity();
+            QVERIFY(!intact.ok());
+            QCOMPARE(QString::fromStdString(intact.error().code), QStringLiteral("store.damaged"));
+            QVERIFY(QString::fromStdString(intact.error().message).contains(QStringLiteral("Nothing was written")));
             // Damage may only show when the damaged pages are read: an ingest or a check must report it.
             auto check = rl::SqliteDatabase::open(path);
             auto rows = check->prepare("SELECT sum(cost_micro) FROM usage_events");
@@ -609,6 +644,14 @@ private slots:
         QVERIFY(!store.ok());
         QCOMPARE(QString::fromStdString(store.error().code), code);
         QVERIFY(QString::fromStdString(store.error().message).contains(QString::fromStdString(path)));
+        if (kind.startsWith(QLatin1String("foreign"))) {
+            // Left exactly as it was: no RouteLedger table, no schema version, no WAL.
+            auto db = rl::SqliteDatabase::open(path);
+            QCOMPARE(scalar(db.value(), "SELECT count(*) FROM sqlite_master WHERE name = 'usage_events'"),
+                     std::int64_t(0));
+            QCOMPARE(scalar(db.value(), "PRAGMA user_version"), std::int64_t(0));
+            QVERIFY(!std::filesystem::exists(path + "-wal"));
+        }
         if (kind == QLatin1String("newer"))
             QVERIFY(QString::fromStdString(store.error().message)
                         .contains(QStringLiteral("written by a newer RouteLedger")));

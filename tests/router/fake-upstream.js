@@ -43,7 +43,8 @@
 //                              completion_tokens_details.reasoning_tokens) or flat `cached_tokens` /
 //                              `reasoning_tokens`; missing fields keep their defaults; total defaults to
 //                              prompt + completion. `"usage": null` omits usage from the response
-//                              (and the stream's usage chunk). Invalid behaviour strings → 400.
+//                              (and the stream's usage chunk); `"raw_usage": <any JSON>` sends that
+//                              as `usage`, unchecked. Invalid behaviour strings → 400.
 //   GET  /control/behaviours  the current table.
 //   POST /control/reset       clears the table, counters and recorded requests.
 //   GET  /control/stats       {"requests": N, "by_model": {model: count},
@@ -103,6 +104,8 @@ function normaliseEntry(v) {
     if (v.usage !== null && (typeof v.usage !== 'object' || Array.isArray(v.usage))) throw new Error('usage must be an object or null');
     entry.usage = v.usage;
   }
+  // raw_usage: sent exactly as given (any JSON), for answers whose usage is garbage.
+  if ('raw_usage' in v) entry.raw_usage = v.raw_usage;
   if ('chunk_delay_ms' in v) {
     if (!Number.isFinite(v.chunk_delay_ms) || v.chunk_delay_ms < 0) throw new Error('chunk_delay_ms must be a non-negative number');
     entry.chunk_delay_ms = v.chunk_delay_ms;
@@ -240,7 +243,7 @@ async function writeEvents(res, events, delayMs, onLastFlushed) {
 
 async function sendOk(res, ctx) {
   const { model, stream, includeUsage, entry } = ctx;
-  const usage = buildUsage(entry.usage);
+  const usage = 'raw_usage' in entry ? entry.raw_usage : buildUsage(entry.usage);
   if (!stream) return sendJson(res, 200, completionJson(model, usage));
   if (gone(res)) return;
   sseHead(res);

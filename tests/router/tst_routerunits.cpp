@@ -769,16 +769,18 @@ private slots:
         QTest::newRow("empty details") << QByteArray(
             R"({"prompt_tokens":9,"completion_tokens":4,"prompt_tokens_details":{},"completion_tokens_details":{}})")
                                        << "in=9 cached=0 write=0 out=4 reasoning=0";
+        // Counts that are not whole and non-negative make the answer unmetered, not free.
         QTest::newRow("negative") << QByteArray(R"({"prompt_tokens":-5,"completion_tokens":-1,)"
                                                 R"("prompt_tokens_details":{"cached_tokens":-3}})")
-                                  << "in=0 cached=0 write=0 out=0 reasoning=0";
+                                  << "none";
+        QTest::newRow("no completion tokens") << QByteArray(R"({"prompt_tokens":5})") << "none";
         QTest::newRow("negative cached") << QByteArray(
             R"({"prompt_tokens":40,"completion_tokens":8,"prompt_tokens_details":{"cached_tokens":-3},)"
             R"("completion_tokens_details":{"reasoning_tokens":-2}})")
                                          << "in=40 cached=0 write=0 out=8 reasoning=0";
         QTest::newRow("strings and fractions") << QByteArray(R"({"prompt_tokens":"100","completion_tokens":12.5,)"
                                                              R"("prompt_tokens_details":{"cached_tokens":"30"}})")
-                                               << "in=0 cached=0 write=0 out=0 reasoning=0";
+                                               << "none";
         QTest::newRow("fraction cached") << QByteArray(
             R"({"prompt_tokens":100,"completion_tokens":10,"prompt_tokens_details":{"cached_tokens":3.5}})")
                                          << "in=100 cached=0 write=0 out=10 reasoning=0";
@@ -786,7 +788,7 @@ private slots:
             << QByteArray(R"({"prompt_tokens":10,"completion_tokens":5,"prompt_tokens_details":{"cached_tokens":30},)"
                           R"("completion_tokens_details":{"reasoning_tokens":9}})")
             << "in=0 cached=10 write=0 out=5 reasoning=5";
-        QTest::newRow("empty object") << QByteArray("{}") << "in=0 cached=0 write=0 out=0 reasoning=0";
+        QTest::newRow("empty object") << QByteArray("{}") << "none";
         QTest::newRow("null") << QByteArray("null") << "none";
         QTest::newRow("array") << QByteArray("[1,2]") << "none";
         QTest::newRow("number") << QByteArray("42") << "none";
@@ -1229,7 +1231,7 @@ private slots:
         // The current ETag: swapped, and persist saw exactly what is installed.
         int persisted = 0;
         std::string persistedEtag;
-        rl::PolicyHolder::Snapshot installed;
+        rl::PolicyHolder::Snapshot installed, previous;
         auto result = holder.replaceIf(
             before.etag, second,
             [&](const rl::PolicyHolder::Snapshot &candidate) {
@@ -1237,9 +1239,10 @@ private slots:
                 persistedEtag = candidate.etag;
                 return true;
             },
-            installed);
+            installed, previous);
         QCOMPARE(int(result), int(rl::PolicyHolder::SwapResult::Swapped));
         QCOMPARE(persisted, 1);
+        QCOMPARE(previous.policy.get(), first.get());
         QCOMPARE(installed.policy.get(), second.get());
         QCOMPARE(qs(installed.etag), qs(persistedEtag));
         QCOMPARE(qs(holder.snapshot().etag), qs(installed.etag));
@@ -1262,10 +1265,11 @@ private slots:
                 ++persisted;
                 return true;
             },
-            untouched);
+            untouched, previous);
         QCOMPARE(int(result), int(rl::PolicyHolder::SwapResult::StaleETag));
         QCOMPARE(persisted, 1);
-        QVERIFY(!untouched.policy);
+        QCOMPARE(untouched.policy.get(), second.get()); // what stays in force
+        QCOMPARE(previous.policy.get(), second.get());
         QCOMPARE(holder.policy().get(), second.get());
         QCOMPARE(qs(holder.snapshot().etag), qs(current));
 
@@ -1276,18 +1280,51 @@ private slots:
                 ++persisted;
                 return false;
             },
-            untouched);
+            untouched, previous);
         QCOMPARE(int(result), int(rl::PolicyHolder::SwapResult::PersistFailed));
         QCOMPARE(persisted, 2);
-        QVERIFY(!untouched.policy);
+        QCOMPARE(untouched.policy.get(), second.get());
         QCOMPARE(holder.policy().get(), second.get());
         QCOMPARE(qs(holder.snapshot().etag), qs(current));
 
         // ... and the same ETag still works afterwards.
         result = holder.replaceIf(
-            current, third, [](const rl::PolicyHolder::Snapshot &) { return true; }, installed);
+            current, third, [](const rl::PolicyHolder::Snapshot &) { return true; }, installed, previous);
         QCOMPARE(int(result), int(rl::PolicyHolder::SwapResult::Swapped));
         QCOMPARE(holder.policy()->version, std::int64_t(3));
+
+        // A version that does not increase is refused, lower or equal, and nothing is persisted.
+        const std::string atThree = holder.snapshot().etag;
+        auto lower = makePolicy("p", 0);
+        auto sameVersionOtherName = makePolicy("q", 3);
+        QVERIFY(lower && sameVersionOtherName);
+        for (const auto &next : {lower, second, sameVersionOtherName}) {
+            result = holder.replaceIf(
+                atThree, next,
+                [&](const rl::PolicyHolder::Snapshot &) {
+                    ++persisted;
+                    return true;
+                },
+                untouched, previous);
+            QCOMPARE(int(result), int(rl::PolicyHolder::SwapResult::VersionNotIncreasing));
+            QCOMPARE(holder.policy().get(), third.get());
+            QCOMPARE(previous.policy->version, std::int64_t(3));
+        }
+        QCOMPARE(persisted, 2);
+
+        // The same document again (a retried push) changes nothing and succeeds.
+        auto thirdAgain = makePolicy("p", 3);
+        result = holder.replaceIf(
+            atThree, thirdAgain,
+            [&](const rl::PolicyHolder::Snapshot &) {
+                ++persisted;
+                return true;
+            },
+            installed, previous);
+        QCOMPARE(int(result), int(rl::PolicyHolder::SwapResult::Unchanged));
+        QCOMPARE(persisted, 2);
+        QCOMPARE(holder.policy().get(), third.get());
+        QCOMPARE(qs(installed.etag), qs(atThree));
     }
 
     void policyConcurrentReplaceIfHasOneWinner()
@@ -1303,7 +1340,7 @@ private slots:
             std::atomic<int> persists{0};
             rl::PolicyHolder::SwapResult results[2] = {};
             auto put = [&](int index, std::shared_ptr<const rl::Policy> next) {
-                rl::PolicyHolder::Snapshot installed;
+                rl::PolicyHolder::Snapshot installed, previous;
                 start.arrive_and_wait();
                 results[index] = holder.replaceIf(
                     etag, std::move(next),
@@ -1311,7 +1348,7 @@ private slots:
                         ++persists;
                         return true;
                     },
-                    installed);
+                    installed, previous);
             };
             std::thread a(put, 0, left);
             std::thread b(put, 1, right);
@@ -1591,7 +1628,7 @@ private slots:
         QCOMPARE(qs(page->events[2].usage.requestId), QStringLiteral("req-4"));
     }
 
-    void ledgerKeepsTheLastSavedPolicy()
+    void ledgerKeepsTheHighestVersionSaved()
     {
         QTemporaryDir dir;
         const std::string path = dir.filePath(QStringLiteral("ledger.db")).toStdString();
@@ -1603,21 +1640,23 @@ private slots:
             QVERIFY(!none.value().has_value());
             QVERIFY(ledger->savePolicy({"{\"version\":1}", 1, "\"v1-aaaa\""}, kMonday).ok());
             QVERIFY(ledger->savePolicy({"{\"version\":2}", 2, "\"v2-bbbb\""}, kMonday + 1).ok());
-            // A rollback to version 1 is the newest entry, even though its version is lower.
-            QVERIFY(
-                ledger->savePolicy({"{\"version\":1,\"name\":\"rolled back\"}", 1, "\"v1-cccc\""}, kMonday + 2).ok());
+            // Of two documents with one version (an older router accepted that), the last saved wins.
+            QVERIFY(ledger->savePolicy({"{\"version\":2,\"name\":\"edited\"}", 2, "\"v2-cccc\""}, kMonday + 2).ok());
+            // A lower version saved later (an older router accepted that too) never wins: a restart must
+            // not go back to it.
+            QVERIFY(ledger->savePolicy({"{\"version\":1}", 1, "\"v1-dddd\""}, kMonday + 3).ok());
             auto latest = ledger->latestPolicy();
             QVERIFY(latest.ok() && latest.value().has_value());
-            QCOMPARE(qs(latest.value()->etag), QStringLiteral("\"v1-cccc\""));
+            QCOMPARE(qs(latest.value()->etag), QStringLiteral("\"v2-cccc\""));
         }
         auto ledger = openLedger(path);
         QVERIFY(ledger);
         auto latest = ledger->latestPolicy();
         QVERIFY(latest.ok());
         QVERIFY(latest.value().has_value());
-        QCOMPARE(qs(latest.value()->document), QStringLiteral("{\"version\":1,\"name\":\"rolled back\"}"));
-        QCOMPARE(latest.value()->version, std::int64_t(1));
-        QCOMPARE(qs(latest.value()->etag), QStringLiteral("\"v1-cccc\""));
+        QCOMPARE(qs(latest.value()->document), QStringLiteral("{\"version\":2,\"name\":\"edited\"}"));
+        QCOMPARE(latest.value()->version, std::int64_t(2));
+        QCOMPARE(qs(latest.value()->etag), QStringLiteral("\"v2-cccc\""));
     }
 
     void ledgerRejectsAFileThatIsNotSqlite()
@@ -1830,7 +1869,9 @@ private slots:
         QCOMPARE(countStartingWith(lines, QStringLiteral("routeledger_requests_total")), qsizetype(0));
         QVERIFY(lines.contains(QStringLiteral("routeledger_open_connections 0")));
         QVERIFY(lines.contains(QStringLiteral("routeledger_in_flight_requests 0")));
-        QCOMPARE(countStartingWith(lines, QStringLiteral("# TYPE ")), qsizetype(7));
+        QVERIFY(lines.contains(QStringLiteral("routeledger_refused_connections_total 0")));
+        QVERIFY(lines.contains(QStringLiteral("routeledger_admin_requests_running 0")));
+        QCOMPARE(countStartingWith(lines, QStringLiteral("# TYPE ")), qsizetype(10));
     }
 
     // ---- 8. Digests ---------------------------------------------------------------------------------

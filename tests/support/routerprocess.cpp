@@ -169,8 +169,11 @@ int RouterProcess::terminate(int timeoutMs)
 
 QByteArray RouterProcess::standardError()
 {
-    if (m_process)
+    if (m_process) {
+        // Without an event loop QProcess reads its pipes only inside waitFor…(): let it take what is there.
+        m_process->waitForReadyRead(5);
         m_stderr += m_process->readAllStandardError();
+    }
     return m_stderr;
 }
 

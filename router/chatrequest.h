@@ -1,0 +1,38 @@
+#pragma once
+
+#include "boundedjson.h"
+#include "clientidentifier.h"
+#include "error.h"
+#include "routing/routerequest.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace rl {
+
+// A chat-completions request read and checked, ready to route and to forward: what the routing engine
+// looks at, and the body to send upstream. Free of Beast and Asio, so the fuzzer drives exactly the code
+// that serves traffic.
+class ChatRequest {
+public:
+    // A chat body's structure limits: tool schemas nest a few dozen levels at most, and a quarter of a
+    // million values is ten thousand messages with room to spare (~20 MB parsed, at worst).
+    static constexpr JsonLimits kBodyLimits{JsonLimits::kDefaultMaxDepth, 250'000};
+
+    RouteRequest route;
+    nlohmann::json body;             // the client's body without the router's own "routeledger" object
+    bool suppressUsageEvent = false; // the router asked a stream for usage that the client did not want
+
+    // Errors carry the OpenAI error code the client sees: `unsupported_media_type` (415), `invalid_json`,
+    // `invalid_request` (400).
+    static Result<ChatRequest> read(std::string_view contentType, std::string_view body, const ClientIdentity &who,
+                                    std::int64_t nowMs);
+
+    // The body for one upstream attempt, with `model` set to the provider's own name for it.
+    std::string upstreamBody(std::string_view providerModel);
+};
+
+} // namespace rl
