@@ -6,7 +6,7 @@
 2. Unauthenticated memory: 1,000 connections at once, each sending headers with a wrong key and then a
    4 MiB body; prints the router's peak RSS (VmHWM) before and after.
 
-    python3 bench/router/hardening-figures.py [--build build] [--runs 3]
+    python3 bench/router/hardening-figures.py [--build build] [--runs 3] [--threads N] [--only install|memory]
 
 Each figure is the median of --runs runs. Needs only Python 3 (standard library).
 """
@@ -80,13 +80,13 @@ def big_policy(version, rules):
     return json.dumps(policy)
 
 
-def install_figures(build, runs):
+def install_figures(build, runs, threads):
     results = {}
     for rules in (1000, 10000, 20000):
         times, worst = [], []
         for run in range(runs):
             with tempfile.TemporaryDirectory() as work:
-                proc, port = start_router(build, work)
+                proc, port = start_router(build, work, {"threads": threads})
                 try:
                     body = big_policy(2, rules)
                     stop = threading.Event()
@@ -121,7 +121,7 @@ def install_figures(build, runs):
                     proc.terminate()
                     proc.wait()
         results[rules] = (statistics.median(times), statistics.median(worst))
-        print(f"install {rules:>6} rules: PUT {results[rules][0] * 1000:8.1f} ms (median of {runs}), "
+        print(f"threads={threads or 'cores'} install {rules:>6} rules: PUT {results[rules][0] * 1000:8.1f} ms (median of {runs}), "
               f"longest /healthz meanwhile {results[rules][1] * 1000:6.1f} ms")
     return results
 
@@ -175,14 +175,16 @@ def main():
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", choices=["install", "memory"])
+    parser.add_argument("--connections", type=int, default=1000)
+    parser.add_argument("--threads", type=int, default=0, help="router worker threads (0: one per core)")
     args = parser.parse_args()
     import resource
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     if args.only in (None, "install"):
-        install_figures(args.build, args.runs)
+        install_figures(args.build, args.runs, args.threads)
     if args.only in (None, "memory"):
-        memory_figures(args.build, args.runs)
+        memory_figures(args.build, args.runs, args.connections)
 
 
 if __name__ == "__main__":

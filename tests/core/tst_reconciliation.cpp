@@ -74,6 +74,14 @@ private slots:
                                         << std::vector{bill("openai", 1'500'000)} << later << qint64(0)
                                         << qint64(1'000'000) << qint64(1'500'000)
                                         << Kinds{int(K::Unpriced), int(K::NoGateway)};
+        // Answers without token counts cost nothing in the catalog figure; the bill has them.
+        rl::UsageEvent unmetered = usage("b", "openai/gpt-4o", 0, std::nullopt);
+        unmetered.tokens = {};
+        unmetered.unmetered = true;
+        QTest::newRow("unmetered answers")
+            << std::vector{usage("a", "openai/gpt-4o", 1'000'000, std::nullopt), unmetered}
+            << std::vector{bill("openai", 1'500'000)} << later << qint64(0) << qint64(1'000'000) << qint64(1'500'000)
+            << Kinds{int(K::Unmetered), int(K::NoGateway)};
         QTest::newRow("recent days still revised")
             << std::vector{usage("a", "anthropic/claude-sonnet-4-5", 2'000'000, std::nullopt)}
             << std::vector{bill("anthropic", 1'200'000)} << qint64(kDay) << qint64(0) << qint64(2'000'000)

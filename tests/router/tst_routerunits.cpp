@@ -216,6 +216,7 @@ rl::LedgerEvent makeLedgerEvent(int i)
     u.costMicro = 1000 + i;
     u.frontierCostMicro = 5000 + i;
     u.unpriced = i % 4 == 3;
+    u.unmetered = i % 5 == 4;
     u.latencyMs = 800 + i;
     u.status = statuses[i % 4];
     if (i % 3 != 0)
@@ -257,6 +258,7 @@ std::string eventDiff(const rl::LedgerEvent &a, const rl::LedgerEvent &b)
     check("costMicro", x.costMicro == y.costMicro);
     check("frontierCostMicro", x.frontierCostMicro == y.frontierCostMicro);
     check("unpriced", x.unpriced == y.unpriced);
+    check("unmetered", x.unmetered == y.unmetered);
     check("latencyMs", x.latencyMs == y.latencyMs);
     check("status", x.status == y.status);
     check("complexity", x.complexity == y.complexity);
@@ -1709,6 +1711,41 @@ private slots:
         QVERIFY(!ledger.ok());
         QCOMPARE(qs(ledger.error().code), QStringLiteral("ledger.newer"));
         QVERIFY2(qs(ledger.error().message).contains(QLatin1String("schema 99")), ledger.error().message.c_str());
+    }
+
+    // A ledger of schema 1 (before `unmetered`) is upgraded in place: its events stay, read as metered.
+    void ledgerUpgradesSchemaOne()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("ledger.db")).toStdString();
+        {
+            auto ledger = openLedger(path);
+            QVERIFY(ledger);
+            ledger->append(makeLedgerEvent(1));
+            ledger->stop();
+        }
+        {
+            // Back to what schema 1 was: the same table without the column.
+            auto db = rl::SqliteDatabase::open(path);
+            QVERIFY(db.ok());
+            QVERIFY(db->execute("ALTER TABLE ledger_events DROP COLUMN unmetered; PRAGMA user_version=1").ok());
+        }
+        auto ledger = openLedger(path);
+        QVERIFY(ledger);
+        auto page = ledger->read(0, 10);
+        QVERIFY(page.ok());
+        QCOMPARE(page->events.size(), std::size_t(1));
+        QCOMPARE(page->events[0].usage.unmetered, false);
+        rl::LedgerEvent unmetered = makeLedgerEvent(2);
+        unmetered.usage.unmetered = true;
+        ledger->append(unmetered);
+        ledger->stop();
+        auto reopened = openLedger(path);
+        QVERIFY(reopened);
+        page = reopened->read(0, 10);
+        QVERIFY(page.ok());
+        QCOMPARE(page->events.size(), std::size_t(2));
+        QCOMPARE(page->events[1].usage.unmetered, true);
     }
 
     // ---- 7. RouterMetrics ---------------------------------------------------------------------------
