@@ -94,6 +94,13 @@ int prices(const std::vector<std::string> &args)
                   << "; check the path, or add --create to start a new, empty store there\n";
         return 1;
     }
+    // Checked before the store is opened for writing: opening may migrate it, which writes.
+    if (exists) {
+        if (auto intact = rl::UsageStore::checkIntegrity(path); !intact) {
+            std::cerr << intact.error().message << "\n";
+            return 1;
+        }
+    }
     auto store = rl::UsageStore::open(path);
     if (!store) {
         std::cerr << store.error().message << "\n";
@@ -101,10 +108,6 @@ int prices(const std::vector<std::string> &args)
     }
     if (!exists)
         std::cout << "created a new, empty store at " << path << "\n";
-    else if (auto intact = store->checkIntegrity(); !intact) {
-        std::cerr << intact.error().message << "\n";
-        return 1;
-    }
     if (auto file = line.value("--import")) {
         auto text = rl::readTextFile(*file, rl::PriceCatalog::kMaxFileBytes);
         if (!text) {

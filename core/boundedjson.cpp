@@ -41,21 +41,6 @@ Result<void> checkJsonShape(std::string_view text, const JsonLimits &limits)
     return {};
 }
 
-Result<nlohmann::json> parseBoundedJson(std::string_view text, std::string_view what, const JsonLimits &limits)
-{
-    if (auto shape = checkJsonShape(text, limits); !shape)
-        return Error{shape.error().code, std::string(what) + ": " + shape.error().message, false};
-    try {
-        return nlohmann::json::parse(text.begin(), text.end());
-    } catch (const nlohmann::json::exception &e) {
-        // "[json.exception.parse_error.101] parse error at line 1, column 2: …": keep what follows the tag.
-        std::string reason = e.what();
-        if (auto bracket = reason.find("] "); reason.rfind("[json.exception", 0) == 0 && bracket != std::string::npos)
-            reason = reason.substr(bracket + 2);
-        return Error{"json.invalid", std::string(what) + " is not valid JSON: " + reason, false};
-    }
-}
-
 std::string toJsonText(const nlohmann::json &value)
 {
     return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

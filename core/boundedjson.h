@@ -20,13 +20,17 @@ struct JsonLimits {
     std::size_t maxValues = static_cast<std::size_t>(-1); // no limit unless the caller sets one
 };
 
+// A request body from a client (a chat request, a dry-run request): tool schemas nest a few dozen levels
+// at most, and a quarter of a million values is ten thousand messages with room to spare (~20 MB parsed,
+// at worst, whatever the byte size).
+inline constexpr JsonLimits kRequestBodyLimits{JsonLimits::kDefaultMaxDepth, 250'000};
+// A page from a usage source (at most 32 MB): two million values is a thousand rows of two thousand
+// fields; the parse stays under ~200 MB however the page is built.
+inline constexpr JsonLimits kSourcePageLimits{JsonLimits::kDefaultMaxDepth, 2'000'000};
+
 // One pass over the bytes, building nothing: `json.too_deep` or `json.too_many_values` when `text` has
 // more structure than `limits` allow. Says nothing about whether the text is valid JSON.
 Result<void> checkJsonShape(std::string_view text, const JsonLimits &limits);
-
-// checkJsonShape, then parse: `json.invalid` with nlohmann's reason when the text is not JSON. `what`
-// names the text in messages ("the request body", "the policy file x.json").
-Result<nlohmann::json> parseBoundedJson(std::string_view text, std::string_view what, const JsonLimits &limits = {});
 
 // Serializes with every string that is not valid UTF-8 repaired (U+FFFD), so an error message that
 // quotes the bytes a client sent can always be written; nlohmann's plain dump() throws on them.

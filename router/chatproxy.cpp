@@ -622,14 +622,16 @@ asio::awaitable<ChatProxy::Outcome> ChatProxy::exchangeOn(Stream &stream, Upstre
     if (status >= 200 && status < 300) {
         // Validate without building a document, then parse only the small usage object.
         std::size_t first = body.find_first_not_of(" \t\r\n");
-        if (first == std::string::npos || body[first] != '{' || !checkJsonShape(body, JsonLimits{})
-            || !json::accept(body)) {
+        const Result<void> shape = checkJsonShape(body, JsonLimits{});
+        if (first == std::string::npos || body[first] != '{' || !shape || !json::accept(body)) {
             outcome.kind = Outcome::Kind::ServerError;
             std::string start = body.substr(0, 40);
             for (char &c : start)
                 c = (c >= 32 && c < 127) ? c : '?';
-            outcome.detail = "the upstream answered " + std::to_string(status)
-                             + " with a body that is not a JSON object (starts with \"" + start + "\")";
+            outcome.detail = !shape ? "the upstream answered " + std::to_string(status) + " with JSON that has "
+                                          + shape.error().message
+                                    : "the upstream answered " + std::to_string(status)
+                                          + " with a body that is not a JSON object (starts with \"" + start + "\")";
             outcome.response = HttpResponse();
             co_return outcome;
         }

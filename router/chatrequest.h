@@ -18,9 +18,7 @@ namespace rl {
 // that serves traffic.
 class ChatRequest {
 public:
-    // A chat body's structure limits: tool schemas nest a few dozen levels at most, and a quarter of a
-    // million values is ten thousand messages with room to spare (~20 MB parsed, at worst).
-    static constexpr JsonLimits kBodyLimits{JsonLimits::kDefaultMaxDepth, 250'000};
+    static constexpr JsonLimits kBodyLimits = kRequestBodyLimits;
 
     RouteRequest route;
     nlohmann::json body;             // the client's body without the router's own "routeledger" object

@@ -26,9 +26,9 @@ public:
 
     enum class SwapResult { Swapped, Unchanged, StaleETag, VersionNotIncreasing, PersistFailed };
     // Installs `next` if the policy in force still has `expectedEtag` and `next` has a higher version;
-    // the same document again is `Unchanged` (a retried push succeeds). Runs `persist` (which may fail and
-    // veto the swap) and swaps, all while holding the writer lock. `installed` is what is in force after
-    // the call; `previous` what was in force before it.
+    // the document in force again is `Unchanged`, whatever `expectedEtag` (a retried push succeeds). Runs `persist`
+    // (which may fail and veto the swap) and swaps, all while holding the writer lock. `installed` is what is in force
+    // after the call; `previous` what was in force before it.
     template <typename Persist>
     SwapResult replaceIf(const std::string &expectedEtag, std::shared_ptr<const Policy> next, Persist &&persist,
                          Snapshot &installed, Snapshot &previous)
@@ -36,11 +36,13 @@ public:
         std::lock_guard writer(m_writerMutex);
         previous = snapshot();
         installed = previous;
-        if (previous.etag != expectedEtag)
-            return SwapResult::StaleETag;
         Snapshot candidate = makeSnapshot(std::move(next));
+        // The document in force again is a retry of the push that installed it: it succeeds whatever
+        // If-Match it carries (the retry still holds the ETag it read before its first try).
         if (candidate.etag == previous.etag)
             return SwapResult::Unchanged;
+        if (previous.etag != expectedEtag)
+            return SwapResult::StaleETag;
         if (candidate.policy->version <= previous.policy->version)
             return SwapResult::VersionNotIncreasing;
         if (!persist(candidate))

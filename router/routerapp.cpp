@@ -55,13 +55,21 @@ Result<std::unique_ptr<RouterApp>> RouterApp::create(RouterConfig config)
     if (!stored)
         return Error{stored.error().code, "Cannot read the policy history in the ledger: " + stored.error().message,
                      false};
+    if (auto last = app->m_ledger->lastSavedPolicy();
+        last && last.value() && stored.value() && last.value()->version < stored.value()->version)
+        std::fprintf(stderr,
+                     "routeledger-router: the ledger's last pushed policy has version %lld, lower than version %lld "
+                     "pushed before it (an older router accepted that); versions only go up now, so version %lld "
+                     "is served. To serve the other one, push it again with a version above %lld\n",
+                     static_cast<long long>(last.value()->version), static_cast<long long>(stored.value()->version),
+                     static_cast<long long>(stored.value()->version), static_cast<long long>(stored.value()->version));
     if (stored.value() && stored.value()->version >= fileVersion) {
         const std::int64_t storedVersion = stored.value()->version;
         PolicyLoad fromLedger = parseServablePolicy(stored.value()->document, cfg);
         if (fromLedger.ok()) {
             policy = fromLedger.policy;
             app->m_policySource = "the ledger (version " + std::to_string(storedVersion)
-                                  + ", last pushed through the admin API; policy_file " + cfg.policyFile
+                                  + ", the highest pushed through the admin API; policy_file " + cfg.policyFile
                                   + " holds version " + std::to_string(fileVersion)
                                   + ", which is not newer, so it is not used)";
         } else {

@@ -157,6 +157,8 @@ void RouterServer::shutdown()
                      static_cast<long long>(m_metrics.inFlight.load()),
                      static_cast<long long>(m_config.shutdownGraceMs));
     // Admin calls still running finish first: they read requests that live in the workers' coroutines.
+    // None is queued after m_draining was set (handleAdmin answers 503), and each is short (a policy of
+    // 20,000 rules installs in under a second), so this join is bounded by the longest admin call.
     m_adminThreads.join();
     for (auto &worker : m_workers) {
         Worker *w = worker.get();
@@ -183,13 +185,14 @@ asio::awaitable<void> RouterServer::acceptLoop(Worker &worker)
             co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
             continue;
         }
-        if (m_metrics.openConnections.load() >= m_config.maxConnections) {
+        // Counted before the check (every worker accepts on its own), so that workers accepting at the same
+        // moment cannot together overshoot the cap.
+        RouterMetrics::GaugeHold connection(m_metrics.openConnections);
+        if (m_metrics.openConnections.load() > m_config.maxConnections) {
             refuseConnection(socket);
             continue;
         }
         socket.set_option(tcp::no_delay(true), ec);
-        // Counted here rather than when the session starts, so a burst of accepts cannot overshoot the cap.
-        RouterMetrics::GaugeHold connection(m_metrics.openConnections);
         asio::co_spawn(worker.context, session(worker, std::move(socket), std::move(connection)), asio::detached);
     }
 }
@@ -250,14 +253,23 @@ asio::awaitable<bool> RouterServer::serveOne(Worker &worker, tcp::socket &socket
 
     std::optional<HttpResponse> refusal;
     bool drainAfter = false;
+    bool bodyUnread = false;
     std::optional<ClientIdentity> client;
     if (!ec) {
         refusal = refuseBeforeBody(parser.get(), client);
-        // The body was not read: what the client still sends is dropped before the connection closes.
-        drainAfter = refusal.has_value() && !parser.is_done();
+        // Only chat completions (from a known client) and the admin API (with its token) take a body; any
+        // other request is answered without reading one, so no path buffers a body nobody asked for.
+        const std::string_view path = pathOf(parser.get());
+        const bool takesBody =
+            (isChatPath(path) && parser.get().method() == http::verb::post) || path.substr(0, 7) == "/admin/";
+        bodyUnread = !parser.is_done() && (refusal.has_value() || !takesBody);
+        // What the client still sends is dropped before the connection closes.
+        drainAfter = bodyUnread;
     }
-    if (!ec && !refusal) {
-        if (const auto expect = parser.get()[http::field::expect]; equalsNoCase(trimmedValue(expect), "100-continue")) {
+    if (!ec && !refusal && !bodyUnread) {
+        // RFC 9110 §10.1.1: a 100 Continue only to HTTP/1.1 clients.
+        if (const auto expect = parser.get()[http::field::expect];
+            parser.get().version() >= 11 && equalsNoCase(trimmedValue(expect), "100-continue")) {
             static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
             deadline.expireAfter(std::chrono::milliseconds(m_config.clientTimeoutMs));
             co_await asio::async_write(socket, asio::buffer(kContinue.data(), kContinue.size()),
@@ -297,9 +309,15 @@ asio::awaitable<bool> RouterServer::serveOne(Worker &worker, tcp::socket &socket
     }
 
     HttpRequest request = parser.release();
-    bool keepAlive = request.keep_alive() && !worker.draining;
-    RouterMetrics::GaugeHold inFlight(m_metrics.inFlight);
-    co_await dispatch(worker, socket, deadline, request, client, keepAlive);
+    bool keepAlive = request.keep_alive() && !worker.draining && !bodyUnread;
+    {
+        RouterMetrics::GaugeHold inFlight(m_metrics.inFlight);
+        co_await dispatch(worker, socket, deadline, request, client, keepAlive);
+    }
+    if (bodyUnread) {
+        co_await drain(socket, deadline, worker.discard, sizeof worker.discard);
+        co_return false;
+    }
     co_return keepAlive;
 }
 
@@ -325,7 +343,7 @@ std::optional<HttpResponse> RouterServer::refuseBeforeBody(const HttpRequest &he
         client = std::move(identity.value());
     } else if (path.substr(0, 7) == "/admin/") {
         if (auto refused = m_admin.authorize(head)) {
-            m_metrics.recordRejected("invalid_admin_token");
+            m_metrics.recordRejected(m_config.adminToken.empty() ? "admin_disabled" : "invalid_admin_token");
             return refused;
         }
     }
@@ -334,6 +352,12 @@ std::optional<HttpResponse> RouterServer::refuseBeforeBody(const HttpRequest &he
 
 asio::awaitable<HttpResponse> RouterServer::handleAdmin(const HttpRequest &request)
 {
+    // Once draining, no admin work is queued: the admin threads are joined, and a policy is not swapped
+    // under a router that is stopping.
+    if (m_draining)
+        co_return openAiErrorResponse(http::status::service_unavailable,
+                                      "The router is shutting down; send the admin call to it once it is back",
+                                      "admin_error", "draining", request.version());
     AdminApi &admin = m_admin;
     RouterMetrics &metrics = m_metrics;
     co_return co_await asio::co_spawn(

@@ -64,10 +64,10 @@ private:
     ChatProxy &m_proxy;
     AdminApi &m_admin;
     RouterMetrics &m_metrics;
-    // Its tasks hold requests that live in the workers' coroutine frames: shutdown() joins it before the
-    // workers stop.
-    asio::thread_pool m_adminThreads{2};
     std::vector<std::unique_ptr<Worker>> m_workers;
+    // Its tasks hold requests that live in the workers' coroutine frames: shutdown() joins it before the
+    // workers stop, and it is destroyed before them.
+    asio::thread_pool m_adminThreads{2};
     std::atomic<bool> m_draining{false};
     std::atomic<bool> m_stopped{false};
 };

@@ -1,5 +1,7 @@
 #include "sseforwarder.h"
 
+#include "boundedjson.h"
+
 #include "completionusage.h"
 
 #include <nlohmann/json.hpp>
@@ -72,7 +74,10 @@ void SseForwarder::inspect(std::string_view event, std::string &out)
         auto data = event.find("data:");
         if (data != std::string_view::npos) {
             std::string_view payload = event.substr(data + 5);
-            nlohmann::json chunk = nlohmann::json::parse(payload.begin(), payload.end(), nullptr, false);
+            // An event is at most 1 MiB; its structure is bounded like every answer's before it is parsed.
+            nlohmann::json chunk = checkJsonShape(payload, kRequestBodyLimits)
+                                       ? nlohmann::json::parse(payload.begin(), payload.end(), nullptr, false)
+                                       : nlohmann::json();
             if (chunk.is_object()) {
                 if (auto usage = chunk.find("usage"); usage != chunk.end() && usage->is_object()) {
                     m_usage = readCompletionUsage(*usage);

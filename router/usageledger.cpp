@@ -343,11 +343,11 @@ Result<bool> UsageLedger::savePolicy(const StoredPolicy &policy, std::int64_t no
     return insert->run();
 }
 
-Result<std::optional<StoredPolicy>> UsageLedger::latestPolicy()
+Result<std::optional<StoredPolicy>> UsageLedger::policyBy(const char *order)
 {
     std::lock_guard lock(m_readerMutex);
-    auto select =
-        m_readerDb.prepare("SELECT version, etag, document FROM policy_history ORDER BY version DESC, id DESC LIMIT 1");
+    auto select = m_readerDb.prepare(std::string("SELECT version, etag, document FROM policy_history ORDER BY ") + order
+                                     + " LIMIT 1");
     if (!select)
         return select.error();
     auto row = select->step();
@@ -356,6 +356,16 @@ Result<std::optional<StoredPolicy>> UsageLedger::latestPolicy()
     if (!row.value())
         return std::optional<StoredPolicy>();
     return std::optional<StoredPolicy>(StoredPolicy{select->text(2), select->int64(0), select->text(1)});
+}
+
+Result<std::optional<StoredPolicy>> UsageLedger::latestPolicy()
+{
+    return policyBy("version DESC, id DESC");
+}
+
+Result<std::optional<StoredPolicy>> UsageLedger::lastSavedPolicy()
+{
+    return policyBy("id DESC");
 }
 
 } // namespace rl

@@ -56,6 +56,9 @@ public:
     Result<bool> savePolicy(const StoredPolicy &policy, std::int64_t nowMs);
     // The highest version ever installed (of equal versions, the last saved): what the router served last.
     Result<std::optional<StoredPolicy>> latestPolicy();
+    // The policy saved last, whatever its version (routers before the versions-only-go-up rule accepted a
+    // lower version): told apart from latestPolicy() at start, so the log can say what changed.
+    Result<std::optional<StoredPolicy>> lastSavedPolicy();
 
     std::size_t pendingCount() const { return m_pendingCount.load(std::memory_order_relaxed); }
     // Age of the oldest event not yet committed, 0 when none is waiting.
@@ -66,6 +69,8 @@ public:
     std::uint64_t commitFailures() const { return m_commitFailures.load(std::memory_order_relaxed); }
 
 private:
+    Result<std::optional<StoredPolicy>> policyBy(const char *order);
+
     UsageLedger(SqliteDatabase writer, SqliteDatabase reader, std::chrono::milliseconds window);
     void writerLoop();
     Result<std::size_t> commit(const std::vector<LedgerEvent> &batch); // rows inserted

@@ -25,7 +25,7 @@ Result<std::vector<LabelledPrompt>> LabelledPrompts::readFile(const std::string 
         if (line.find_first_not_of(" \t\r") == std::string::npos)
             continue;
         if (auto shape = checkJsonShape(line, JsonLimits{}); !shape)
-            return bad("it has " + shape.error().message);
+            return bad("it has " + shape.error().message + "; each line holds one {\"prompt\", …} object");
         json row = json::parse(line, nullptr, false);
         if (row.is_discarded() || !row.is_object())
             return bad("not a JSON object");

@@ -370,6 +370,7 @@ void PolicyParser::readRuleAction(const json &then, const std::string &path, con
 
 void PolicyParser::readBudgetGuard(const json &steps, Policy &policy)
 {
+    std::set<double> thresholds; // a set, so that a long guard is checked in n log n
     if (!steps.is_array()) {
         m_issues.error("/budget_guard", "expected an array of steps, found " + jsonKindName(steps));
         return;
@@ -386,9 +387,8 @@ void PolicyParser::readBudgetGuard(const json &steps, Policy &policy)
             else
                 step.usedAtLeast = used->get<double>();
         }
-        for (const BudgetGuardStep &earlier : policy.budgetGuard)
-            if (earlier.usedAtLeast == step.usedAtLeast && item.contains("used_at_least"))
-                m_issues.error(path + "/used_at_least", "another step has the same threshold");
+        if (item.contains("used_at_least") && !thresholds.insert(step.usedAtLeast).second)
+            m_issues.error(path + "/used_at_least", "another step has the same threshold");
         auto then = item.find("then");
         if (then == item.end() || !checkObject(*then, path + "/then", {"downgrade", "cap_tier", "block"}, {}))
             continue;

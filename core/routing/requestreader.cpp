@@ -69,7 +69,7 @@ bool appendContent(const json &content, std::size_t index, RouteRequest &request
 
 Result<RouteRequest> RequestReader::fromText(std::string_view body, std::int64_t nowMs)
 {
-    if (auto shape = checkJsonShape(body, JsonLimits{}); !shape)
+    if (auto shape = checkJsonShape(body, kRequestBodyLimits); !shape)
         return invalid("request body has " + shape.error().message + "; send a plain chat-completions object");
     json document = json::parse(body.begin(), body.end(), nullptr, false);
     if (document.is_discarded())

@@ -28,7 +28,7 @@ Result<AnthropicReportPage> AnthropicReportPage::read(std::string_view body, con
 {
     auto fail = [&](const std::string &what) { return malformed(report, sourceName, what); };
     AnthropicReportPage page;
-    if (auto shape = checkJsonShape(body, JsonLimits{}); !shape)
+    if (auto shape = checkJsonShape(body, kSourcePageLimits); !shape)
         return fail("it has " + shape.error().message);
     page.document = json::parse(body.begin(), body.end(), nullptr, false);
     const json &doc = page.document;

@@ -96,7 +96,7 @@ Result<LiteLlmBudget> LiteLlmBudgetReader::parseBudget(const json &object, LiteL
 
 Result<std::vector<LiteLlmBudget>> LiteLlmBudgetReader::parseTeams(std::string_view body, const std::string &sourceName)
 {
-    if (auto shape = checkJsonShape(body, JsonLimits{}); !shape)
+    if (auto shape = checkJsonShape(body, kSourcePageLimits); !shape)
         return malformedError(sourceName, "the team list has " + shape.error().message);
     json doc = json::parse(body.begin(), body.end(), nullptr, false);
     if (doc.is_discarded())
@@ -139,7 +139,7 @@ Result<std::vector<LiteLlmBudget>> LiteLlmBudgetReader::keys()
                          {}});
         if (!answer)
             return answer.error();
-        json doc = checkJsonShape(answer->body, JsonLimits{}) ? json::parse(answer->body, nullptr, false) : json();
+        json doc = checkJsonShape(answer->body, kSourcePageLimits) ? json::parse(answer->body, nullptr, false) : json();
         if (doc.is_discarded() || !doc.is_object() || !doc.contains("keys") || !doc["keys"].is_array())
             return malformedError(m_sourceName, "the key list has no 'keys' list");
         for (const json &key : doc["keys"]) {
@@ -151,7 +151,7 @@ Result<std::vector<LiteLlmBudget>> LiteLlmBudgetReader::keys()
                 if (!info)
                     return info.error();
                 json infoDoc =
-                    checkJsonShape(info->body, JsonLimits{}) ? json::parse(info->body, nullptr, false) : json();
+                    checkJsonShape(info->body, kSourcePageLimits) ? json::parse(info->body, nullptr, false) : json();
                 if (infoDoc.is_discarded() || !infoDoc.is_object() || !infoDoc.contains("info"))
                     return malformedError(m_sourceName, "/key/info has no 'info'");
                 json object = infoDoc["info"];

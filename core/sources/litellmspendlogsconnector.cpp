@@ -66,7 +66,7 @@ Result<std::vector<UsageEvent>> LiteLlmSpendLogsConnector::readPage(std::string_
                          + ". Nothing from it was stored.",
                      true};
     };
-    if (auto shape = checkJsonShape(body, JsonLimits{}); !shape)
+    if (auto shape = checkJsonShape(body, kSourcePageLimits); !shape)
         return malformed("it has " + shape.error().message);
     json page = json::parse(body.begin(), body.end(), nullptr, false);
     if (page.is_discarded() || !page.is_object())

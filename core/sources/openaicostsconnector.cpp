@@ -57,7 +57,7 @@ Result<std::vector<CostLine>> OpenAiCostsConnector::readPage(std::string_view bo
                                                              std::int64_t &latestEndMs)
 {
     auto malformed = [&](const std::string &what) { return malformedError(sourceName, what); };
-    if (auto shape = checkJsonShape(body, JsonLimits{}); !shape)
+    if (auto shape = checkJsonShape(body, kSourcePageLimits); !shape)
         return malformed("it has " + shape.error().message);
     json page = json::parse(body.begin(), body.end(), nullptr, false);
     if (page.is_discarded() || !page.is_object())

@@ -42,7 +42,7 @@ Result<IngestBatch> OpenRouterActivityConnector::readDay(std::string_view body, 
                          + " came back in a form that cannot be read: " + what + ". Nothing from it was stored.",
                      true};
     };
-    if (auto shape = checkJsonShape(body, JsonLimits{}); !shape)
+    if (auto shape = checkJsonShape(body, kSourcePageLimits); !shape)
         return malformed("it has " + shape.error().message);
     json page = json::parse(body.begin(), body.end(), nullptr, false);
     if (page.is_discarded() || !page.is_object())

@@ -24,7 +24,7 @@ Result<OpenRouterKey> OpenRouterKeyReader::parse(std::string_view body, const st
         return Error{"source.malformed",
                      "OpenRouter key information for " + sourceName + " cannot be read: " + what + ".", true};
     };
-    if (auto shape = checkJsonShape(body, JsonLimits{}); !shape)
+    if (auto shape = checkJsonShape(body, kSourcePageLimits); !shape)
         return malformed("it has " + shape.error().message);
     json page = json::parse(body.begin(), body.end(), nullptr, false);
     if (page.is_discarded() || !page.is_object())

@@ -244,19 +244,26 @@ Result<std::int64_t> UsageStore::sourceId(const std::string &name, const std::st
                     kind, std::nullopt);
 }
 
-Result<void> UsageStore::checkIntegrity()
+Result<void> UsageStore::checkIntegrity(const std::string &path)
 {
-    Result<SqliteStatement> check = m_db.prepare("PRAGMA quick_check(5)");
+    Result<SqliteDatabase> db = SqliteDatabase::open(path, SqliteDatabase::Mode::ReadOnly);
+    if (!db)
+        return db.error();
+    auto damaged = [&](const std::string &what) {
+        return Error{"store.damaged",
+                     path + " is damaged (" + what
+                         + "). Nothing was written; restore it from a backup (a .backup-vN file beside it, if there "
+                           "is one) or build a new store from its sources",
+                     false};
+    };
+    Result<SqliteStatement> check = db->prepare("PRAGMA integrity_check(5)");
     if (!check)
-        return check.error();
+        return damaged(check.error().message);
     std::vector<std::string> problems;
     for (;;) {
         Result<bool> row = check->step();
         if (!row)
-            return Error{"store.damaged",
-                         m_db.path() + " is damaged: " + row.error().message
-                             + ". Nothing was written; restore it from a backup or build a new store from its sources",
-                         false};
+            return damaged(row.error().message);
         if (!row.value())
             break;
         if (std::string line = check->text(0); line != "ok")
@@ -264,13 +271,7 @@ Result<void> UsageStore::checkIntegrity()
     }
     if (problems.empty())
         return {};
-    return Error{
-        "store.damaged",
-        m_db.path() + " is damaged (SQLite's integrity check: " + problems.front()
-            + (problems.size() > 1 ? ", and more" : "")
-            + "). Nothing was written; restore it from a backup (a .backup-vN file beside it, if there is one) "
-              "or build a new store from its sources",
-        false};
+    return damaged("SQLite's integrity check: " + problems.front() + (problems.size() > 1 ? ", and more" : ""));
 }
 
 Result<IngestResult> UsageStore::ingest(const IngestBatch &batch)

@@ -34,9 +34,10 @@ public:
     UsageStore(UsageStore &&) noexcept = default;
     UsageStore &operator=(UsageStore &&) noexcept = default;
 
-    // SQLite's own check of every page (PRAGMA quick_check): `store.damaged`, naming the first problem and
-    // what to do, before a command writes to a store that may be corrupt. Reads the whole file.
-    Result<void> checkIntegrity();
+    // SQLite's own check of the file at `path` (PRAGMA integrity_check), on a read-only connection, before
+    // anything opens it for writing: `store.damaged`, naming the first problem and what to do. Reads the
+    // whole file, so commands call it, not the app's start-up.
+    static Result<void> checkIntegrity(const std::string &path);
 
     Result<IngestResult> ingest(const IngestBatch &batch);
     Result<std::optional<std::string>> cursor(const std::string &source);

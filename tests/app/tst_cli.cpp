@@ -305,10 +305,18 @@ private slots:
             file.seek(size / 2); // the middle of the tables' pages, well past the schema
             file.write(QByteArray(4096 * 16, '\x5a'));
         }
+        QFile damagedFile(damaged);
+        QVERIFY(damagedFile.open(QIODevice::ReadOnly));
+        const QByteArray damagedBytes = damagedFile.readAll();
+        damagedFile.close();
         r = run(QStringList{QStringLiteral("prices"), QStringLiteral("--store"), damaged} + override);
         QCOMPARE(r.code, 1);
-        QVERIFY2(r.err.contains(QStringLiteral("damaged")), qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("is damaged")), qPrintable(r.err));
+        QVERIFY(r.err.contains(QStringLiteral("Nothing was written")));
         QVERIFY(!r.out.contains(QStringLiteral("override saved")));
+        QVERIFY(damagedFile.open(QIODevice::ReadOnly));
+        QCOMPARE(damagedFile.readAll(), damagedBytes); // not a byte changed
+        QVERIFY(!QFile::exists(damaged + QStringLiteral(".backup-v3")));
     }
 
     // Headless input files from outside get the same nesting limit as the router's requests.

@@ -1,4 +1,4 @@
-// checkJsonShape / parseBoundedJson / toJsonText: the nesting and size limits on JSON from outside, and
+// checkJsonShape / toJsonText: the nesting and size limits on JSON from outside, and
 // serialization that survives invalid UTF-8.
 #include "boundedjson.h"
 
@@ -81,23 +81,6 @@ private slots:
         QVERIFY(rl::checkJsonShape(object, limits).ok());
         limits.maxValues = 99'000;
         QVERIFY(!rl::checkJsonShape(object, limits).ok());
-    }
-
-    void parseNamesTheTextAndTheProblem()
-    {
-        auto deep = rl::parseBoundedJson(nested(200, '[', ']'), "the price catalog");
-        QVERIFY(!deep.ok());
-        QCOMPARE(QString::fromStdString(deep.error().message),
-                 QStringLiteral("the price catalog: nesting deeper than 128 levels"));
-        auto broken = rl::parseBoundedJson("{\"a\": tru}", "the request body");
-        QVERIFY(!broken.ok());
-        QCOMPARE(QString::fromStdString(broken.error().code), QStringLiteral("json.invalid"));
-        QVERIFY2(QString::fromStdString(broken.error().message)
-                     .startsWith(QStringLiteral("the request body is not valid JSON: parse error at line 1")),
-                 broken.error().message.c_str());
-        auto fine = rl::parseBoundedJson(R"({"a":[1,2,{"b":null}]})", "x");
-        QVERIFY(fine.ok());
-        QCOMPARE(fine.value()["a"][2].contains("b"), true);
     }
 
     void serializationRepairsInvalidUtf8()

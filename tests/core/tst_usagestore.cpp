@@ -629,7 +629,7 @@ private slots:
         auto store = rl::UsageStore::open(path);
         if (kind == QLatin1String("corrupt") && store.ok()) {
             // A command that writes checks first, and is refused with what to do.
-            auto intact = store->checkIntegrity();
+            auto intact = rl::UsageStore::checkIntegrity(path);
             QVERIFY(!intact.ok());
             QCOMPARE(QString::fromStdString(intact.error().code), QStringLiteral("store.damaged"));
             QVERIFY(QString::fromStdString(intact.error().message).contains(QStringLiteral("Nothing was written")));

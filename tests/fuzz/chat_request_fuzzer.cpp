@@ -5,6 +5,7 @@
 #include "chatrequest.h"
 #include "clientidentifier.h"
 #include "digest.h"
+#include "httptext.h"
 #include "routerconfig.h"
 #include "routing/policyparser.h"
 #include "routing/routingengine.h"
@@ -61,7 +62,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         const std::size_t end = rest.find('\n');
         const std::string_view line = rest.substr(0, end);
         if (const std::size_t colon = line.find(':'); colon != std::string_view::npos)
-            headers[std::string(line.substr(0, colon))] = std::string(line.substr(colon + 1));
+            headers[std::string(line.substr(0, colon))] = std::string(rl::trimmedValue(line.substr(colon + 1)));
         rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
     }
     auto lookup = [&](std::string_view name) -> std::string_view {

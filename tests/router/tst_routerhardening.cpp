@@ -458,10 +458,24 @@ private slots:
     {
         startRouter({}, testPolicy(1));
         int status = 0;
+        const std::string etagOfOne = HttpTestClient(port()).get("/admin/policy", admin()).header("etag");
         json answer = putPolicy(testPolicy(2), &status);
         QCOMPARE(status, 200);
         QCOMPARE(answer["previous_version"].get<int>(), 1);
         QCOMPARE(answer["changed"].get<bool>(), true);
+        {
+            // A retry of that push, with the ETag it read before its first try: it succeeds, changing nothing.
+            HttpTestClient retry(port());
+            Headers headers = admin();
+            headers["If-Match"] = etagOfOne;
+            HttpReply again = retry.request("PUT", "/admin/policy", testPolicy(2).dump(), headers);
+            QCOMPARE(again.status, 200);
+            QCOMPARE(json::parse(again.body)["changed"].get<bool>(), false);
+            // A different document with that stale ETag is still refused.
+            json other = testPolicy(3);
+            other["name"] = "other";
+            QCOMPARE(retry.request("PUT", "/admin/policy", other.dump(), headers).status, 412);
+        }
 
         for (int lower : {0, 1, 2}) {
             json other = testPolicy(lower);
@@ -539,6 +553,37 @@ private slots:
         const std::string page = metrics();
         QVERIFY(metricWithLabels(page, "routeledger_rejected_requests_total{reason=\"" + code.toStdString() + "\"}")
                 >= 1);
+        verifyHealthy();
+    }
+
+    // Only chat completions and the admin API take a body: any other request is answered from its headers,
+    // and the body it announces is never read (only the headers are sent here).
+    void bodiesOnPathsThatTakeNoneAreNotRead_data()
+    {
+        QTest::addColumn<QString>("method");
+        QTest::addColumn<QString>("target");
+        QTest::addColumn<int>("status");
+        QTest::newRow("POST /healthz") << "POST"
+                                       << "/healthz" << 404;
+        QTest::newRow("POST /v1/models") << "POST"
+                                         << "/v1/models" << 404;
+        QTest::newRow("GET with a body") << "GET"
+                                         << "/v1/chat/completions" << 405;
+        QTest::newRow("unknown path") << "PUT"
+                                      << "/nope" << 404;
+    }
+    void bodiesOnPathsThatTakeNoneAreNotRead()
+    {
+        QFETCH(QString, method);
+        QFETCH(QString, target);
+        QFETCH(int, status);
+        const std::string head =
+            method.toStdString() + " " + target.toStdString()
+            + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4194304\r\n\r\n";
+        bool closed = false;
+        const std::string answer = rawExchange(port(), head, std::chrono::seconds(10), &closed);
+        QCOMPARE(statusOf(answer), status);
+        QVERIFY(closed);
         verifyHealthy();
     }
 
