@@ -4,8 +4,10 @@
 #include "store/usagequeries.h"
 #include "store/usagestore.h"
 
+#include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 #include <csignal>
 #include <filesystem>
@@ -736,7 +738,18 @@ private slots:
             }
             _exit(2);
         }
-        usleep(700'000);
+        // Killed mid-stream, once a few batches are committed: the condition is polled, not timed.
+        auto committed = [&] {
+            auto reader = rl::SqliteDatabase::open(path, rl::SqliteDatabase::Mode::ReadOnly);
+            if (!reader)
+                return std::int64_t(0);
+            auto cursor = reader->prepare("SELECT CAST(cursor AS INTEGER) FROM sources WHERE name = 'r'");
+            return cursor && cursor->step().valueOr(false) ? cursor->int64(0) : std::int64_t(0);
+        };
+        QElapsedTimer waited;
+        waited.start();
+        while (committed() < 3 && waited.elapsed() < 60'000)
+            QThread::msleep(5);
         kill(child, SIGKILL);
         int status = 0;
         waitpid(child, &status, 0);
