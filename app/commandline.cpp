@@ -1,6 +1,7 @@
 #include "commandline.h"
 
 #include <charconv>
+#include <cmath>
 
 #include <cstdlib>
 
@@ -47,9 +48,11 @@ std::optional<std::string> CommandLine::value(const std::string &flag) const
 
 namespace {
 
-// 1 and 1000000000, not 1.000000 and 1000000000.000000.
+// 1 and 1000000000, not 1.000000 and 1000000000.000000 (nor 1e+09, the shortest form of a round number).
 std::string shortestNumber(double value)
 {
+    if (value == std::floor(value) && std::fabs(value) < 1e15)
+        return std::to_string(static_cast<long long>(value));
     char buffer[32];
     auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
     return ec == std::errc() ? std::string(buffer, end) : std::to_string(value);

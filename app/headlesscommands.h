@@ -1,5 +1,8 @@
 #pragma once
 
+#include "error.h"
+
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -13,6 +16,18 @@ int trainScorer(const std::vector<std::string> &args);
 int evalScorer(const std::vector<std::string> &args);
 int demo(const std::vector<std::string> &args);
 int prices(const std::vector<std::string> &args);
+
+// What the source commands need from the Qt side of the executable, kept out of this Qt-free layer: the
+// store the window opens without --store, and the OS keychain entries the app's Sources page saves (one
+// per source name). Keychain errors carry the code keychain.unreachable (no Secret Service),
+// keychain.missing (no entry) or keychain.failed, and the keychain's own words.
+struct SourceCommandContext {
+    std::string defaultStore;
+    std::function<rl::Result<std::string>(const std::string &sourceName)> readKey;
+    std::function<rl::Result<void>(const std::string &sourceName)> removeKey;
+};
+int sources(const std::vector<std::string> &args, const SourceCommandContext &context);
+int poll(const std::vector<std::string> &args, const SourceCommandContext &context);
 // Needs Qt (offscreen), so it takes argv for QApplication.
 int screenshot(int argc, char **argv);
 

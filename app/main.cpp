@@ -1,6 +1,7 @@
 // routeledger: the desktop app, and the headless subcommands that need no display.
 #include "headlesscommands.h"
 
+#include "credentialstore.h"
 #include "mainwindow.h"
 #include "theme.h"
 #include "tryrequestpage.h"
@@ -9,6 +10,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -18,6 +20,7 @@
 
 #include <cstring>
 #include <iostream>
+#include <optional>
 
 namespace {
 
@@ -35,7 +38,24 @@ Headless commands (no display needed; each has --help):
   demo --out FILE [--days 90] [--events N]  build a demo store through the routing core
   screenshot --store FILE --out DIR         render every page to PNG, no display needed
   prices --store FILE [...]                 import a price catalog, override prices, add discounts
+  sources list|add|remove [...]             the sources a store polls (keys from the keychain or --key-env)
+  poll --once [--source NAME] [--json]      poll the sources once and store what they return
 )";
+
+// The store the window opens without --store; the source commands default to it too.
+QString appStorePath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/routeledger.db");
+}
+
+rl::Error keychainError(const CredentialStore::Outcome &outcome)
+{
+    if (outcome.unreachable)
+        return {"keychain.unreachable", outcome.detail.toStdString(), false};
+    if (outcome.missing)
+        return {"keychain.missing", outcome.detail.toStdString(), false};
+    return {"keychain.failed", outcome.error.toStdString(), false};
+}
 
 } // namespace
 
@@ -62,6 +82,34 @@ bool dispatch(int argc, char **argv, int &exitCode)
         exitCode = demo(args);
     } else if (command == "prices") {
         exitCode = prices(args);
+    } else if (command == "sources" || command == "poll") {
+        // QtKeychain answers through Qt's event loop: a QCoreApplication is made the first time a command
+        // needs the keychain (a source whose key is in an environment variable never does).
+        int qtArgc = 1;
+        std::optional<QCoreApplication> qt;
+        std::optional<CredentialStore> keychain;
+        auto credentials = [&]() -> CredentialStore & {
+            if (!qt) {
+                qt.emplace(qtArgc, argv);
+                keychain.emplace();
+            }
+            return *keychain;
+        };
+        SourceCommandContext context;
+        context.defaultStore = appStorePath().toStdString();
+        context.readKey = [&](const std::string &name) -> rl::Result<std::string> {
+            const CredentialStore::Outcome outcome = credentials().readAndWait(QString::fromStdString(name));
+            if (outcome.ok)
+                return outcome.secret.toStdString();
+            return keychainError(outcome);
+        };
+        context.removeKey = [&](const std::string &name) -> rl::Result<void> {
+            const CredentialStore::Outcome outcome = credentials().removeAndWait(QString::fromStdString(name));
+            if (outcome.ok)
+                return {};
+            return keychainError(outcome);
+        };
+        exitCode = command == "sources" ? sources(args, context) : poll(args, context);
     } else if (command == "screenshot") {
         exitCode = screenshot(argc, argv);
     } else if (command.rfind("--", 0) != 0) {
@@ -95,13 +143,14 @@ int main(int argc, char **argv)
 {
     QElapsedTimer sinceStart;
     sinceStart.start();
+    // Before anything asks QStandardPaths, so the window and the source commands agree on the app's store.
+    QCoreApplication::setApplicationName(QStringLiteral("RouteLedger"));
+    QCoreApplication::setOrganizationName(QStringLiteral("RouteLedger"));
     int exitCode = 0;
     if (headless::dispatch(argc, argv, exitCode))
         return exitCode;
 
     QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("RouteLedger"));
-    QApplication::setOrganizationName(QStringLiteral("RouteLedger"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("RouteLedger: cost and routing governance for LLM traffic"));
@@ -119,9 +168,8 @@ int main(int argc, char **argv)
     QString storePath = parser.value(store);
     if (storePath.isEmpty()) {
         // A first start with no data gets a demo store, so the dashboard is never empty.
-        const QString folder = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-        QDir().mkpath(folder);
-        storePath = folder + QStringLiteral("/routeledger.db");
+        storePath = appStorePath();
+        QDir().mkpath(QFileInfo(storePath).path());
         if (!QFileInfo::exists(storePath)) {
             std::cerr << "First start: creating a demo store at " << storePath.toStdString() << "\n";
             auto created = rl::UsageStore::open(storePath.toStdString());

@@ -1,4 +1,5 @@
 #include "commandline.h"
+#include "commandstore.h"
 #include "headlesscommands.h"
 
 #include "store/usagestore.h"
@@ -7,7 +8,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 
 namespace headless {
@@ -87,27 +87,10 @@ int prices(const std::vector<std::string> &args)
         std::cerr << "--store needs a file name\n";
         return 2;
     }
-    std::error_code ec;
-    const bool exists = std::filesystem::exists(path, ec);
-    if (!exists && !line.has("--create")) {
-        std::cerr << "There is no store at " << path
-                  << "; check the path, or add --create to start a new, empty store there\n";
+    auto store = openCommandStore(path, line.has("--create"),
+                                  "check the path, or add --create to start a new, empty store there");
+    if (!store)
         return 1;
-    }
-    // Checked before the store is opened for writing: opening may migrate it, which writes.
-    if (exists) {
-        if (auto intact = rl::UsageStore::checkIntegrity(path); !intact) {
-            std::cerr << intact.error().message << "\n";
-            return 1;
-        }
-    }
-    auto store = rl::UsageStore::open(path);
-    if (!store) {
-        std::cerr << store.error().message << "\n";
-        return 1;
-    }
-    if (!exists)
-        std::cout << "created a new, empty store at " << path << "\n";
     if (auto file = line.value("--import")) {
         auto text = rl::readTextFile(*file, rl::PriceCatalog::kMaxFileBytes);
         if (!text) {

@@ -6,16 +6,21 @@
 
 namespace {
 
+bool unreachable(QKeychain::Error error)
+{
+    // OtherError, on Linux: the Secret Service could not be reached over D-Bus.
+    return error == QKeychain::NoBackendAvailable || error == QKeychain::NotImplemented
+           || error == QKeychain::OtherError;
+}
+
 QString explain(QKeychain::Error error, const QString &detail, const QString &sourceName)
 {
-    switch (error) {
-    case QKeychain::NoBackendAvailable:
-    case QKeychain::NotImplemented:
-    case QKeychain::OtherError: // on Linux: the Secret Service could not be reached over D-Bus
+    if (unreachable(error))
         return QObject::tr("No keychain service could be reached on this machine (%1), so the credential of \"%2\" "
                            "cannot be kept: RouteLedger never writes secrets in plain text. Start a Secret Service "
                            "(GNOME Keyring or KWallet) in your session and try again.")
             .arg(detail, sourceName);
+    switch (error) {
     case QKeychain::AccessDeniedByUser:
         return QObject::tr("The keychain refused access to the credential of \"%1\" (denied by the user).")
             .arg(sourceName);
@@ -39,8 +44,11 @@ void finish(Job *job, const QString &sourceName, const CredentialStore::Done &do
         CredentialStore::Outcome outcome;
         outcome.ok = job->error() == QKeychain::NoError;
         outcome.missing = job->error() == QKeychain::EntryNotFound;
-        if (!outcome.ok)
+        outcome.unreachable = unreachable(job->error());
+        if (!outcome.ok) {
             outcome.error = explain(job->error(), job->errorString(), sourceName);
+            outcome.detail = job->errorString();
+        }
         if constexpr (std::is_same_v<Job, QKeychain::ReadPasswordJob>)
             if (outcome.ok && isRead)
                 outcome.secret = job->textData();

@@ -12,12 +12,15 @@
 class CredentialStore : public QObject {
     Q_OBJECT
 public:
-    // ok, secret (for reads), and the error in words when !ok; `missing` when no entry exists.
+    // ok, secret (for reads), and the error in words when !ok; `missing` when no entry exists,
+    // `unreachable` when no keychain service answered; `detail`: the keychain's own words.
     struct Outcome {
         bool ok = false;
         bool missing = false;
+        bool unreachable = false;
         QString secret;
         QString error;
+        QString detail;
     };
     using Done = std::function<void(const Outcome &)>;
 

@@ -1,5 +1,6 @@
 #include "sourcedialog.h"
 
+#include "sources/sourcecredential.h"
 #include "sources/sourcekinds.h"
 #include "theme.h"
 
@@ -7,6 +8,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -30,6 +32,13 @@ SourceDialog::SourceDialog(QWidget *parent) : QDialog(parent)
     m_secretLabel = new QLabel(this);
     m_secret = new QLineEdit(this);
     m_secret->setEchoMode(QLineEdit::Password);
+    m_keyEnv = new QLabel(this);
+    m_keyEnv->hide();
+    auto *secretField = new QWidget(this);
+    auto *secretLayout = new QHBoxLayout(secretField);
+    secretLayout->setContentsMargins(0, 0, 0, 0);
+    secretLayout->addWidget(m_secret);
+    secretLayout->addWidget(m_keyEnv);
     m_interval = new QSpinBox(this);
     m_interval->setRange(10, 86'400);
     m_interval->setSingleStep(60);
@@ -47,7 +56,7 @@ SourceDialog::SourceDialog(QWidget *parent) : QDialog(parent)
     form->addRow(QString(), m_help);
     form->addRow(tr("Name"), m_name);
     form->addRow(tr("Base URL"), m_url);
-    form->addRow(m_secretLabel, m_secret);
+    form->addRow(m_secretLabel, secretField);
     form->addRow(tr("Poll every"), m_interval);
     form->addRow(m_readLabel, m_read);
     m_inSpend = new QCheckBox(tr("Count its usage in spend"), this);
@@ -56,10 +65,10 @@ SourceDialog::SourceDialog(QWidget *parent) : QDialog(parent)
                              "this provider): it is then counted once, and compared on the Reconciliation page."));
     form->addRow(QString(), m_inSpend);
     layout->addLayout(form);
-    auto *note = new QLabel(tr("The credential is kept in this computer's keychain, never in the store file."), this);
-    note->setWordWrap(true);
-    note->setFont(Theme::current().captionFont());
-    layout->addWidget(note);
+    m_note = new QLabel(tr("The credential is kept in this computer's keychain, never in the store file."), this);
+    m_note->setWordWrap(true);
+    m_note->setFont(Theme::current().captionFont());
+    layout->addWidget(m_note);
     m_testResult = new QLabel(this);
     m_testResult->setWordWrap(true);
     m_testResult->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -113,6 +122,13 @@ void SourceDialog::setSettings(const rl::SourceSettings &settings, bool hasStore
             std::max(0, m_read->findData(QString::fromStdString(options["read"].get<std::string>()))));
     m_secret->setPlaceholderText(hasStoredSecret ? tr("Unchanged (stored in the keychain)")
                                                  : tr("None stored: enter it"));
+    const std::optional<std::string> variable = rl::SourceCredential::environmentVariable(settings);
+    m_secret->setVisible(!variable);
+    m_keyEnv->setVisible(variable.has_value());
+    if (variable) {
+        m_keyEnv->setText(tr("Key from environment variable %1").arg(QString::fromStdString(*variable)));
+        m_note->setText(tr("The key is read from that variable in the app's environment; it is never stored."));
+    }
 }
 
 rl::SourceSettings SourceDialog::settings() const

@@ -12,8 +12,9 @@ class QPushButton;
 class QSpinBox;
 
 // Adds or edits one source: type, name, URL, credential and interval. The credential field stays empty
-// when editing unless the admin types a new one. "Test connection" asks the owner to read one page and
-// shows its answer here.
+// when editing unless the admin types a new one; a source whose key comes from an environment variable
+// (`routeledger sources add --key-env`) names the variable instead. "Test connection" asks the owner to
+// read one page and shows its answer here.
 class SourceDialog : public QDialog {
     Q_OBJECT
 public:
@@ -28,6 +29,7 @@ public:
     QLineEdit *nameEdit() const { return m_name; }
     QLineEdit *urlEdit() const { return m_url; }
     QLineEdit *secretEdit() const { return m_secret; }
+    QLabel *keyEnvLabel() const { return m_keyEnv; }
     QSpinBox *intervalBox() const { return m_interval; }
     QComboBox *readBox() const { return m_read; }
     QCheckBox *inSpendBox() const { return m_inSpend; }
@@ -45,6 +47,8 @@ private:
     QLineEdit *m_url = nullptr;
     QLabel *m_secretLabel = nullptr;
     QLineEdit *m_secret = nullptr;
+    QLabel *m_keyEnv = nullptr; // instead of m_secret when the key is in an environment variable
+    QLabel *m_note = nullptr;
     QSpinBox *m_interval = nullptr;
     QLabel *m_readLabel = nullptr;
     QComboBox *m_read = nullptr; // LiteLLM: spend logs or daily activity

@@ -6,6 +6,8 @@
 #include "sourcesworker.h"
 #include "theme.h"
 
+#include "sources/sourcecredential.h"
+
 #include <QComboBox>
 #include <QDateTime>
 #include <QHBoxLayout>
@@ -210,15 +212,24 @@ void SourcesPage::showMessage(const QString &text, bool error)
 void SourcesPage::loadCredentials(const QVector<SourceView> &sources)
 {
     showSources(sources);
+    auto startOrHold = [this](const QString &name, bool ok, const QString &secretOrReason) {
+        if (ok) {
+            m_secrets.insert(name, secretOrReason);
+            call([name, secretOrReason](SourcesWorker *w) { w->start(name, secretOrReason); });
+        } else {
+            call([name, secretOrReason](SourcesWorker *w) { w->hold(name, secretOrReason); });
+        }
+    };
     for (const SourceView &source : sources) {
         const QString name = QString::fromStdString(source.settings.name);
-        m_credentials->read(name, [this, name](const CredentialStore::Outcome &outcome) {
-            if (outcome.ok) {
-                m_secrets.insert(name, outcome.secret);
-                call([name, secret = outcome.secret](SourcesWorker *w) { w->start(name, secret); });
-            } else {
-                call([name, reason = outcome.error](SourcesWorker *w) { w->hold(name, reason); });
-            }
+        if (rl::SourceCredential::environmentVariable(source.settings)) {
+            // Added with `routeledger sources add --key-env`: the key is in the app's environment.
+            const rl::Result<std::string> key = rl::SourceCredential::fromEnvironment(source.settings);
+            startOrHold(name, key.ok(), QString::fromStdString(key ? key.value() : key.error().message));
+            continue;
+        }
+        m_credentials->read(name, [startOrHold, name](const CredentialStore::Outcome &outcome) {
+            startOrHold(name, outcome.ok, outcome.ok ? outcome.secret : outcome.error);
         });
     }
 }
@@ -287,6 +298,20 @@ void SourcesPage::saveDialog(SourceDialog *dialog, const QString &previousName)
 {
     const rl::SourceSettings settings = dialog->settings();
     const QString name = QString::fromStdString(settings.name);
+    if (rl::SourceCredential::environmentVariable(settings)) {
+        // Its key stays in the environment variable: nothing goes to the keychain.
+        const rl::Result<std::string> key = rl::SourceCredential::fromEnvironment(settings);
+        if (!key) {
+            showMessage(tr("\"%1\" was not saved: %2").arg(name, QString::fromStdString(key.error().message)), true);
+            return;
+        }
+        m_secrets.remove(previousName);
+        m_secrets.insert(name, QString::fromStdString(key.value()));
+        call([settings, secret = m_secrets.value(name), previousName](SourcesWorker *w) {
+            w->save(settings, secret, previousName);
+        });
+        return;
+    }
     const QString secret = dialog->typedSecret().isEmpty() ? m_secrets.value(previousName) : dialog->typedSecret();
     if (secret.isEmpty()) {
         showMessage(tr("\"%1\" was not saved: enter its credential.").arg(name), true);

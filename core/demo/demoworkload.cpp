@@ -191,9 +191,9 @@ Result<bool> DemoWorkload::addProviderBills(UsageStore &store)
         } else {
             line.lineItem = "tokens";
             if (days->int64(0) == days->int64(3)) // the last two days' reports are not complete yet
-                line.amountMicro = line.amountMicro * 4 / 10;
+                line.amountMicro = days->int64(2) * 4 / 10;
             else if (days->int64(0) + 1 == days->int64(3))
-                line.amountMicro = line.amountMicro * 9 / 10;
+                line.amountMicro = days->int64(2) * 9 / 10;
             anthropic.costs.push_back(line);
         }
     }

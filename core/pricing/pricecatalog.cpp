@@ -84,7 +84,7 @@ CatalogLoad PriceCatalog::parse(std::string_view text)
         return load;
     }
     auto catalog = std::make_shared<PriceCatalog>();
-    std::vector<std::pair<std::string, TokenPrices>> prefixed;
+    std::vector<std::pair<std::string, ModelPrices>> prefixed;
 
     for (const auto &item : document.items()) {
         const std::string &model = item.key();
@@ -97,57 +97,102 @@ CatalogLoad PriceCatalog::parse(std::string_view text)
         }
         // Every price field we read must be a sane number of USD per token.
         bool valid = true;
-        std::int64_t pico[5] = {0, 0, 0, 0, 0};
-        bool present[5] = {false, false, false, false, false};
-        const char *fields[5] = {kInput, kOutput, kCacheRead, kCacheWrite, kReasoning};
-        for (int f = 0; f < 5; ++f) {
-            auto it = entry.find(fields[f]);
+        auto price = [&](const char *field) -> std::optional<std::int64_t> {
+            auto it = entry.find(field);
             if (it == entry.end() || it->is_null())
-                continue;
+                return std::nullopt;
             if (!it->is_number()) {
                 load.errors.push_back(
-                    {model, fields[f],
+                    {model, field,
                      "expected a price in USD per token (a number), found " + std::string(it->type_name())});
                 valid = false;
-                continue;
+                return std::nullopt;
             }
             const double usd = it->get<double>();
             if (!std::isfinite(usd) || usd < 0.0 || usd >= 1.0) {
                 load.errors.push_back(
-                    {model, fields[f], "expected a price in USD per token from 0 to 1, found " + it->dump()});
+                    {model, field, "expected a price in USD per token from 0 to 1, found " + it->dump()});
                 valid = false;
-                continue;
+                return std::nullopt;
             }
-            pico[f] = std::llround(usd * 1e12);
-            present[f] = true;
+            return std::llround(usd * 1e12);
+        };
+        std::optional<std::int64_t> input = price(kInput), output = price(kOutput), cacheRead = price(kCacheRead),
+                                    cacheWrite = price(kCacheWrite), reasoning = price(kReasoning);
+        // Variant rates, each as (input, output, cache read, cache write) field names.
+        struct VariantFields {
+            const char *input, *output, *cacheRead, *cacheWrite;
+        };
+        const VariantFields variantFields[4] = {
+            {"input_cost_per_token_batches", "output_cost_per_token_batches", nullptr, nullptr},
+            {"input_cost_per_token_flex", "output_cost_per_token_flex", "cache_read_input_token_cost_flex", nullptr},
+            {"input_cost_per_token_priority", "output_cost_per_token_priority", "cache_read_input_token_cost_priority",
+             nullptr},
+            {"input_cost_per_token_above_200k_tokens", "output_cost_per_token_above_200k_tokens",
+             "cache_read_input_token_cost_above_200k_tokens", "cache_creation_input_token_cost_above_200k_tokens"},
+        };
+        std::optional<std::int64_t> variant[4][4];
+        for (int v = 0; v < 4; ++v) {
+            const char *names[4] = {variantFields[v].input, variantFields[v].output, variantFields[v].cacheRead,
+                                    variantFields[v].cacheWrite};
+            for (int f = 0; f < 4; ++f)
+                if (names[f])
+                    variant[v][f] = price(names[f]);
+        }
+        const std::optional<std::int64_t> cacheWrite1h = price("cache_creation_input_token_cost_above_1hr");
+        std::optional<std::int64_t> webSearch;
+        if (auto search = entry.find("search_context_cost_per_query"); search != entry.end() && search->is_object()) {
+            auto medium = search->find("search_context_size_medium");
+            if (medium != search->end() && medium->is_number() && std::isfinite(medium->get<double>())
+                && medium->get<double>() >= 0.0 && medium->get<double>() < 100.0)
+                webSearch = std::llround(medium->get<double>() * 1e12);
         }
         if (!valid)
             continue;
-        if (present[0] && !present[1] && inputOnlyMode(entry)) {
-            present[1] = true; // embeddings and the like have no output tokens to price
-            pico[1] = 0;
-        }
-        if (present[0] != present[1] && isTokenMode(entry)) {
+        if (input && !output && inputOnlyMode(entry))
+            output = 0; // embeddings and the like have no output tokens to price
+        if (input.has_value() != output.has_value() && isTokenMode(entry)) {
             // Half a price: the other side must be priced some other way (per second, per image, …).
-            const char *missing = present[0] ? kOutput : kInput;
-            if (!hasKeyStartingWith(entry, present[0] ? "output_cost_per" : "input_cost_per")) {
+            const char *missing = input ? kOutput : kInput;
+            if (!hasKeyStartingWith(entry, input ? "output_cost_per" : "input_cost_per")) {
                 load.errors.push_back({model, missing,
-                                       "missing; the model has " + std::string(present[0] ? kInput : kOutput)
+                                       "missing; the model has " + std::string(input ? kInput : kOutput)
                                            + " but no price for the other side"});
                 continue;
             }
         }
-        if (!present[0] || !present[1]) {
+        if (!input || !output) {
             if (isTokenMode(entry))
                 load.unpricedModels.push_back(model);
             continue;
         }
-        TokenPrices prices;
-        prices.input = pico[0];
-        prices.output = pico[1];
-        prices.cachedInput = present[2] ? pico[2] : pico[0];
-        prices.cacheWrite = present[3] ? pico[3] : pico[0];
-        prices.reasoning = present[4] ? pico[4] : pico[1];
+        ModelPrices prices;
+        TokenPrices &standard = prices.standard;
+        standard.input = *input;
+        standard.output = *output;
+        standard.cachedInput = cacheRead.value_or(*input);
+        standard.cacheWrite = cacheWrite.value_or(*input);
+        standard.reasoning = reasoning.value_or(*output);
+        std::optional<TokenPrices> *targets[4] = {&prices.batch, &prices.flex, &prices.priority, &prices.longContext};
+        for (int v = 0; v < 4; ++v) {
+            if (!variant[v][0] || !variant[v][1])
+                continue;
+            // A cache price the variant does not list moves with its input price (batch: half of each).
+            auto scaled = [&](std::int64_t standardPrice) {
+                return standard.input == 0 ? standardPrice
+                                           : static_cast<std::int64_t>(static_cast<long double>(standardPrice)
+                                                                       * *variant[v][0] / standard.input);
+            };
+            TokenPrices t;
+            t.input = *variant[v][0];
+            t.output = *variant[v][1];
+            t.cachedInput = variant[v][2].value_or(scaled(standard.cachedInput));
+            t.cacheWrite = variant[v][3].value_or(scaled(standard.cacheWrite));
+            t.reasoning = t.output;
+            *targets[v] = t;
+        }
+        prices.cacheWrite1h = cacheWrite1h.value_or(0);
+        prices.webSearch = webSearch.value_or(0);
         catalog->m_prices.emplace(model, prices);
         auto provider = entry.find("litellm_provider");
         if (model.find('/') == std::string::npos && provider != entry.end() && provider->is_string())
@@ -163,10 +208,16 @@ CatalogLoad PriceCatalog::parse(std::string_view text)
 
 std::optional<TokenPrices> PriceCatalog::prices(std::string_view modelId) const
 {
-    auto it = m_prices.find(std::string(modelId));
-    if (it == m_prices.end())
+    const ModelPrices *found = modelPrices(modelId);
+    if (!found)
         return std::nullopt;
-    return it->second;
+    return found->standard;
+}
+
+const ModelPrices *PriceCatalog::modelPrices(std::string_view modelId) const
+{
+    auto it = m_prices.find(std::string(modelId));
+    return it == m_prices.end() ? nullptr : &it->second;
 }
 
 } // namespace rl

@@ -21,6 +21,17 @@ struct CatalogIssue {
 
 class PriceCatalog;
 
+// Everything the catalog says about one model's price. The variants are the catalog's own rates for
+// batch, flex and priority tokens and for requests beyond 200k input tokens, where it lists them.
+struct ModelPrices {
+    TokenPrices standard;
+    std::optional<TokenPrices> batch, flex, priority, longContext;
+    std::int64_t cacheWrite1h = 0; // pico-USD per token written to the 1-hour cache; 0: not listed
+    std::int64_t webSearch = 0;    // pico-USD per server-side web search; 0: not listed
+
+    bool operator==(const ModelPrices &) const = default;
+};
+
 struct CatalogLoad {
     std::shared_ptr<const PriceCatalog> catalog; // null when there are errors: nothing is half-imported
     std::vector<CatalogIssue> errors;
@@ -42,12 +53,14 @@ public:
     // The catalog shipped in resources/pricing/, compiled in.
     static std::shared_ptr<const PriceCatalog> builtIn();
 
-    // The prices of a model, or nullopt when the catalog does not price it per token.
+    // The standard prices of a model, or nullopt when the catalog does not price it per token.
     std::optional<TokenPrices> prices(std::string_view modelId) const;
+    // With the variants (batch, flex, priority, long context, 1-hour cache writes, web search).
+    const ModelPrices *modelPrices(std::string_view modelId) const;
     std::size_t size() const { return m_prices.size(); }
 
 private:
-    std::unordered_map<std::string, TokenPrices> m_prices;
+    std::unordered_map<std::string, ModelPrices> m_prices;
 };
 
 } // namespace rl

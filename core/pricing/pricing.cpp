@@ -63,12 +63,40 @@ std::int32_t Pricing::discountAt(std::string_view provider, std::int64_t timeMs)
     return 0;
 }
 
-Cost Pricing::cost(std::string_view model, const TokenUsage &usage, std::int64_t timeMs) const
+Cost Pricing::cost(std::string_view model, const TokenUsage &usage, std::int64_t timeMs, const PriceTerms &terms) const
 {
-    const std::optional<TokenPrices> prices = pricesAt(model, timeMs);
-    if (!prices)
+    const std::optional<TokenPrices> standard = pricesAt(model, timeMs);
+    if (!standard)
         return {0, true};
-    std::int64_t pico = prices->picoCost(usage);
+    // The catalog's variants only apply to its own standard prices, not to an override's.
+    const ModelPrices *entry = m_catalog ? m_catalog->modelPrices(model) : nullptr;
+    const ModelPrices *listed = entry && entry->standard == *standard ? entry : nullptr;
+    TokenPrices rates = *standard;
+    if (terms.longContext && listed && listed->longContext)
+        rates = *listed->longContext;
+    const bool plain = !terms.longContext;
+    auto half = [](TokenPrices p) {
+        for (std::int64_t *price : {&p.input, &p.cachedInput, &p.cacheWrite, &p.output, &p.reasoning})
+            *price /= 2;
+        return p;
+    };
+    switch (terms.tier) {
+    case ServiceTier::Standard: break;
+    case ServiceTier::Batch: rates = plain && listed && listed->batch ? *listed->batch : half(rates); break;
+    case ServiceTier::Flex: rates = plain && listed && listed->flex ? *listed->flex : half(rates); break;
+    case ServiceTier::Priority: rates = plain && listed && listed->priority ? *listed->priority : rates; break;
+    }
+    std::int64_t pico = rates.picoCost(usage);
+    if (const std::int64_t hour = std::clamp<std::int64_t>(terms.cacheWrite1h, 0, usage.cacheWrite)) {
+        // The catalog's 1-hour price is a standard one: it moves with the input price (long context, batch).
+        const std::int64_t hourPrice = entry && entry->cacheWrite1h && standard->input
+                                           ? static_cast<std::int64_t>(static_cast<long double>(entry->cacheWrite1h)
+                                                                       * rates.input / standard->input)
+                                           : 2 * rates.input;
+        pico += hour * (hourPrice - rates.cacheWrite);
+    }
+    if (terms.webSearches > 0 && entry)
+        pico += terms.webSearches * entry->webSearch;
     if (const std::int32_t off = discountAt(providerOf(model), timeMs))
         pico = pico / 10'000 * (10'000 - off) + pico % 10'000 * (10'000 - off) / 10'000; // no overflow
     return {picoToMicro(pico), false};

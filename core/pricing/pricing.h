@@ -1,6 +1,7 @@
 #pragma once
 
 #include "pricing/pricecatalog.h"
+#include "pricing/priceterms.h"
 
 #include <cstdint>
 #include <map>
@@ -41,7 +42,11 @@ public:
 
     std::optional<TokenPrices> pricesAt(std::string_view model, std::int64_t timeMs) const;
     std::int32_t discountAt(std::string_view provider, std::int64_t timeMs) const;
-    Cost cost(std::string_view model, const TokenUsage &usage, std::int64_t timeMs) const;
+    // With `terms`: the catalog's batch, flex, priority and long-context rates where it lists them; else
+    // batch and flex at half the standard rates and priority at the standard rates (so an override, which
+    // sets standard prices, carries over). 1-hour cache writes at the catalog's rate, else twice the input
+    // price (Anthropic's rule); web searches at the catalog's per-search price, else free.
+    Cost cost(std::string_view model, const TokenUsage &usage, std::int64_t timeMs, const PriceTerms &terms = {}) const;
 
     const std::shared_ptr<const PriceCatalog> &catalog() const { return m_catalog; }
 

@@ -81,7 +81,7 @@ Result<std::vector<CostLine>> AnthropicCostConnector::readPage(std::string_view 
             line.amountMicro = *micro;
             const Key key{line.startMs, line.project, line.lineItem, line.model};
             if (auto it = seen.find(key); it != seen.end()) {
-                lines[it->second].amountMicro += line.amountMicro; // one line per window and dimensions
+                *lines[it->second].amountMicro += *micro; // one line per window and dimensions
                 continue;
             }
             seen.emplace(key, lines.size());

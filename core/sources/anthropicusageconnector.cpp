@@ -58,11 +58,20 @@ Result<std::vector<UsageBucket>> AnthropicUsageConnector::readPage(std::string_v
             b.requests = 0; // the report has no request count
             b.tokens.input = JsonFields::count(result, "uncached_input_tokens");
             b.tokens.cachedInput = JsonFields::count(result, "cache_read_input_tokens");
-            if (auto creation = result.find("cache_creation"); creation != result.end() && creation->is_object())
-                b.tokens.cacheWrite = JsonFields::count(*creation, "ephemeral_5m_input_tokens")
-                                      + JsonFields::count(*creation, "ephemeral_1h_input_tokens");
+            // What changes the price (gateway-apis.md §9): the tier, the context window, 1-hour cache writes
+            // and web searches, billed per search.
+            PriceTerms terms;
+            if (auto creation = result.find("cache_creation"); creation != result.end() && creation->is_object()) {
+                terms.cacheWrite1h = JsonFields::count(*creation, "ephemeral_1h_input_tokens");
+                b.tokens.cacheWrite = JsonFields::count(*creation, "ephemeral_5m_input_tokens") + terms.cacheWrite1h;
+            }
             b.tokens.output = JsonFields::count(result, "output_tokens");
-            const Cost cost = b.model.empty() ? Cost{0, true} : pricing.cost(b.model, b.tokens, b.startMs);
+            terms.tier = PriceTerms::tierNamed(JsonFields::text(result, "service_tier"));
+            terms.longContext = JsonFields::text(result, "context_window") == "200k-1M";
+            if (auto tools = result.find("server_tool_use"); tools != result.end() && tools->is_object())
+                terms.webSearches = JsonFields::count(*tools, "web_search_requests");
+            b.priceTerms = terms.key();
+            const Cost cost = b.model.empty() ? Cost{0, true} : pricing.cost(b.model, b.tokens, b.startMs, terms);
             b.costMicro = cost.microUsd;
             b.unpriced = cost.unpriced;
             buckets.push_back(std::move(b));
@@ -82,7 +91,8 @@ Result<SourcePage> AnthropicUsageConnector::fetch(const std::optional<std::strin
     BucketCursor at = resumed.value();
     std::string url =
         m_baseUrl + "/v1/organizations/usage_report/messages?starting_at=" + IsoTime::rfc3339(at.startSeconds * 1000)
-        + "&bucket_width=1h&group_by[]=model&group_by[]=workspace_id&group_by[]=api_key_id&limit="
+        + "&bucket_width=1h&group_by[]=model&group_by[]=workspace_id&group_by[]=api_key_id&group_by[]=service_tier"
+          "&group_by[]=context_window&limit="
         + std::to_string(m_options.limit);
     url += at.pageQuery();
     auto answer = m_http.send({"GET", url, AnthropicReportPage::headers(m_adminKey), {}});

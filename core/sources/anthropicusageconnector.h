@@ -13,13 +13,15 @@
 namespace rl {
 
 // Polls Anthropic's usage report (gateway-apis.md §3.1: GET {base}/v1/organizations/usage_report/messages,
-// base e.g. https://api.anthropic.com) into store buckets: hourly buckets grouped by model, workspace and
-// API key, page by page (`next_page`), with the headers x-api-key and anthropic-version: 2023-06-01.
+// base e.g. https://api.anthropic.com) into store buckets: hourly buckets grouped by model, workspace, API
+// key, service tier and context window, page by page (`next_page`), with the headers x-api-key and anthropic-version:
+// 2023-06-01.
 //  - tokens: input = uncached_input_tokens, cachedInput = cache_read_input_tokens, cacheWrite = the sum of
 //    cache_creation.ephemeral_5m_input_tokens and ephemeral_1h_input_tokens, output = output_tokens (none
 //    of them overlap: uncached_input_tokens excludes the cache);
-//  - model "anthropic/<model>"; cost from the price catalog (the report has none; the catalog has one
-//    cache-write price, so 1-hour cache writes are priced as 5-minute ones);
+//  - model "anthropic/<model>"; cost from the price catalog (the report has none), at the rates of the
+//    row's service_tier and context_window ("200k-1M": the above-200k rates), 1-hour cache writes at their
+//    own rate, plus server_tool_use.web_search_requests at the catalog's per-search price;
 //  - project = workspace_id; the default workspace, which the report gives as null, is kDefaultWorkspace;
 //  - apiKey = api_key_id (empty for Console/Workbench usage, which the report gives as null);
 //  - requests = 0: the report has no request count.

@@ -1,5 +1,7 @@
 #include "sources/bucketcursor.h"
 
+#include "net/percentencoding.h"
+
 #include <algorithm>
 #include <charconv>
 
@@ -22,20 +24,7 @@ std::string BucketCursor::pageQuery() const
 {
     if (page.empty())
         return {};
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out = "&page=";
-    for (char ch : page) {
-        const auto c = static_cast<unsigned char>(ch);
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
-            || c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 15];
-        }
-    }
-    return out;
+    return "&page=" + percentEncoded(page);
 }
 
 BucketCursor BucketCursor::after(std::int64_t startSeconds, bool hasMore, const std::string &nextPage,

@@ -54,7 +54,8 @@ std::optional<std::int64_t> IsoTime::parseDate(std::string_view text)
 
 std::optional<std::int64_t> IsoTime::parse(std::string_view text)
 {
-    // YYYY-MM-DD('T'|' ')HH:MM:SS[.fraction][Z|±HH:MM]; no offset means UTC.
+    // YYYY-MM-DD('T'|' ')HH:MM:SS[.fraction][Z|±HH:MM|±HHMM|±HH]; no offset means UTC. Postgres writes a
+    // timestamptz as "…+00", which newer LiteLLM builds pass through.
     int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
     if (text.size() < 19 || !digitsAt(text, 0, 4, year) || text[4] != '-' || !digitsAt(text, 5, 2, month)
         || text[7] != '-' || !digitsAt(text, 8, 2, day) || (text[10] != 'T' && text[10] != 't' && text[10] != ' ')
@@ -76,9 +77,15 @@ std::optional<std::int64_t> IsoTime::parse(std::string_view text)
     std::int64_t offsetMinutes = 0;
     if (at < text.size()) {
         if ((text[at] == 'Z' || text[at] == 'z') && at + 1 == text.size()) {
-        } else if ((text[at] == '+' || text[at] == '-') && at + 6 == text.size() && text[at + 3] == ':') {
+        } else if (text[at] == '+' || text[at] == '-') {
+            const std::size_t rest = text.size() - at - 1;
             int oh = 0, om = 0;
-            if (!digitsAt(text, at + 1, 2, oh) || !digitsAt(text, at + 4, 2, om) || oh > 23 || om > 59)
+            const bool read =
+                rest == 5   ? text[at + 3] == ':' && digitsAt(text, at + 1, 2, oh) && digitsAt(text, at + 4, 2, om)
+                : rest == 4 ? digitsAt(text, at + 1, 2, oh) && digitsAt(text, at + 3, 2, om)
+                : rest == 2 ? digitsAt(text, at + 1, 2, oh)
+                            : false;
+            if (!read || oh > 23 || om > 59)
                 return std::nullopt;
             offsetMinutes = (text[at] == '+' ? 1 : -1) * (oh * 60 + om);
         } else {

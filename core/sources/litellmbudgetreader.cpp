@@ -1,8 +1,10 @@
 #include "sources/litellmbudgetreader.h"
 #include "boundedjson.h"
 
+#include "net/percentencoding.h"
 #include "sources/isotime.h"
 #include "sources/jsonfields.h"
+#include "sources/litellmerrors.h"
 
 #include <algorithm>
 
@@ -16,24 +18,6 @@ Error malformedError(const std::string &sourceName, const std::string &what)
 {
     return Error{"source.malformed", "LiteLLM " + sourceName + " sent budgets that cannot be read: " + what + ".",
                  true};
-}
-
-std::string encoded(std::string_view text)
-{
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (char ch : text) {
-        const auto c = static_cast<unsigned char>(ch);
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
-            || c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 15];
-        }
-    }
-    return out;
 }
 
 } // namespace
@@ -124,8 +108,23 @@ Result<std::vector<LiteLlmBudget>> LiteLlmBudgetReader::teams()
 {
     auto answer = m_http.send({"GET", m_baseUrl + "/team/list", {{"Authorization", "Bearer " + m_apiKey}}, {}});
     if (!answer)
-        return answer.error();
+        return LiteLlmErrors::explain(answer.error(), m_sourceName);
     return parseTeams(answer->body, m_sourceName);
+}
+
+Result<json> LiteLlmBudgetReader::keyInfo(const std::string &token)
+{
+    auto info = m_http.send(
+        {"GET", m_baseUrl + "/key/info?key=" + percentEncoded(token), {{"Authorization", "Bearer " + m_apiKey}}, {}});
+    if (!info)
+        return LiteLlmErrors::explain(info.error(), m_sourceName);
+    json doc = checkJsonShape(info->body, kSourcePageLimits) ? json::parse(info->body, nullptr, false) : json();
+    if (doc.is_discarded() || !doc.is_object() || !doc.contains("info") || !doc["info"].is_object())
+        return malformedError(m_sourceName, "/key/info has no 'info' object");
+    json object = doc["info"];
+    if (!JsonFields::has(object, "token"))
+        object["token"] = token;
+    return object;
 }
 
 Result<std::vector<LiteLlmBudget>> LiteLlmBudgetReader::keys()
@@ -138,32 +137,32 @@ Result<std::vector<LiteLlmBudget>> LiteLlmBudgetReader::keys()
                          {{"Authorization", "Bearer " + m_apiKey}},
                          {}});
         if (!answer)
-            return answer.error();
+            return LiteLlmErrors::explain(answer.error(), m_sourceName);
         json doc = checkJsonShape(answer->body, kSourcePageLimits) ? json::parse(answer->body, nullptr, false) : json();
         if (doc.is_discarded() || !doc.is_object() || !doc.contains("keys") || !doc["keys"].is_array())
             return malformedError(m_sourceName, "the key list has no 'keys' list");
         for (const json &key : doc["keys"]) {
-            if (key.is_string()) { // listed by token only: read its info
-                auto info = m_http.send({"GET",
-                                         m_baseUrl + "/key/info?key=" + encoded(key.get<std::string>()),
-                                         {{"Authorization", "Bearer " + m_apiKey}},
-                                         {}});
+            json object = key;
+            // /key/list objects never carry the budget table that holds a key's soft budget (gateway-apis.md
+            // §9); /key/info does. Keys listed by token only, and keys tied to a budget row, are read there.
+            const bool tokenOnly = key.is_string();
+            const bool hasBudgetRow =
+                key.is_object() && (!key.contains("budget_id") || !JsonFields::text(key, "budget_id").empty());
+            const bool tableJoined =
+                key.is_object() && key.contains("litellm_budget_table") && key["litellm_budget_table"].is_object();
+            if (tokenOnly || (hasBudgetRow && !tableJoined)) {
+                const std::string token = tokenOnly ? key.get<std::string>() : JsonFields::text(key, "token");
+                if (token.empty())
+                    return malformedError(m_sourceName, "a key has no 'token'");
+                auto info = keyInfo(token);
                 if (!info)
                     return info.error();
-                json infoDoc =
-                    checkJsonShape(info->body, kSourcePageLimits) ? json::parse(info->body, nullptr, false) : json();
-                if (infoDoc.is_discarded() || !infoDoc.is_object() || !infoDoc.contains("info"))
-                    return malformedError(m_sourceName, "/key/info has no 'info'");
-                json object = infoDoc["info"];
-                if (object.is_object() && !JsonFields::has(object, "token"))
-                    object["token"] = key.get<std::string>();
-                auto b = parseBudget(object, LiteLlmBudget::Kind::Key, m_sourceName);
-                if (!b)
-                    return b.error();
-                out.push_back(std::move(b.value()));
-                continue;
+                if (tokenOnly)
+                    object = std::move(info.value());
+                else if (auto table = info->find("litellm_budget_table"); table != info->end())
+                    object["litellm_budget_table"] = *table;
             }
-            auto b = parseBudget(key, LiteLlmBudget::Kind::Key, m_sourceName);
+            auto b = parseBudget(object, LiteLlmBudget::Kind::Key, m_sourceName);
             if (!b)
                 return b.error();
             out.push_back(std::move(b.value()));

@@ -29,8 +29,9 @@ struct LiteLlmBudget {
 
 // Reads a LiteLLM proxy's team and key budgets for the Budgets page: GET {base}/team/list (a list of
 // teams; an object with "teams" or "data" is accepted too) and GET {base}/key/list?return_full_object=true
-// page by page (keys listed only as tokens are read one by one with /key/info?key=), the master key (or an
-// admin virtual key) as bearer token.
+// page by page, the master key (or an admin virtual key) as bearer token. A key's soft budget lives in its
+// budget row, which only GET /key/info?key= joins (`info.litellm_budget_table`): keys with a budget_id (or
+// from a build that does not say) and keys listed only as tokens are read there one by one.
 class LiteLlmBudgetReader {
 public:
     LiteLlmBudgetReader(HttpClient &http, std::string sourceName, std::string baseUrl, std::string apiKey);
@@ -45,6 +46,8 @@ public:
                                              const std::string &sourceName);
 
 private:
+    Result<nlohmann::json> keyInfo(const std::string &token);
+
     HttpClient &m_http;
     std::string m_sourceName;
     std::string m_baseUrl;

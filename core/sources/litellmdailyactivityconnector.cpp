@@ -1,8 +1,10 @@
 #include "sources/litellmdailyactivityconnector.h"
 #include "boundedjson.h"
 
+#include "net/percentencoding.h"
 #include "sources/isotime.h"
 #include "sources/jsonfields.h"
+#include "sources/litellmerrors.h"
 
 #include <nlohmann/json.hpp>
 
@@ -14,6 +16,7 @@ namespace {
 
 constexpr std::int64_t kDay = IsoTime::kDayMs;
 using Metrics = LiteLlmDailyActivityConnector::Metrics;
+using Activity = LiteLlmDailyActivityConnector::Activity;
 
 void add(Metrics &to, const Metrics &from)
 {
@@ -25,7 +28,8 @@ void add(Metrics &to, const Metrics &from)
     to.requests += from.requests;
 }
 
-// What `whole` has beyond `part`, never below zero per field; false when nothing is left.
+// What `whole` has beyond `part`, never below zero per field (rows upserted between two reads of an open
+// day can make a part look larger than its whole); false when nothing is left.
 bool remainder(const Metrics &whole, const Metrics &part, Metrics &out)
 {
     auto rest = [](std::int64_t a, std::int64_t b) { return a > b ? a - b : 0; };
@@ -47,6 +51,29 @@ const json &member(const json &object, const char *key)
     return it == object.end() ? none : *it;
 }
 
+UsageBucket bucketOf(std::int64_t day, std::string team, std::string app, std::string model, const Metrics &m,
+                     const Pricing &pricing)
+{
+    UsageBucket b;
+    b.startMs = day;
+    b.endMs = day + kDay;
+    b.team = std::move(team);
+    b.app = std::move(app);
+    b.model = std::move(model);
+    const auto slash = b.model.find('/');
+    b.provider = slash == std::string::npos ? std::string() : b.model.substr(0, slash);
+    b.requests = m.requests;
+    b.tokens.cachedInput = std::min(m.cacheRead, m.prompt);
+    b.tokens.cacheWrite = std::min(m.cacheCreation, m.prompt - b.tokens.cachedInput);
+    b.tokens.input = m.prompt - b.tokens.cachedInput - b.tokens.cacheWrite;
+    b.tokens.output = m.completion;
+    b.reportedCostMicro = m.spendMicro;
+    const Cost cost = b.model.empty() ? Cost{0, true} : pricing.cost(b.model, b.tokens, b.startMs);
+    b.costMicro = cost.microUsd;
+    b.unpriced = cost.unpriced;
+    return b;
+}
+
 } // namespace
 
 LiteLlmDailyActivityConnector::LiteLlmDailyActivityConnector(HttpClient &http, const Pricing &pricing,
@@ -61,8 +88,9 @@ LiteLlmDailyActivityConnector::LiteLlmDailyActivityConnector(HttpClient &http, c
         m_options.nowMs = &IsoTime::nowMs;
 }
 
-Result<bool> LiteLlmDailyActivityConnector::readPage(std::string_view body, const std::string &sourceName,
-                                                     Dimension dimension, int askedPage, Window &window)
+Result<LiteLlmDailyActivityConnector::PageInfo>
+LiteLlmDailyActivityConnector::readPage(std::string_view body, const std::string &sourceName, int askedPage,
+                                        std::int64_t firstDayMs, std::int64_t lastDayMs, Activity &activity)
 {
     auto malformed = [&](const std::string &what) {
         return Error{"source.malformed",
@@ -81,20 +109,22 @@ Result<bool> LiteLlmDailyActivityConnector::readPage(std::string_view body, cons
     const json &metadata = member(page, "metadata");
     if (!metadata.is_object())
         return malformed("'metadata' is missing or not an object");
-    bool hasMore = false;
+    PageInfo info;
     const json &more = member(metadata, "has_more");
     const json &totalPages = member(metadata, "total_pages");
+    if (totalPages.is_number_integer())
+        info.totalPages = totalPages.get<std::int64_t>();
     if (more.is_boolean())
-        hasMore = more.get<bool>();
-    else if (totalPages.is_number_integer())
-        hasMore = askedPage < totalPages.get<std::int64_t>();
+        info.hasMore = more.get<bool>();
+    else if (info.totalPages >= 0)
+        info.hasMore = askedPage < info.totalPages;
     else
         return malformed("'metadata.has_more' and 'metadata.total_pages' are missing");
     const json &number = member(metadata, "page");
     if (number.is_number_integer() && number.get<std::int64_t>() != askedPage)
         return malformed("'metadata.page' is " + std::to_string(number.get<std::int64_t>())
                          + ", not the page asked for (" + std::to_string(askedPage) + ")");
-    if (results->empty() && hasMore)
+    if (results->empty() && info.hasMore)
         return malformed("page " + std::to_string(askedPage) + " holds no results but says there are more");
 
     auto metricsOf = [&](const json &object, const std::string &where) -> Result<Metrics> {
@@ -117,8 +147,8 @@ Result<bool> LiteLlmDailyActivityConnector::readPage(std::string_view body, cons
         return m;
     };
 
-    // Everything is read into `sums` first and added to the window only when the whole page is good.
-    std::vector<std::pair<std::tuple<std::int64_t, std::string, std::string, std::string>, Metrics>> sums;
+    // The page is read whole into `read` and added to `activity` only when every part of it is good.
+    Activity read;
     for (std::size_t i = 0; i < results->size(); ++i) {
         const json &result = (*results)[i];
         const std::string where = "result " + std::to_string(i);
@@ -128,120 +158,158 @@ Result<bool> LiteLlmDailyActivityConnector::readPage(std::string_view body, cons
         auto day = IsoTime::parseDate(date.substr(0, 10));
         if (!day)
             return malformed(where + ": 'date' is missing or not YYYY-MM-DD");
-        if (*day < window.firstDayMs || *day > window.lastDayMs)
+        if (*day < firstDayMs || *day > lastDayMs)
             return malformed(where + ": 'date' " + date + " is outside the days asked for");
-        auto dayMetrics = metricsOf(member(result, "metrics"), where);
-        if (!dayMetrics)
-            return dayMetrics.error();
+        auto total = metricsOf(member(result, "metrics"), where);
+        if (!total)
+            return total.error();
         const json &breakdown = member(result, "breakdown");
         if (!breakdown.is_object())
             return malformed(where + ": 'breakdown' is missing or not an object");
-        const json &entities = member(breakdown, "entities");
-        if (!entities.is_null() && !entities.is_object())
-            return malformed(where + ": 'breakdown.entities' is not an object");
-        const json &models = member(breakdown, "models");
-        if (!models.is_null() && !models.is_object())
-            return malformed(where + ": 'breakdown.models' is not an object");
-
-        auto fromEntities = [&](bool asTag) -> std::optional<Error> {
-            if (!entities.is_object())
-                return malformed(where + ": 'breakdown.entities' is missing");
-            for (const auto &[id, entity] : entities.items()) {
-                auto m = metricsOf(member(entity, "metrics"), where + ", entity '" + id + "'");
+        Day &to = read[*day];
+        add(to.total, total.value());
+        for (const char *part : {"models", "entities"}) {
+            const json &entries = member(breakdown, part);
+            if (entries.is_null())
+                continue;
+            if (!entries.is_object())
+                return malformed(where + ": 'breakdown." + part + "' is not an object");
+            const bool models = part == std::string_view("models");
+            for (const auto &[name, entry] : entries.items()) {
+                auto m = metricsOf(member(entry, "metrics"),
+                                   where + ", " + (models ? "model" : "entity") + " '" + name + "'");
                 if (!m)
                     return m.error();
-                std::string name = id;
-                if (!asTag) {
-                    const std::string alias = JsonFields::text(member(entity, "metadata"), "team_alias");
-                    name = alias.empty() ? id : alias;
-                }
-                sums.push_back(
-                    {{*day, asTag ? std::string() : name, asTag ? name : std::string(), std::string()}, m.value()});
-            }
-            return std::nullopt;
-        };
-        if (dimension == Dimension::Tag) {
-            if (auto error = fromEntities(true))
-                return *error;
-            continue;
-        }
-        auto teamName = [&](const std::string &teamId) {
-            if (teamId.empty())
-                return teamId;
-            const std::string alias =
-                JsonFields::text(member(member(entities, teamId.c_str()), "metadata"), "team_alias");
-            return alias.empty() ? teamId : alias;
-        };
-        bool anyKeys = false;
-        if (models.is_object()) {
-            for (const auto &[name, entry] : models.items()) {
-                const json &keys = member(entry, "api_key_breakdown");
-                anyKeys = anyKeys || (keys.is_object() && !keys.empty());
-            }
-        }
-        if (!anyKeys && entities.is_object() && !entities.empty()) {
-            if (auto error = fromEntities(false)) // no key breakdown: per team, without models
-                return *error;
-            continue;
-        }
-        if (!models.is_object() || models.empty()) {
-            sums.push_back({{*day, std::string(), std::string(), std::string()}, dayMetrics.value()});
-            continue;
-        }
-        for (const auto &[model, entry] : models.items()) {
-            const std::string at = where + ", model '" + model + "'";
-            auto modelMetrics = metricsOf(member(entry, "metrics"), at);
-            if (!modelMetrics)
-                return modelMetrics.error();
-            Metrics covered;
-            const json &keys = member(entry, "api_key_breakdown");
-            if (!keys.is_null() && !keys.is_object())
-                return malformed(at + ": 'api_key_breakdown' is not an object");
-            if (keys.is_object()) {
-                for (const auto &[key, keyEntry] : keys.items()) {
-                    auto m = metricsOf(member(keyEntry, "metrics"), at + ", key '" + key + "'");
-                    if (!m)
-                        return m.error();
-                    add(covered, m.value());
-                    const std::string team = teamName(JsonFields::text(member(keyEntry, "metadata"), "team_id"));
-                    sums.push_back({{*day, team, std::string(), model}, m.value()});
+                if (models) {
+                    add(to.models[name], m.value());
+                } else {
+                    Entity &entity = to.entities[name];
+                    add(entity.metrics, m.value());
+                    const std::string alias = JsonFields::text(member(entry, "metadata"), "team_alias");
+                    if (!alias.empty())
+                        entity.alias = alias;
                 }
             }
-            Metrics rest;
-            if (remainder(modelMetrics.value(), covered, rest))
-                sums.push_back({{*day, std::string(), std::string(), model}, rest});
         }
     }
-    for (auto &[key, metrics] : sums)
-        add(window.sums[key], metrics);
-    return hasMore;
+    for (auto &[day, got] : read) {
+        Day &to = activity[day];
+        add(to.total, got.total);
+        for (const auto &[name, m] : got.models)
+            add(to.models[name], m);
+        for (const auto &[name, entity] : got.entities) {
+            add(to.entities[name].metrics, entity.metrics);
+            if (!entity.alias.empty())
+                to.entities[name].alias = entity.alias;
+        }
+    }
+    return info;
 }
 
-std::vector<UsageBucket> LiteLlmDailyActivityConnector::buckets(const Window &window, const Pricing &pricing)
+std::vector<UsageBucket> LiteLlmDailyActivityConnector::teamBuckets(const Activity &all,
+                                                                    const std::map<std::string, Activity> &byTeam,
+                                                                    const Pricing &pricing)
 {
     std::vector<UsageBucket> out;
-    out.reserve(window.sums.size());
-    for (const auto &[key, m] : window.sums) {
-        UsageBucket b;
-        b.startMs = std::get<0>(key);
-        b.endMs = b.startMs + kDay;
-        b.team = std::get<1>(key);
-        b.app = std::get<2>(key);
-        b.model = std::get<3>(key);
-        const auto slash = b.model.find('/');
-        b.provider = slash == std::string::npos ? std::string() : b.model.substr(0, slash);
-        b.requests = m.requests;
-        b.tokens.cachedInput = std::min(m.cacheRead, m.prompt);
-        b.tokens.cacheWrite = std::min(m.cacheCreation, m.prompt - b.tokens.cachedInput);
-        b.tokens.input = m.prompt - b.tokens.cachedInput - b.tokens.cacheWrite;
-        b.tokens.output = m.completion;
-        b.reportedCostMicro = m.spendMicro;
-        const Cost cost = b.model.empty() ? Cost{0, true} : pricing.cost(b.model, b.tokens, b.startMs);
-        b.costMicro = cost.microUsd;
-        b.unpriced = cost.unpriced;
-        out.push_back(std::move(b));
+    for (const auto &[day, whole] : all) {
+        std::map<std::string, Metrics> covered; // per model, by the teams' own reads
+        Metrics teamsUnmodelled;
+        for (const auto &[teamId, entity] : whole.entities) {
+            auto read = byTeam.find(teamId);
+            if (teamId == kUnassigned || read == byTeam.end())
+                continue;
+            auto own = read->second.find(day);
+            if (own == read->second.end())
+                continue; // the team's read had nothing that day (an open day read twice): left unassigned
+            const std::string team = entity.alias.empty() ? teamId : entity.alias;
+            Metrics modelled;
+            for (const auto &[model, m] : own->second.models) {
+                out.push_back(bucketOf(day, team, {}, model, m, pricing));
+                add(covered[model], m);
+                add(modelled, m);
+            }
+            Metrics rest;
+            if (remainder(own->second.total, modelled, rest)) { // usage without a model, which `models` skips
+                out.push_back(bucketOf(day, team, {}, {}, rest, pricing));
+                add(teamsUnmodelled, rest);
+            }
+        }
+        // What no team's read covers: rows without a team (and, on an open day, rows logged in between).
+        Metrics modelled, rest;
+        for (const auto &[model, m] : whole.models) {
+            add(modelled, m);
+            if (remainder(m, covered[model], rest))
+                out.push_back(bucketOf(day, {}, {}, model, rest, pricing));
+        }
+        Metrics unmodelled;
+        if (remainder(whole.total, modelled, unmodelled) && remainder(unmodelled, teamsUnmodelled, rest))
+            out.push_back(bucketOf(day, {}, {}, {}, rest, pricing));
     }
     return out;
+}
+
+std::vector<UsageBucket> LiteLlmDailyActivityConnector::tagBuckets(const Activity &all, const Pricing &pricing)
+{
+    std::vector<UsageBucket> out;
+    for (const auto &[day, whole] : all)
+        for (const auto &[tag, entity] : whole.entities)
+            out.push_back(bucketOf(day, {}, tag, {}, entity.metrics, pricing));
+    return out;
+}
+
+Result<Activity> LiteLlmDailyActivityConnector::read(std::int64_t firstDayMs, std::int64_t lastDayMs,
+                                                     const std::string &filter)
+{
+    const std::string path = m_options.dimension == Dimension::Tag ? "/tag/daily/activity" : "/team/daily/activity";
+    auto ask = [&](int page, int pageSize) {
+        const std::string url = m_baseUrl + path + "?start_date=" + IsoTime::date(firstDayMs)
+                                + "&end_date=" + IsoTime::date(lastDayMs) + filter + "&page=" + std::to_string(page)
+                                + "&page_size=" + std::to_string(pageSize);
+        return m_http.send({"GET", url, {{"Authorization", "Bearer " + m_apiKey}}, {}});
+    };
+    int pageSize = std::max(1, m_options.pageSize);
+    for (int restarts = 0; restarts <= m_options.maxRestarts;) {
+        Activity activity;
+        std::int64_t pagesSeen = -1;
+        bool again = false;
+        for (int page = 1; !again; ++page) {
+            if (page > m_options.maxPages)
+                return Error{"source.malformed",
+                             "LiteLLM " + m_sourceName + " sent more than " + std::to_string(m_options.maxPages)
+                                 + " daily-activity pages for " + IsoTime::date(firstDayMs)
+                                 + "; nothing from them was stored.",
+                             true};
+            auto answer = ask(page, pageSize);
+            if (!answer)
+                return LiteLlmErrors::explain(answer.error(), m_sourceName);
+            auto info = readPage(answer->body, m_sourceName, page, firstDayMs, lastDayMs, activity);
+            if (!info)
+                return info.error();
+            if (page == 1 && info->hasMore && info->totalPages > 1) {
+                // Ask for every row in one page: one answer is one consistent reading of the rows.
+                const std::int64_t rows = static_cast<std::int64_t>(pageSize) * info->totalPages;
+                if (rows <= m_options.maxPageSize) {
+                    pageSize = static_cast<int>(rows);
+                    again = true;
+                    continue;
+                }
+            }
+            if (pagesSeen >= 0 && info->totalPages != pagesSeen) {
+                ++restarts; // rows were added or removed between two pages, so the pages may have shifted
+                again = true;
+                continue;
+            }
+            pagesSeen = info->totalPages;
+            if (!info->hasMore)
+                return activity;
+        }
+    }
+    return Error{"source.unstable",
+                 "LiteLLM " + m_sourceName + " kept changing its daily activity for " + IsoTime::date(firstDayMs)
+                     + " to " + IsoTime::date(lastDayMs) + " while it was read (rows added between its pages, "
+                     + std::to_string(m_options.maxRestarts + 1)
+                     + " reads in a row); nothing from it was stored and it will be read again at the next poll.",
+                 true};
 }
 
 Result<SourcePage> LiteLlmDailyActivityConnector::fetch(const std::optional<std::string> &cursor)
@@ -265,35 +333,43 @@ Result<SourcePage> LiteLlmDailyActivityConnector::fetch(const std::optional<std:
         out.batch.cursor = IsoTime::date(day);
         return out;
     }
-    Window window;
-    window.firstDayMs = day;
-    window.lastDayMs = std::min(today, day + (std::max(1, m_options.windowDays) - 1) * kDay);
-    const std::string path = m_options.dimension == Dimension::Tag ? "/tag/daily/activity" : "/team/daily/activity";
-    for (int page = 1;; ++page) {
-        if (page > m_options.maxPages)
-            return Error{"source.malformed",
-                         "LiteLLM " + m_sourceName + " sent more than " + std::to_string(m_options.maxPages)
-                             + " daily-activity pages for " + IsoTime::date(window.firstDayMs)
-                             + "; nothing from them was stored.",
-                         true};
-        const std::string url = m_baseUrl + path + "?start_date=" + IsoTime::date(window.firstDayMs)
-                                + "&end_date=" + IsoTime::date(window.lastDayMs) + "&page=" + std::to_string(page)
-                                + "&page_size=" + std::to_string(m_options.pageSize);
-        auto answer = m_http.send({"GET", url, {{"Authorization", "Bearer " + m_apiKey}}, {}});
-        if (!answer)
-            return answer.error();
-        auto more = readPage(answer->body, m_sourceName, m_options.dimension, page, window);
-        if (!more)
-            return more.error();
-        if (!more.value())
-            break;
+    const std::int64_t firstDay = day;
+    const std::int64_t lastDay = std::min(today, day + (std::max(1, m_options.windowDays) - 1) * kDay);
+    auto all = read(firstDay, lastDay, {});
+    if (!all)
+        return all.error();
+    if (m_options.dimension == Dimension::Tag) {
+        out.batch.buckets = tagBuckets(all.value(), m_pricing);
+    } else {
+        std::map<std::string, Activity> byTeam;
+        for (const auto &[when, whole] : all.value()) {
+            for (const auto &[teamId, entity] : whole.entities) {
+                if (teamId == kUnassigned || byTeam.count(teamId))
+                    continue;
+                auto own = read(firstDay, lastDay, "&team_ids=" + percentEncoded(teamId));
+                if (!own)
+                    return own.error();
+                for (const auto &[ownDay, got] : own.value())
+                    for (const auto &[other, ignored] : got.entities)
+                        if (other != teamId)
+                            return Error{"source.unsupported",
+                                         "LiteLLM " + m_sourceName
+                                             + " ignores the team_ids filter of /team/daily/activity (asked for "
+                                             + teamId + ", it answered with " + other
+                                             + " too), so spend cannot be split by team and model; update the "
+                                               "LiteLLM proxy, or read it by spend logs instead",
+                                         false};
+                byTeam.emplace(teamId, std::move(own.value()));
+            }
+        }
+        out.batch.buckets = teamBuckets(all.value(), byTeam, m_pricing);
     }
-    out.batch.buckets = buckets(window, m_pricing);
-    if (window.lastDayMs >= today) {
+    out.batch.replaceBuckets = BucketRange{firstDay, lastDay + kDay};
+    if (lastDay >= today) {
         // Caught up (today included): the next poll reads the last days again, since LiteLLM revises them.
         out.batch.cursor = IsoTime::date(today - std::max(0, m_options.rereadDays) * kDay);
     } else {
-        out.batch.cursor = IsoTime::date(window.lastDayMs + kDay);
+        out.batch.cursor = IsoTime::date(lastDay + kDay);
         out.hasMore = true;
     }
     return out;

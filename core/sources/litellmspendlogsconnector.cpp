@@ -3,6 +3,7 @@
 
 #include "sources/isotime.h"
 #include "sources/jsonfields.h"
+#include "sources/litellmerrors.h"
 
 #include <date/date.h>
 #include <nlohmann/json.hpp>
@@ -190,9 +191,12 @@ Result<SourcePage> LiteLlmSpendLogsConnector::fetch(const std::optional<std::str
         out.batch.cursor = cursor; // caught up: the next window is still open
         return out;
     }
-    const std::string query = "?start_date=" + urlEncoded(utcText(windowStart)) + "&end_date="
-                              + urlEncoded(utcText(windowStart + window - 1000)) + "&page=" + std::to_string(pageNumber)
-                              + "&page_size=" + std::to_string(m_options.pageSize);
+    // LiteLLM compares second-granular bounds inclusively with millisecond start times: a window that ended
+    // at HH:59:59 would never see a row at HH:59:59.5. Each window ends at the next one's first second; a
+    // row at exactly that second is read twice and stored once (request_id).
+    const std::string query =
+        "?start_date=" + urlEncoded(utcText(windowStart)) + "&end_date=" + urlEncoded(utcText(windowStart + window))
+        + "&page=" + std::to_string(pageNumber) + "&page_size=" + std::to_string(m_options.pageSize);
     HttpExchange exchange{"GET", m_baseUrl + m_path + query, {{"Authorization", "Bearer " + m_apiKey}}, {}};
     auto answer = m_http.send(exchange);
     if (!answer && m_path == "/spend/logs/v2"
@@ -203,7 +207,7 @@ Result<SourcePage> LiteLlmSpendLogsConnector::fetch(const std::optional<std::str
         answer = m_http.send(exchange);
     }
     if (!answer)
-        return answer.error();
+        return LiteLlmErrors::explain(answer.error(), m_sourceName);
     int totalPages = 0;
     auto events = readPage(answer->body, m_pricing, m_sourceName, totalPages, pageNumber);
     if (!events)

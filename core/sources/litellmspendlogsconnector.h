@@ -13,7 +13,9 @@ namespace rl {
 
 // Polls a LiteLLM proxy's spend logs (gateway-apis.md §1.3) into store events: GET /spend/logs/v2, or
 // /spend/logs/ui on proxies without it, over fixed windows that have closed (so pages do not shift under
-// the crawl), page by page; rows are deduplicated on request_id by the store. The cursor is
+// the crawl), page by page; rows are deduplicated on request_id by the store. LiteLLM's bounds are inclusive
+// and second-granular, so a window asks up to the next window's start second (the overlap is deduplicated). The cursor
+// is
 // "<window start ms>/<page>". LiteLLM's `spend` is kept as the reported cost beside the catalog's.
 class LiteLlmSpendLogsConnector : public UsageConnector {
 public:

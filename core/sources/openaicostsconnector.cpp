@@ -95,17 +95,26 @@ Result<std::vector<CostLine>> OpenAiCostsConnector::readPage(std::string_view bo
             const std::string at = where + ", result " + std::to_string(r);
             if (!result.is_object())
                 return malformed(at + " is not an object");
+            // Only `object` is required in a result: a missing amount, or a null value, is "no cost reported"
+            // for that line (gateway-apis.md §9), never a reason to refuse the page.
+            std::optional<std::int64_t> amountMicro;
             auto amount = result.find("amount");
-            if (amount == result.end() || !amount->is_object() || !amount->contains("value"))
-                return malformed(at + ": 'amount.value' is missing");
-            auto micro = JsonFields::microUsd((*amount)["value"], JsonFields::MoneyUnit::Dollars);
-            if (!micro)
-                return malformed(at + ": 'amount.value' is not an amount");
-            std::string currency = JsonFields::text(*amount, "currency");
-            for (char &c : currency)
-                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            if (!currency.empty() && currency != "usd")
-                return malformed(at + ": 'amount.currency' is '" + currency + "', not usd");
+            if (amount != result.end() && !amount->is_null()) {
+                if (!amount->is_object())
+                    return malformed(at + ": 'amount' is not an object");
+                auto value = amount->find("value");
+                if (value != amount->end() && !value->is_null()) {
+                    auto micro = JsonFields::microUsd(*value, JsonFields::MoneyUnit::Dollars);
+                    if (!micro)
+                        return malformed(at + ": 'amount.value' is not an amount");
+                    amountMicro = *micro;
+                }
+                std::string currency = JsonFields::text(*amount, "currency");
+                for (char &c : currency)
+                    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                if (!currency.empty() && currency != "usd")
+                    return malformed(at + ": 'amount.currency' is '" + currency + "', not usd");
+            }
             CostLine line;
             line.startMs = startMs;
             line.endMs = endMs;
@@ -114,7 +123,7 @@ Result<std::vector<CostLine>> OpenAiCostsConnector::readPage(std::string_view bo
             line.apiKey = JsonFields::text(result, "api_key_id");
             line.lineItem = JsonFields::text(result, "line_item");
             line.model = modelOfLineItem(line.lineItem);
-            line.amountMicro = *micro;
+            line.amountMicro = amountMicro;
             lines.push_back(std::move(line));
         }
     }

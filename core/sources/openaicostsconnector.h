@@ -14,9 +14,11 @@ namespace rl {
 // Polls OpenAI's Costs API (gateway-apis.md §2.2) into cost lines: GET {base}/organization/costs with
 // daily buckets (the only width it has) grouped by project and line item, page by page (`next_page`),
 // with the admin key as a bearer token. `amount.value` is USD, a number or (some clients see it) a
-// string; it becomes micro-USD exactly. A line item that reads "<model>, <kind>" ("gpt-4o-2024-08-06,
-// input") names the model "openai/<model>". Once caught up, the next poll starts `rereadWindow` back,
-// because costs lag usage and recent days are revised; the store upserts the lines. The cursor is
+// string; it becomes micro-USD exactly. A result without an amount, or with a null value, is kept as a
+// line with no cost reported (only `object` is required by the spec). A line item that reads "<model>, <kind>"
+// ("gpt-4o-2024-08-06, input") names the model "openai/<model>"; the spec's own line items are plain ("input_tokens")
+// and name none, so nothing depends on it. Once caught up, the next poll starts `rereadWindow` back, because costs lag
+// usage and recent days are revised; the store upserts the lines. The cursor is
 // "<start_time seconds>|<page token>" (BucketCursor).
 class OpenAiCostsConnector : public UsageConnector {
 public:

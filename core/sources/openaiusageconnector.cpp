@@ -93,7 +93,14 @@ Result<std::vector<UsageBucket>> OpenAiUsageConnector::readPage(std::string_view
             b.tokens.cacheWrite = std::min(input - b.tokens.cachedInput, tokens(result, "input_cache_write_tokens"));
             b.tokens.input = input - b.tokens.cachedInput - b.tokens.cacheWrite;
             b.tokens.output = tokens(result, "output_tokens");
-            const Cost cost = b.model.empty() ? Cost{0, true} : pricing.cost(b.model, b.tokens, startMs);
+            // Batch and flex tokens are cheaper than standard, priority dearer (gateway-apis.md §9).
+            PriceTerms terms;
+            if (auto batch = result.find("batch"); batch != result.end() && batch->is_boolean() && batch->get<bool>())
+                terms.tier = ServiceTier::Batch;
+            else
+                terms.tier = PriceTerms::tierNamed(text(result, "service_tier"));
+            b.priceTerms = terms.key();
+            const Cost cost = b.model.empty() ? Cost{0, true} : pricing.cost(b.model, b.tokens, startMs, terms);
             b.costMicro = cost.microUsd;
             b.unpriced = cost.unpriced;
             buckets.push_back(std::move(b));
@@ -111,9 +118,11 @@ Result<SourcePage> OpenAiUsageConnector::fetch(const std::optional<std::string> 
     if (!resumed)
         return resumed.error();
     const BucketCursor at = resumed.value();
-    const std::string url = m_baseUrl + "/organization/usage/completions?start_time=" + std::to_string(at.startSeconds)
-                            + "&bucket_width=1h&group_by[]=project_id&group_by[]=model&group_by[]=api_key_id&limit="
-                            + std::to_string(m_options.limit) + at.pageQuery();
+    const std::string url =
+        m_baseUrl + "/organization/usage/completions?start_time=" + std::to_string(at.startSeconds)
+        + "&bucket_width=1h&group_by[]=project_id&group_by[]=model&group_by[]=api_key_id&group_by[]=batch"
+          "&group_by[]=service_tier&limit="
+        + std::to_string(m_options.limit) + at.pageQuery();
     auto answer = m_http.send({"GET", url, {{"Authorization", "Bearer " + m_adminKey}}, {}});
     if (!answer)
         return answer.error();

@@ -12,7 +12,8 @@
 namespace rl {
 
 // Polls OpenAI's Usage API for completions (gateway-apis.md §2.1) into store buckets: hourly buckets
-// grouped by project, model and API key, page by page (`next_page`). Once caught up, the next poll
+// grouped by project, model, API key, batch and service tier, page by page (`next_page`); batch, flex and
+// priority rows are priced at their own rates and kept apart by UsageBucket::priceTerms. Once caught up, the next poll
 // starts `rereadWindow` back, because OpenAI revises recent buckets; the store upserts them. The cursor
 // is "<start_time seconds>|<page token>". Costs come from the price catalog (the Usage API has none).
 class OpenAiUsageConnector : public UsageConnector {

@@ -140,6 +140,23 @@ Result<SourcePage> OpenRouterActivityConnector::fetch(const std::optional<std::s
     if (!m_options.apiKeyHash.empty())
         url += "&api_key_hash=" + m_options.apiKeyHash;
     auto answer = m_http.send({"GET", url, {{"Authorization", "Bearer " + m_key}, {"Accept", "application/json"}}, {}});
+    const std::int64_t next = day + kDay;
+    if (!answer && answer.error().message.find("(HTTP 400)") != std::string::npos) {
+        // The endpoint keeps recent days only; whether it still answers for the oldest one is not documented
+        // (gateway-apis.md §9). A refused oldest day is skipped, so the source never stalls on it.
+        if (day == earliest) {
+            out.batch.cursor = IsoTime::date(next);
+            out.hasMore = next < today;
+            return out;
+        }
+        return Error{"source.date_out_of_range",
+                     "OpenRouter refused the activity of " + IsoTime::date(day) + " for " + m_sourceName
+                         + " (HTTP 400): it answers only for the last 30 completed UTC days. The day is read again "
+                           "at the next poll and skipped once it is the oldest; check the computer's clock if this "
+                           "day is recent. "
+                         + answer.error().message,
+                     false};
+    }
     if (!answer)
         return answer.error();
     auto batch = readDay(answer->body, m_pricing, m_sourceName, day, m_options.apiKeyHash);
@@ -147,7 +164,6 @@ Result<SourcePage> OpenRouterActivityConnector::fetch(const std::optional<std::s
         return batch.error();
     out.batch.buckets = std::move(batch->buckets);
     out.batch.costs = std::move(batch->costs);
-    const std::int64_t next = day + kDay;
     if (next < today) {
         out.batch.cursor = IsoTime::date(next);
         out.hasMore = true;

@@ -8,6 +8,7 @@
 #include "sources/openaiusageconnector.h"
 #include "sources/openrouteractivityconnector.h"
 #include "sources/routerusageconnector.h"
+#include "sources/sourcecredential.h"
 
 #include <nlohmann/json.hpp>
 
@@ -48,15 +49,20 @@ std::vector<std::string> SourceKinds::problems(const SourceSettings &settings, b
         out.emplace_back("Give the source a name.");
     if (settings.name.find(" (") != std::string::npos)
         out.emplace_back("A source name cannot contain \" (\": RouteLedger uses it to name the source's parts.");
-    if (!find(settings.kind))
-        out.push_back("Unknown source type \"" + settings.kind + "\": pick one from the list.");
+    if (!find(settings.kind)) {
+        std::string ids;
+        for (const SourceKindInfo &kind : all())
+            ids += (ids.empty() ? "" : ", ") + kind.id;
+        out.push_back("Unknown source type \"" + settings.kind + "\": use one of " + ids + ".");
+    }
     const std::string &url = settings.baseUrl;
     if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
         out.push_back("The URL must start with http:// or https:// (it was \"" + url + "\").");
     else if (url.find_first_of(" \t\r\n") != std::string::npos)
         out.emplace_back("The URL contains spaces: remove them.");
     if (settings.intervalS < 10 || settings.intervalS > 86'400)
-        out.emplace_back("Poll between every 10 seconds and once a day.");
+        out.push_back("Poll between every 10 seconds and once a day (86400 s); the interval was "
+                      + std::to_string(settings.intervalS) + " s.");
     const json options = json::parse(settings.options.empty() ? std::string("{}") : settings.options, nullptr, false);
     if (options.is_discarded() || !options.is_object())
         out.emplace_back("The source's options are not a JSON object.");
@@ -65,6 +71,13 @@ std::vector<std::string> SourceKinds::problems(const SourceSettings &settings, b
                  || (options["read"] != "spend_logs" && options["read"] != "team_activity"
                      && options["read"] != "tag_activity")))
         out.emplace_back("A LiteLLM source reads spend_logs, team_activity or tag_activity.");
+    if (options.is_object() && options.contains(SourceCredential::kOption)) {
+        const json &variable = options[SourceCredential::kOption];
+        if (!variable.is_string() || !SourceCredential::isVariableName(variable.get<std::string>()))
+            out.push_back("The key's environment variable " + variable.dump()
+                          + " is not a valid name: use letters, digits and _, not starting with a digit (e.g. "
+                            "OPENAI_ADMIN_KEY).");
+    }
     if (!hasSecret)
         out.emplace_back("Enter the source's credential: it is stored in the OS keychain, never in the store.");
     return out;

@@ -82,7 +82,8 @@ Result<ReconciliationReport> Reconciliation::run(SqliteDatabase &db, std::int64_
 
     // Bills.
     Result<SqliteStatement> bills =
-        db.prepare("SELECT provider, sum(amount_micro), max(day) FROM cost_lines WHERE day >= ?1 AND day < ?2 AND "
+        db.prepare("SELECT provider, COALESCE(sum(amount_micro), 0), sum(amount_micro IS NULL) FROM cost_lines WHERE "
+                   "day >= ?1 AND day < ?2 AND "
                    "(?3 = '' OR team_id = (SELECT id FROM teams WHERE name = ?3)) GROUP BY 1");
     if (!bills)
         return bills.error();
@@ -96,6 +97,7 @@ Result<ReconciliationReport> Reconciliation::run(SqliteDatabase &db, std::int64_
         ReconciliationRow &row = rowFor(bills->text(0).empty() ? std::string("unknown") : bills->text(0));
         row.billed = true;
         row.billedMicro += bills->int64(1);
+        row.unreportedBillLines += bills->int64(2);
     }
 
     // Discounts in force (the catalog figures include them).
@@ -145,6 +147,12 @@ Result<ReconciliationReport> Reconciliation::run(SqliteDatabase &db, std::int64_
             note(ReconciliationNote::Kind::NoBill,
                  "No cost report from " + provider
                      + " for this period: add its organization as a source to compare with the bill.");
+        if (row.unreportedBillLines > 0)
+            note(ReconciliationNote::Kind::NoCostReported,
+                 std::to_string(row.unreportedBillLines) + " line" + (row.unreportedBillLines == 1 ? "" : "s") + " of "
+                     + provider
+                     + "'s cost report came without an amount (no cost reported), so the billed figure leaves "
+                       "them out; the provider may fill them in later.");
         if (billGap && row.billedMicro > catalog && row.providerUsageCatalogMicro == 0)
             note(ReconciliationNote::Kind::NoGateway,
                  "The bill is " + money(row.billedMicro - catalog)

@@ -11,7 +11,17 @@ namespace rl {
 
 // Why two of a row's figures differ, when RouteLedger can tell.
 struct ReconciliationNote {
-    enum class Kind { Unpriced, Unmetered, CachedTokens, LateBuckets, NoBill, NoGateway, Discount, Unexplained };
+    enum class Kind {
+        Unpriced,
+        Unmetered,
+        CachedTokens,
+        LateBuckets,
+        NoBill,
+        NoCostReported,
+        NoGateway,
+        Discount,
+        Unexplained
+    };
     Kind kind = Kind::Unexplained;
     std::string text;
 };
@@ -28,6 +38,7 @@ struct ReconciliationRow {
     std::int64_t providerUsageCatalogMicro = 0; // the provider's usage report priced by the catalog
     std::int64_t billedMicro = 0;               // the provider's cost report
     bool billed = false;                        // a cost report covers this provider
+    std::int64_t unreportedBillLines = 0;       // lines of the bill that came without an amount
     std::int64_t unpricedRequests = 0;
     std::int64_t unmeteredRequests = 0; // answered without usable token counts
     std::int64_t cachedInputTokens = 0, cacheWriteTokens = 0;

@@ -133,11 +133,27 @@ ALTER TABLE usage_events ADD COLUMN unmetered INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE daily_rollups ADD COLUMN unmetered INTEGER NOT NULL DEFAULT 0;
 )SQL";
 
+// Version 5: a bill's line may come without an amount (OpenAI Costs results need only `object`): such a
+// line is "no cost reported", NULL, not $0. SQLite cannot drop a NOT NULL, so the table is rebuilt.
+constexpr std::string_view kVersion5 = R"SQL(
+CREATE TABLE cost_lines_v5 (
+  source_id INTEGER NOT NULL REFERENCES sources(id),
+  start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, dimensions TEXT NOT NULL,
+  day INTEGER NOT NULL, team_id INTEGER NOT NULL, app_id INTEGER NOT NULL, model_id INTEGER NOT NULL,
+  provider TEXT NOT NULL, project TEXT NOT NULL, api_key TEXT NOT NULL, line_item TEXT NOT NULL,
+  amount_micro INTEGER,
+  PRIMARY KEY (source_id, start_ms, dimensions)) WITHOUT ROWID;
+INSERT INTO cost_lines_v5 SELECT * FROM cost_lines;
+DROP TABLE cost_lines;
+ALTER TABLE cost_lines_v5 RENAME TO cost_lines;
+CREATE INDEX cost_lines_day ON cost_lines (day);
+)SQL";
+
 } // namespace
 
 const std::vector<std::string_view> &StoreSchema::migrations()
 {
-    static const std::vector<std::string_view> steps = {kVersion1, kVersion2, kVersion3, kVersion4};
+    static const std::vector<std::string_view> steps = {kVersion1, kVersion2, kVersion3, kVersion4, kVersion5};
     return steps;
 }
 

@@ -70,6 +70,9 @@ struct UsageBucket {
     std::int64_t startMs = 0;
     std::int64_t endMs = 0;
     std::string team, app, model, provider, project, apiKey;
+    // The terms the tokens were sold on when not standard (PriceTerms::key(): "batch", "priority, 200k-1M"):
+    // part of the key, so rows at different prices stay apart.
+    std::string priceTerms;
     std::int64_t requests = 0;
     TokenUsage tokens;
     std::int64_t costMicro = 0;
@@ -90,7 +93,16 @@ struct CostLine {
     std::string model;     // provider/name, when the report names one
     std::string provider;  // "openai", "anthropic", ...
     std::string lineItem;  // the provider's own description ("gpt-4o, input", "tokens", "web_search")
-    std::int64_t amountMicro = 0;
+    // What the line cost; nullopt when the provider sent the line without an amount ("no cost reported",
+    // which is not the same as $0).
+    std::optional<std::int64_t> amountMicro = 0;
+};
+
+// A window of a source's buckets that a batch replaces whole: stored buckets starting in [fromMs, toMs)
+// that the batch does not carry are deleted (a re-read day whose rows moved between teams or models).
+struct BucketRange {
+    std::int64_t fromMs = 0;
+    std::int64_t toMs = 0;
 };
 
 // One page from a source, committed with the source's new cursor in one transaction.
@@ -100,6 +112,7 @@ struct IngestBatch {
     std::vector<UsageEvent> events;
     std::vector<UsageBucket> buckets;
     std::vector<CostLine> costs;
+    std::optional<BucketRange> replaceBuckets;
     std::optional<std::string> cursor;
 };
 
@@ -107,6 +120,7 @@ struct IngestResult {
     std::size_t inserted = 0;
     std::size_t duplicates = 0;
     std::size_t bucketsUpserted = 0;
+    std::size_t bucketsRemoved = 0;
     std::size_t costLinesUpserted = 0;
 };
 

@@ -8,6 +8,7 @@
 #include <array>
 #include <chrono>
 #include <map>
+#include <set>
 
 namespace rl {
 
@@ -374,36 +375,84 @@ Result<IngestResult> UsageStore::ingest(const IngestBatch &batch)
         }
     }
 
+    // A revised bucket replaces the old one; the rollups move by the difference.
+    auto subtractStoredBucket = [&rollups, source](SqliteStatement &row, int first) {
+        RollupValues &old =
+            rollups[{row.int64(first), source, row.int64(first + 1), row.int64(first + 2), row.int64(first + 3), 0, 0}];
+        const std::int64_t requests = row.int64(first + 4);
+        const std::int64_t cost = row.int64(first + 10);
+        old.requests -= requests;
+        old.input -= row.int64(first + 5);
+        old.cachedInput -= row.int64(first + 6);
+        old.cacheWrite -= row.int64(first + 7);
+        old.output -= row.int64(first + 8);
+        old.reasoning -= row.int64(first + 9);
+        old.cost -= cost;
+        old.reportedCost -= row.int64(first + 11);
+        old.frontierCost -= cost;
+        old.unpriced -= row.int64(first + 12) ? requests : 0;
+    };
+    std::vector<std::string> bucketKeys;
+    bucketKeys.reserve(batch.buckets.size());
     for (const UsageBucket &b : batch.buckets) {
+        std::string dimensions = b.team;
+        for (const std::string *part : {&b.app, &b.model, &b.provider, &b.project, &b.apiKey})
+            dimensions.append(kUnitSeparator).append(*part);
+        if (!b.priceTerms.empty()) // standard rows keep the key they had before terms were told apart
+            dimensions.append(kUnitSeparator).append(b.priceTerms);
+        bucketKeys.push_back(std::move(dimensions));
+    }
+    if (batch.replaceBuckets) {
+        std::set<std::pair<std::int64_t, std::string_view>> kept;
+        for (std::size_t i = 0; i < batch.buckets.size(); ++i)
+            kept.emplace(batch.buckets[i].startMs, bucketKeys[i]);
+        Result<SqliteStatement> storedRows =
+            m_db.prepare("SELECT start_ms, dimensions, day, team_id, app_id, model_id, requests, "
+                         "input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, "
+                         "reasoning_tokens, cost_micro, COALESCE(reported_cost_micro, 0), unpriced FROM "
+                         "usage_buckets WHERE source_id = ?1 AND start_ms >= ?2 AND start_ms < ?3");
+        if (!storedRows)
+            return fail(storedRows.error());
+        Result<SqliteStatement> removeRow =
+            m_db.prepare("DELETE FROM usage_buckets WHERE source_id = ?1 AND start_ms = ?2 AND dimensions = ?3");
+        if (!removeRow)
+            return fail(removeRow.error());
+        SqliteStatement rows = std::move(storedRows).value();
+        SqliteStatement removal = std::move(removeRow).value();
+        rows.bind(1, source).bind(2, batch.replaceBuckets->fromMs).bind(3, batch.replaceBuckets->toMs);
+        std::vector<std::pair<std::int64_t, std::string>> gone; // deleted after the scan, not under it
+        for (;;) {
+            RL_TRY(more, rows.step());
+            if (!more)
+                break;
+            std::string dimensions = rows.text(1);
+            if (kept.count({rows.int64(0), dimensions}))
+                continue;
+            subtractStoredBucket(rows, 2);
+            gone.emplace_back(rows.int64(0), std::move(dimensions));
+        }
+        rows.reset();
+        for (const auto &[startMs, dimensions] : gone) {
+            removal.bind(1, source).bind(2, startMs).bind(3, dimensions);
+            RL_TRY(removed, removal.run());
+            (void)removed;
+            ++result.bucketsRemoved;
+        }
+    }
+    for (std::size_t i = 0; i < batch.buckets.size(); ++i) {
+        const UsageBucket &b = batch.buckets[i];
+        const std::string &dimensions = bucketKeys[i];
         // The key keeps the source's own team and app, so a revised bucket finds its row under any mapping.
         if (mapped)
             identity = m_identities.resolve({b.team, b.app, b.project, b.apiKey, nullptr});
         RL_TRY(team, dimension("teams", mapped ? identity.team : b.team));
         RL_TRY(app, dimension("apps", mapped ? identity.app : b.app));
         RL_TRY(model, dimension("models", b.model));
-        std::string dimensions = b.team;
-        for (const std::string *part : {&b.app, &b.model, &b.provider, &b.project, &b.apiKey})
-            dimensions.append(kUnitSeparator).append(*part);
         const std::int64_t day = m_calendar.dayOf(b.startMs);
-        // A revised bucket replaces the old one; the rollups move by the difference.
         m_selectBucket.bind(1, source).bind(2, b.startMs).bind(3, dimensions);
         RL_TRY(hadOld, m_selectBucket.step());
-        if (hadOld) {
-            RollupValues &old = rollups[{m_selectBucket.int64(0), source, m_selectBucket.int64(1),
-                                         m_selectBucket.int64(2), m_selectBucket.int64(3), 0, 0}];
-            const std::int64_t requests = m_selectBucket.int64(4);
-            const std::int64_t cost = m_selectBucket.int64(10);
-            old.requests -= requests;
-            old.input -= m_selectBucket.int64(5);
-            old.cachedInput -= m_selectBucket.int64(6);
-            old.cacheWrite -= m_selectBucket.int64(7);
-            old.output -= m_selectBucket.int64(8);
-            old.reasoning -= m_selectBucket.int64(9);
-            old.cost -= cost;
-            old.reportedCost -= m_selectBucket.int64(11);
-            old.frontierCost -= cost;
-            old.unpriced -= m_selectBucket.int64(12) ? requests : 0;
-        }
+        if (hadOld)
+            subtractStoredBucket(m_selectBucket, 0);
         m_selectBucket.reset();
         SqliteStatement &s = m_upsertBucket;
         s.bind(1, source).bind(2, b.startMs).bind(3, b.endMs).bind(4, dimensions).bind(5, day).bind(6, team);

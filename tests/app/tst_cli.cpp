@@ -1,4 +1,5 @@
 // The headless subcommands of the real `routeledger` executable: exit codes and output.
+#include "../support/clirun.h"
 #include "../support/testdata.h"
 
 #include <QJsonArray>
@@ -10,22 +11,11 @@
 
 namespace {
 
-struct Run {
-    int code = -1;
-    QString out;
-    QString err;
-};
+using Run = CliRun;
 
 Run run(const QStringList &args)
 {
-    QProcess process;
-    process.setProgram(QStringLiteral(ROUTELEDGER_EXE));
-    process.setArguments(args);
-    process.start();
-    if (!process.waitForFinished(120000))
-        qFatal("routeledger %s did not finish", qPrintable(args.join(' ')));
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardOutput()), QString::fromUtf8(process.readAllStandardError())};
+    return runCli(args);
 }
 
 QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &content)
@@ -105,7 +95,8 @@ private slots:
     void helpForEveryCommand_data()
     {
         QTest::addColumn<QString>("command");
-        for (const char *command : {"validate-policy", "route", "train-scorer", "eval-scorer", "demo", "prices"})
+        for (const char *command :
+             {"validate-policy", "route", "train-scorer", "eval-scorer", "demo", "prices", "sources", "poll"})
             QTest::newRow(command) << QString::fromLatin1(command);
     }
 

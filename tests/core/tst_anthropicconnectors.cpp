@@ -3,6 +3,7 @@
 // converted exactly), pagination with next_page, and revised buckets upserted on the re-read.
 #include "fixtureclient.h"
 #include "pricing/pricecatalog.h"
+#include "servicepages.h"
 #include "sources/anthropiccostconnector.h"
 #include "sources/anthropicusageconnector.h"
 #include "sources/isotime.h"
@@ -20,45 +21,24 @@ constexpr std::int64_t kHourS = 3600;
 constexpr std::int64_t kDayS = 86'400;
 constexpr std::int64_t kStartS = 1'795'824'000; // 2026-11-28 00:00 UTC
 
-// The documented usage example's result (§3.1).
+// Buckets and pages as the reference's examples have them (tests/support/servicepages.h).
+constexpr auto &bucket = fixture::anthropicBucket;
+constexpr auto &page = fixture::anthropicPage;
+
+// The documented usage example's result (§3.1) with `uncached` input tokens, in `workspace`.
 json usageResult(int uncached = 1500, const json &workspace = "wrkspc_01JwQvzr7rXLA5AGx3HKfFUJ")
 {
-    return {{"uncached_input_tokens", uncached},
-            {"cache_creation", {{"ephemeral_1h_input_tokens", 1000}, {"ephemeral_5m_input_tokens", 500}}},
-            {"cache_read_input_tokens", 200},
-            {"output_tokens", 500},
-            {"server_tool_use", {{"web_search_requests", 10}}},
-            {"api_key_id", "apikey_01Rj2N8SVvo6BePZj99NhmiT"},
-            {"workspace_id", workspace},
-            {"model", "claude-sonnet-4-20250514"},
-            {"service_tier", "standard"},
-            {"context_window", "0-200k"}};
+    json result = fixture::anthropicUsageResult(uncached);
+    result["workspace_id"] = workspace;
+    return result;
 }
 
-// The documented cost example's result (§3.2).
+// The documented cost example's result (§3.2) for `amount` cents, in `workspace`.
 json costResult(const json &amount = "123.78912", const json &workspace = "wrkspc_01JwQvzr7rXLA5AGx3HKfFUJ")
 {
-    return {{"currency", "USD"},
-            {"amount", amount},
-            {"workspace_id", workspace},
-            {"description", "Claude Sonnet 4 Usage - Input Tokens"},
-            {"cost_type", "tokens"},
-            {"context_window", "0-200k"},
-            {"model", "claude-sonnet-4-20250514"},
-            {"service_tier", "standard"},
-            {"token_type", "uncached_input_tokens"}};
-}
-
-json bucket(std::int64_t startS, std::int64_t widthS, json results)
-{
-    return {{"starting_at", rl::IsoTime::rfc3339(startS * 1000)},
-            {"ending_at", rl::IsoTime::rfc3339((startS + widthS) * 1000)},
-            {"results", std::move(results)}};
-}
-
-json page(json buckets, bool more, const char *next)
-{
-    return {{"data", std::move(buckets)}, {"has_more", more}, {"next_page", next ? json(next) : json()}};
+    json result = fixture::anthropicCostResult(amount);
+    result["workspace_id"] = workspace;
+    return result;
 }
 
 } // namespace
@@ -81,10 +61,7 @@ private slots:
 
     void theDocumentedUsageExampleReads()
     {
-        json example = page({{{"starting_at", "2025-08-01T00:00:00Z"},
-                              {"ending_at", "2025-08-02T00:00:00Z"},
-                              {"results", {usageResult()}}}},
-                            true, "page_MjAyNS0wNS0xNFQwMDowMDowMFo=");
+        const json example = fixture::example("anthropic-usage-messages");
         bool more = false;
         std::string next;
         std::int64_t latest = 0;
@@ -107,8 +84,25 @@ private slots:
         QCOMPARE(b.project, std::string("wrkspc_01JwQvzr7rXLA5AGx3HKfFUJ"));
         QCOMPARE(b.apiKey, std::string("apikey_01Rj2N8SVvo6BePZj99NhmiT"));
         QVERIFY(!b.unpriced);
-        QCOMPARE(b.costMicro, m_pricing.cost(b.model, b.tokens, b.startMs).microUsd);
-        QVERIFY(b.costMicro > 0);
+        // By hand from the catalog (claude-sonnet-4-20250514, standard tier, under 200k): 1,500 input at $3/M,
+        // 200 cache reads at $0.30/M, 500 5-minute writes at $3.75/M, 1,000 1-hour writes at $6/M, 500 output
+        // at $15/M, and 10 web searches at $0.01 = $0.119935.
+        QCOMPARE(b.costMicro, std::int64_t(119'935));
+        QCOMPARE(b.priceTerms, std::string());
+
+        // Batch, over 200k tokens: the above-200k rates ($6/M in, $22.50/M out, $0.60/M reads, $7.50/M writes,
+        // 1-hour writes at twice the input) at half (the catalog lists no batch rate): 1,500 × $3/M + 200 ×
+        // $0.30/M + 500 × $3.75/M + 1,000 × $6/M + 500 × $11.25/M + 10 searches = $0.11806.
+        json longBatch = usageResult();
+        longBatch["service_tier"] = "batch";
+        longBatch["context_window"] = "200k-1M";
+        auto terms = rl::AnthropicUsageConnector::readPage(
+            page({bucket(kStartS, kHourS, {usageResult(), longBatch})}, false, nullptr).dump(), m_pricing, "anthropic",
+            more, next, latest);
+        QVERIFY(terms.ok());
+        QCOMPARE(terms->size(), std::size_t(2));
+        QCOMPARE(terms->at(1).priceTerms, std::string("batch, 200k-1M"));
+        QCOMPARE(terms->at(1).costMicro, std::int64_t(118'060));
 
         // The default workspace comes as null; Console usage has no key.
         json defaults = usageResult(10, nullptr);
@@ -123,10 +117,7 @@ private slots:
 
     void theDocumentedCostExampleIsExactInCents()
     {
-        json example = page({{{"starting_at", "2025-08-01T00:00:00Z"},
-                              {"ending_at", "2025-08-02T00:00:00Z"},
-                              {"results", {costResult()}}}},
-                            false, nullptr);
+        const json example = fixture::example("anthropic-cost-report");
         bool more = true;
         std::string next;
         std::int64_t latest = 0;
@@ -152,7 +143,7 @@ private slots:
         QVERIFY(many.ok());
         std::int64_t sum = 0;
         for (const auto &l : many.value())
-            sum += l.amountMicro;
+            sum += l.amountMicro.value_or(0);
         QCOMPARE(sum, std::int64_t(1'000));
         // Not cents in a string: refused, naming the field.
         auto bad = rl::AnthropicCostConnector::readPage(

@@ -6,6 +6,7 @@
 #include "net/httpclient.h"
 #include "nodeserver.h"
 #include "pricing/pricecatalog.h"
+#include "servicepages.h"
 #include "sources/anthropiccostconnector.h"
 #include "sources/anthropicusageconnector.h"
 #include "sources/isotime.h"
@@ -49,148 +50,49 @@ struct Family {
     Factory make;
 };
 
-// --- router (/admin/usage, docs/ROUTER.md)
-json routerEvent(int cursor)
-{
-    return {{"cursor", std::to_string(cursor)},
-            {"request_id", "req-" + std::to_string(cursor)},
-            {"time_ms", kStartMs + cursor},
-            {"team", "legal"},
-            {"model", "openai/gpt-5-mini"},
-            {"provider", "openai"},
-            {"input_tokens", 100},
-            {"output_tokens", 50},
-            {"cost_micro_usd", 125},
-            {"latency_ms", 420},
-            {"status", "ok"}};
-}
-json routerPage(int from, int count, bool more)
-{
-    json events = json::array();
-    for (int i = 0; i < count; ++i)
-        events.push_back(routerEvent(from + i));
-    return {{"events", events}, {"next_cursor", std::to_string(from + count - 1)}, {"has_more", more}};
-}
+// The families' pages: the reference's examples (tests/support/servicepages.h) on the hours and days polled. The
+// router's are fixture::routerPage as they are.
 
-// --- LiteLLM spend logs (§1.3)
+// --- LiteLLM spend logs (§1.3): rows of the 00:00 window, 3 in all, 2 a page.
 json spendRow(const std::string &id)
 {
-    return {{"request_id", id},
-            {"spend", 0.00123},
-            {"prompt_tokens", 1200},
-            {"completion_tokens", 330},
-            {"startTime", "2026-11-28T00:10:00Z"},
-            {"endTime", "2026-11-28T00:10:02Z"},
-            {"model", "gpt-4o-2024-08-06"},
-            {"custom_llm_provider", "openai"},
-            {"status", "success"}};
+    return fixture::spendLogRow(id, "2026-11-28T00:10:00Z");
 }
-json spendPage(json rows, int page, int total)
+json spendPage(json rows, int page, int totalPages)
 {
-    return {{"data", std::move(rows)}, {"total", 3}, {"page", page}, {"page_size", 2}, {"total_pages", total}};
+    return fixture::spendLogsPage(std::move(rows), page, totalPages, 3);
 }
 
-// --- LiteLLM daily activity (§1.4)
-json activityMetrics(double spend, int prompt, int requests)
-{
-    return {{"spend", spend},
-            {"prompt_tokens", prompt},
-            {"completion_tokens", prompt / 5},
-            {"cache_read_input_tokens", 0},
-            {"cache_creation_input_tokens", 0},
-            {"total_tokens", prompt + prompt / 5},
-            {"api_requests", requests}};
-}
+// --- LiteLLM daily activity (§1.4): one day, one key, one model, spend logged without a team (entity
+// "Unassigned", so the connector has no team of the day to read again filtered).
 json activityPage(std::int64_t dayS, int page, int totalPages, bool more)
 {
-    json day = {{"date", rl::IsoTime::date(dayS * 1000)},
-                {"metrics", activityMetrics(1.5, 1000, 10)},
-                {"breakdown",
-                 {{"models",
-                   {{"gpt-4o",
-                     {{"metrics", activityMetrics(1.5, 1000, 10)},
-                      {"metadata", json::object()},
-                      {"api_key_breakdown",
-                       {{"hash1",
-                         {{"metrics", activityMetrics(1.5, 1000, 10)},
-                          {"metadata", {{"key_alias", "k"}, {"team_id", "team-search"}}}}}}}}}}},
-                  {"entities", json::object()}}}};
-    return {{"results", {day}}, {"metadata", {{"page", page}, {"total_pages", totalPages}, {"has_more", more}}}};
+    const json metrics = fixture::spendMetrics(1.5, 1000, 200, 10);
+    const json keys = {{"hash1", {{"metrics", metrics}, {"metadata", {{"key_alias", "k"}, {"team_id", nullptr}}}}}};
+    const json day =
+        fixture::dailyActivityDay(rl::IsoTime::date(dayS * 1000), metrics,
+                                  {{"Unassigned", fixture::breakdownEntry(metrics, json::object(), keys)}}, keys);
+    return fixture::dailyActivityPage({day}, metrics, page, totalPages, more);
 }
 
-// --- OpenAI usage (§2.1) and costs (§2.2)
-json openAiPage(json buckets, bool more, const char *next)
-{
-    return {{"object", "page"},
-            {"data", std::move(buckets)},
-            {"has_more", more},
-            {"next_page", next ? json(next) : json()}};
-}
+// --- OpenAI usage (§2.1) and costs (§2.2); Anthropic's (§3) are fixture::anthropicPage as they are.
 json usageBucket(std::int64_t start, int input)
 {
-    return {{"object", "bucket"},
-            {"start_time", start},
-            {"end_time", start + kHourS},
-            {"results",
-             {{{"input_tokens", input},
-               {"output_tokens", 10},
-               {"num_model_requests", 2},
-               {"model", "gpt-4o-mini-2024-07-18"},
-               {"project_id", "proj_a"}}}}};
+    return fixture::openAiBucket(start, kHourS,
+                                 {fixture::openAiUsageResult("gpt-4o-mini-2024-07-18", "proj_a", input, 0, 10, 2)});
 }
 json costBucket(std::int64_t start, double amount)
 {
-    return {{"object", "bucket"},
-            {"start_time", start},
-            {"end_time", start + kDayS},
-            {"results",
-             {{{"amount", {{"value", amount}, {"currency", "usd"}}},
-               {"line_item", "gpt-4o-2024-08-06, input"},
-               {"project_id", "proj_a"}}}}};
-}
-
-// --- Anthropic usage (§3.1) and cost (§3.2)
-json anthropicPage(json buckets, bool more, const char *next)
-{
-    return {{"data", std::move(buckets)}, {"has_more", more}, {"next_page", next ? json(next) : json()}};
-}
-json anthropicBucket(std::int64_t startS, std::int64_t widthS, json result)
-{
-    return {{"starting_at", rl::IsoTime::rfc3339(startS * 1000)},
-            {"ending_at", rl::IsoTime::rfc3339((startS + widthS) * 1000)},
-            {"results", {std::move(result)}}};
-}
-json anthropicUsage(int uncached)
-{
-    return {{"uncached_input_tokens", uncached},
-            {"cache_read_input_tokens", 0},
-            {"cache_creation", {{"ephemeral_5m_input_tokens", 0}, {"ephemeral_1h_input_tokens", 0}}},
-            {"output_tokens", 20},
-            {"model", "claude-sonnet-4-20250514"},
-            {"workspace_id", "wrkspc_1"},
-            {"api_key_id", "apikey_1"}};
-}
-json anthropicCost(const char *cents)
-{
-    return {{"currency", "USD"},
-            {"amount", cents},
-            {"workspace_id", "wrkspc_1"},
-            {"description", "Claude Sonnet 4 Usage - Input Tokens"},
-            {"model", "claude-sonnet-4-20250514"}};
+    return fixture::openAiBucket(start, kDayS,
+                                 {fixture::openAiCostResult(amount, "gpt-4o-2024-08-06, input", "proj_a")});
 }
 
 // --- OpenRouter activity (§4.2)
 json openRouterDay(std::int64_t dayS, double usage)
 {
-    return {{"data",
-             {{{"date", rl::IsoTime::date(dayS * 1000)},
-               {"model", "openai/gpt-4.1"},
-               {"provider_name", "OpenAI"},
-               {"usage", usage},
-               {"requests", 5},
-               {"prompt_tokens", 50},
-               {"completion_tokens", 125},
-               {"reasoning_tokens", 25}}}}};
+    json row = fixture::openRouterActivityRow(dayS * 1000);
+    row["usage"] = usage;
+    return {{"data", {row}}};
 }
 
 json renamedKey(json page, const char *from, const char *to)
@@ -203,10 +105,9 @@ json renamedKey(json page, const char *from, const char *to)
 std::vector<Family> families()
 {
     std::vector<Family> out;
-    out.push_back({"router", "/admin/usage", routerPage(1, 2, true), routerPage(3, 2, false),
-                   renamedKey(routerPage(3, 2, false), "events", "evnts"), "'events'",
-                   json{{"events", json::array()}, {"next_cursor", "1"}, {"has_more", false}},
-                   "source.cursor_backwards", json{{"events", json::array()}, {"next_cursor", "2"}, {"has_more", true}},
+    out.push_back({"router", "/admin/usage", fixture::routerPage(1, 2, true), fixture::routerPage(3, 2, false),
+                   renamedKey(fixture::routerPage(3, 2, false), "events", "evnts"), "'events'",
+                   fixture::routerPage(2, 0, false), "source.cursor_backwards", fixture::routerPage(3, 0, true),
                    [](rl::HttpClient &http, const NodeServer &server, const rl::Pricing &) {
                        return std::make_unique<rl::RouterUsageConnector>(http, "src", server.url().toStdString(),
                                                                          "token", 2);
@@ -222,65 +123,74 @@ std::vector<Family> families()
                        return std::make_unique<rl::LiteLlmSpendLogsConnector>(http, pricing, "src",
                                                                               server.url().toStdString(), "k", o);
                    }});
+    out.push_back({"litellm daily activity", "/team/daily/activity", activityPage(kStartS, 1, 1, false),
+                   activityPage(kStartS + kDayS, 1, 1, false),
+                   renamedKey(activityPage(kStartS + kDayS, 1, 1, false), "results", "result"), "'results'", json(), "",
+                   fixture::dailyActivityPage(json::array(), fixture::spendMetrics(0, 0, 0, 0), 1, 2, true),
+                   [](rl::HttpClient &http, const NodeServer &server, const rl::Pricing &pricing) {
+                       rl::LiteLlmDailyActivityConnector::Options o;
+                       o.firstMs = kStartMs;
+                       o.windowDays = 1;
+                       o.nowMs = [] { return kStartMs + kDayS * 1000 + 3'600'000; };
+                       return std::make_unique<rl::LiteLlmDailyActivityConnector>(http, pricing, "src",
+                                                                                  server.url().toStdString(), "k", o);
+                   }});
     out.push_back(
-        {"litellm daily activity", "/team/daily/activity", activityPage(kStartS, 1, 1, false),
-         activityPage(kStartS + kDayS, 1, 1, false),
-         renamedKey(activityPage(kStartS + kDayS, 1, 1, false), "results", "result"), "'results'", json(), "",
-         json{{"results", json::array()}, {"metadata", {{"page", 1}, {"total_pages", 2}, {"has_more", true}}}},
+        {"openai usage", "/v1/organization/usage/completions",
+         fixture::openAiPage({usageBucket(kStartS, 100)}, true, "p2"),
+         fixture::openAiPage({usageBucket(kStartS + kHourS, 200)}, false, nullptr),
+         renamedKey(fixture::openAiPage({usageBucket(kStartS + kHourS, 200)}, false, nullptr), "data", "buckets"),
+         "'data'", json(), "", fixture::openAiPage(json::array(), true, "p3"),
          [](rl::HttpClient &http, const NodeServer &server, const rl::Pricing &pricing) {
-             rl::LiteLlmDailyActivityConnector::Options o;
+             rl::OpenAiUsageConnector::Options o;
              o.firstMs = kStartMs;
-             o.windowDays = 1;
-             o.nowMs = [] { return kStartMs + kDayS * 1000 + 3'600'000; };
-             return std::make_unique<rl::LiteLlmDailyActivityConnector>(http, pricing, "src",
-                                                                        server.url().toStdString(), "k", o);
+             o.rereadWindow = 1h;
+             o.nowMs = [] { return (kStartS + 3 * kHourS) * 1000; };
+             return std::make_unique<rl::OpenAiUsageConnector>(http, pricing, "src", server.url("/v1").toStdString(),
+                                                               "k", o);
          }});
-    out.push_back({"openai usage", "/v1/organization/usage/completions",
-                   openAiPage({usageBucket(kStartS, 100)}, true, "p2"),
-                   openAiPage({usageBucket(kStartS + kHourS, 200)}, false, nullptr),
-                   renamedKey(openAiPage({usageBucket(kStartS + kHourS, 200)}, false, nullptr), "data", "buckets"),
-                   "'data'", json(), "", openAiPage(json::array(), true, "p3"),
-                   [](rl::HttpClient &http, const NodeServer &server, const rl::Pricing &pricing) {
-                       rl::OpenAiUsageConnector::Options o;
-                       o.firstMs = kStartMs;
-                       o.rereadWindow = 1h;
-                       o.nowMs = [] { return (kStartS + 3 * kHourS) * 1000; };
-                       return std::make_unique<rl::OpenAiUsageConnector>(http, pricing, "src",
-                                                                         server.url("/v1").toStdString(), "k", o);
-                   }});
-    out.push_back({"openai costs", "/v1/organization/costs", openAiPage({costBucket(kStartS, 0.06)}, true, "p2"),
-                   openAiPage({costBucket(kStartS + kDayS, 0.5)}, false, nullptr),
-                   renamedKey(openAiPage({costBucket(kStartS + kDayS, 0.5)}, false, nullptr), "has_more", "more"),
-                   "'has_more'", json(), "", openAiPage(json::array(), true, "p3"),
-                   [](rl::HttpClient &http, const NodeServer &server, const rl::Pricing &) {
-                       rl::OpenAiCostsConnector::Options o;
-                       o.firstMs = kStartMs;
-                       o.nowMs = [] { return (kStartS + 2 * kDayS) * 1000; };
-                       return std::make_unique<rl::OpenAiCostsConnector>(http, "src", server.url("/v1").toStdString(),
-                                                                         "k", o);
-                   }});
-    out.push_back({"anthropic usage", "/v1/organizations/usage_report/messages",
-                   anthropicPage({anthropicBucket(kStartS, kHourS, anthropicUsage(100))}, true, "page_2"),
-                   anthropicPage({anthropicBucket(kStartS + kHourS, kHourS, anthropicUsage(300))}, false, nullptr),
-                   anthropicPage({anthropicBucket(kStartS + kHourS, kHourS,
-                                                  renamedKey(anthropicUsage(300), "output_tokens", "outputTokens"))},
-                                 false, nullptr),
-                   "'output_tokens'", json(), "", anthropicPage(json::array(), true, "page_3"),
-                   [](rl::HttpClient &http, const NodeServer &server, const rl::Pricing &pricing) {
-                       rl::AnthropicUsageConnector::Options o;
-                       o.firstMs = kStartMs;
-                       o.rereadWindow = 1h;
-                       o.nowMs = [] { return (kStartS + 3 * kHourS) * 1000; };
-                       return std::make_unique<rl::AnthropicUsageConnector>(http, pricing, "src",
-                                                                            server.url().toStdString(), "k", o);
-                   }});
+    out.push_back(
+        {"openai costs", "/v1/organization/costs", fixture::openAiPage({costBucket(kStartS, 0.06)}, true, "p2"),
+         fixture::openAiPage({costBucket(kStartS + kDayS, 0.5)}, false, nullptr),
+         renamedKey(fixture::openAiPage({costBucket(kStartS + kDayS, 0.5)}, false, nullptr), "has_more", "more"),
+         "'has_more'", json(), "", fixture::openAiPage(json::array(), true, "p3"),
+         [](rl::HttpClient &http, const NodeServer &server, const rl::Pricing &) {
+             rl::OpenAiCostsConnector::Options o;
+             o.firstMs = kStartMs;
+             o.nowMs = [] { return (kStartS + 2 * kDayS) * 1000; };
+             return std::make_unique<rl::OpenAiCostsConnector>(http, "src", server.url("/v1").toStdString(), "k", o);
+         }});
+    out.push_back(
+        {"anthropic usage", "/v1/organizations/usage_report/messages",
+         fixture::anthropicPage({fixture::anthropicBucket(kStartS, kHourS, {fixture::anthropicUsageResult(100)})}, true,
+                                "page_2"),
+         fixture::anthropicPage(
+             {fixture::anthropicBucket(kStartS + kHourS, kHourS, {fixture::anthropicUsageResult(300)})}, false,
+             nullptr),
+         fixture::anthropicPage({fixture::anthropicBucket(
+                                    kStartS + kHourS, kHourS,
+                                    {renamedKey(fixture::anthropicUsageResult(300), "output_tokens", "outputTokens")})},
+                                false, nullptr),
+         "'output_tokens'", json(), "", fixture::anthropicPage(json::array(), true, "page_3"),
+         [](rl::HttpClient &http, const NodeServer &server, const rl::Pricing &pricing) {
+             rl::AnthropicUsageConnector::Options o;
+             o.firstMs = kStartMs;
+             o.rereadWindow = 1h;
+             o.nowMs = [] { return (kStartS + 3 * kHourS) * 1000; };
+             return std::make_unique<rl::AnthropicUsageConnector>(http, pricing, "src", server.url().toStdString(), "k",
+                                                                  o);
+         }});
     out.push_back(
         {"anthropic cost", "/v1/organizations/cost_report",
-         anthropicPage({anthropicBucket(kStartS, kDayS, anthropicCost("123.78912"))}, true, "page_2"),
-         anthropicPage({anthropicBucket(kStartS + kDayS, kDayS, anthropicCost("50"))}, false, nullptr),
-         anthropicPage({anthropicBucket(kStartS + kDayS, kDayS, renamedKey(anthropicCost("50"), "amount", "cost"))},
-                       false, nullptr),
-         "'amount'", json(), "", anthropicPage(json::array(), true, "page_3"),
+         fixture::anthropicPage({fixture::anthropicBucket(kStartS, kDayS, {fixture::anthropicCostResult("123.78912")})},
+                                true, "page_2"),
+         fixture::anthropicPage(
+             {fixture::anthropicBucket(kStartS + kDayS, kDayS, {fixture::anthropicCostResult("50")})}, false, nullptr),
+         fixture::anthropicPage(
+             {fixture::anthropicBucket(kStartS + kDayS, kDayS,
+                                       {renamedKey(fixture::anthropicCostResult("50"), "amount", "cost")})},
+             false, nullptr),
+         "'amount'", json(), "", fixture::anthropicPage(json::array(), true, "page_3"),
          [](rl::HttpClient &http, const NodeServer &server, const rl::Pricing &) {
              rl::AnthropicCostConnector::Options o;
              o.firstMs = kStartMs;
@@ -369,7 +279,10 @@ private slots:
             row("reset mid-body", {{"action", "reset_mid_body"}, {"body", family.page2}}, "net.broken", "broke", 2);
             row("truncated", {{"action", "truncate"}, {"body", family.page2}}, "net.broken", "broke", 2);
             row("malformed JSON", {{"body", "{\"data\": [{\"oops\""}}, "source.malformed", "cannot be read", 1);
-            row("renamed field", {{"body", family.renamed}}, "source.malformed", family.renamedMention, 1);
+            row("renamed field",
+                {{"body", family.renamed},
+                 {"off_schema", std::string("a field renamed on purpose: ") + family.renamedMention}},
+                "source.malformed", family.renamedMention, 1);
             row("page served twice", {{"body", family.page1}}, "source.malformed", "cannot be read", 1);
             if (!family.backwards.is_null())
                 row("cursor backwards", {{"body", family.backwards}}, family.backwardsCode, "", 1);

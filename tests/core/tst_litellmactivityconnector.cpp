@@ -1,8 +1,11 @@
-// LiteLLM's daily activity (gateway-apis.md §1.4) and budgets (§1.5) against the fixture server: team ×
-// model buckets from the key breakdown, tags into `app`, a day spread over pages summed before it is
-// stored, the cursor and the re-read of recent days, and team/key budgets.
+// LiteLLM's daily activity (gateway-apis.md §1.4, §9) and budgets (§1.5) against the fixture server's
+// LiteLLM emulator, which aggregates daily records the way the proxy does: spend on the team it was logged
+// under (not the key's current team), an open day that changes while it is paged stored as its final
+// state, re-read days replaced, tags into `app`, a proxy that ignores the team filter or has no database
+// named as such, and soft budgets read through /key/info.
 #include "fixtureclient.h"
 #include "pricing/pricecatalog.h"
+#include "servicepages.h"
 #include "sources/isotime.h"
 #include "sources/litellmbudgetreader.h"
 #include "sources/litellmdailyactivityconnector.h"
@@ -11,64 +14,71 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <map>
+#include <set>
+#include <tuple>
+
 using nlohmann::json;
+using Connector = rl::LiteLlmDailyActivityConnector;
 
 namespace {
 
 constexpr std::int64_t kDay = 86'400'000;
 constexpr std::int64_t kStart = 1'795'824'000'000; // 2026-11-28 00:00 UTC
+const std::string kDay1 = "2026-11-28", kDay2 = "2026-11-29", kToday = "2026-11-30";
 
-json metrics(double spend, int prompt, int completion, int cacheRead, int requests)
+// One LiteLLM_DailyTeamSpend row (team_id null: no team).
+json record(const std::string &id, const std::string &date, const char *team, const std::string &key,
+            const std::string &model, double spend, int prompt = 1000, int completion = 100, int cacheRead = 0,
+            int requests = 1)
 {
-    return {{"spend", spend},
+    return {{"id", id},
+            {"date", date},
+            {"team_id", team ? json(team) : json()},
+            {"api_key", key},
+            {"model", model},
+            {"custom_llm_provider", "openai"},
+            {"spend", spend},
             {"prompt_tokens", prompt},
             {"completion_tokens", completion},
             {"cache_read_input_tokens", cacheRead},
             {"cache_creation_input_tokens", 0},
-            {"total_tokens", prompt + completion},
+            {"api_requests", requests},
             {"successful_requests", requests},
-            {"failed_requests", 0},
-            {"api_requests", requests}};
+            {"failed_requests", 0}};
 }
 
-json keyEntry(const json &m, const char *team)
+const json kTeams = {{"team-search", {{"team_alias", "Search"}}}, {"team-ads", {{"team_alias", "Ads"}}}};
+
+// (day, team name, model) → reported micro-USD, from the records as LiteLLM holds them now.
+using Spend = std::map<std::tuple<std::string, std::string, std::string>, std::int64_t>;
+
+Spend truth(const json &records)
 {
-    return {{"metrics", m}, {"metadata", {{"key_alias", "k"}, {"team_id", team ? json(team) : json()}}}};
+    Spend out;
+    for (const json &r : records) {
+        std::string team;
+        if (r["team_id"].is_string())
+            team = kTeams[r["team_id"].get<std::string>()]["team_alias"].get<std::string>();
+        out[{r["date"].get<std::string>(), team, r["model"].get<std::string>()}] +=
+            std::llround(r["spend"].get<double>() * 1e6);
+    }
+    return out;
 }
 
-// One day: gpt-4o used by two keys of two teams (and some usage no key covers), claude by one key.
-json teamDay(std::int64_t day, double scale = 1.0)
+Spend stored(rl::UsageStore &store, const std::string &source)
 {
-    return {{"date", rl::IsoTime::date(day)},
-            {"metrics", metrics(12.3 * scale, 100000, 20000, 50000, 413)},
-            {"breakdown",
-             {{"models",
-               {{"gpt-4o",
-                 {{"metrics", metrics(10.0 * scale, 80000, 16000, 50000, 400)},
-                  {"metadata", json::object()},
-                  {"api_key_breakdown",
-                   {{"hash-a", keyEntry(metrics(6.0 * scale, 50000, 10000, 30000, 300), "team-search")},
-                    {"hash-b", keyEntry(metrics(3.0 * scale, 20000, 4000, 20000, 90), "team-ads")}}}}},
-                {"claude-sonnet-4-20250514",
-                 {{"metrics", metrics(2.3 * scale, 20000, 4000, 0, 13)},
-                  {"metadata", json::object()},
-                  {"api_key_breakdown",
-                   {{"hash-a", keyEntry(metrics(2.3 * scale, 20000, 4000, 0, 13), "team-search")}}}}}}},
-              {"model_groups", json::object()},
-              {"providers", json::object()},
-              {"api_keys", json::object()},
-              {"entities",
-               {{"team-search",
-                 {{"metrics", metrics(8.3, 70000, 14000, 30000, 313)}, {"metadata", {{"team_alias", "Search"}}}}},
-                {"team-ads",
-                 {{"metrics", metrics(3.0, 20000, 4000, 20000, 90)}, {"metadata", {{"team_alias", "Ads"}}}}}}}}}};
-}
-
-json envelope(json results, int page, int totalPages)
-{
-    return {{"results", std::move(results)},
-            {"metadata",
-             {{"total_spend", 12.3}, {"page", page}, {"total_pages", totalPages}, {"has_more", page < totalPages}}}};
+    Spend out;
+    auto q = store.database().prepare(
+        "SELECT b.start_ms, COALESCE(t.name, ''), COALESCE(m.name, ''), b.reported_cost_micro FROM usage_buckets b "
+        "JOIN sources s ON s.id = b.source_id LEFT JOIN teams t ON t.id = b.team_id LEFT JOIN models m ON m.id = "
+        "b.model_id WHERE s.name = ?1");
+    if (!q)
+        return out;
+    q->bind(1, source);
+    while (q->step().valueOr(false))
+        out[{rl::IsoTime::date(q->int64(0)), q->text(1), q->text(2)}] += q->int64(3);
+    return out;
 }
 
 } // namespace
@@ -80,15 +90,25 @@ private:
     NodeServer m_server;
     rl::Pricing m_pricing{rl::PriceCatalog::builtIn()};
 
-    rl::LiteLlmDailyActivityConnector::Options options(rl::LiteLlmDailyActivityConnector::Dimension dimension)
+    Connector::Options options(Connector::Dimension dimension = Connector::Dimension::Team)
     {
-        rl::LiteLlmDailyActivityConnector::Options o;
+        Connector::Options o;
         o.dimension = dimension;
         o.firstMs = kStart;
-        o.windowDays = 2;
-        o.pageSize = 2;
+        o.windowDays = 3;
         o.nowMs = [] { return kStart + 2 * kDay + 3'600'000; }; // today is the 3rd day
         return o;
+    }
+    bool emulate(const json &state)
+    {
+        rl::HttpClient control;
+        return control.sendOnce({"POST", m_server.url("/control/litellm").toStdString(), {}, state.dump()}).ok();
+    }
+    bool upsert(const json &records)
+    {
+        rl::HttpClient control;
+        return control.sendOnce({"POST", m_server.url("/control/litellm/upsert").toStdString(), {}, records.dump()})
+            .ok();
     }
 
 private slots:
@@ -100,160 +120,359 @@ private slots:
     }
     void init() { QVERIFY(fixture::reset(m_server)); }
 
-    void teamsByModelFromTheKeyBreakdown()
+    // A key that moved from Search to Ads, and a deleted key: LiteLLM's key breakdown names their current
+    // team (Ads, none), but the spend stays on the team it was logged under.
+    void spendStaysOnTheTeamItWasLoggedUnder()
     {
-        rl::LiteLlmDailyActivityConnector::Window window;
-        window.firstDayMs = kStart;
-        window.lastDayMs = kStart;
-        auto more =
-            rl::LiteLlmDailyActivityConnector::readPage(envelope({teamDay(kStart)}, 1, 1).dump(), "litellm",
-                                                        rl::LiteLlmDailyActivityConnector::Dimension::Team, 1, window);
-        QVERIFY2(more.ok(), more.ok() ? "" : more.error().message.c_str());
-        QVERIFY(!more.value());
-        auto buckets = rl::LiteLlmDailyActivityConnector::buckets(window, m_pricing);
-        // (Search, gpt-4o), (Ads, gpt-4o), ("", gpt-4o: the 10k prompt tokens no key covers), (Search, claude)
-        QCOMPARE(buckets.size(), std::size_t(4));
-        std::map<std::pair<std::string, std::string>, rl::UsageBucket> by;
-        for (const auto &b : buckets)
-            by[{b.team, b.model}] = b;
-        auto at = [&by](const char *team, const char *model) { return by[{team, model}]; };
-        const rl::UsageBucket search = at("Search", "gpt-4o");
-        QCOMPARE(search.startMs, kStart);
-        QCOMPARE(search.endMs, kStart + kDay);
-        QCOMPARE(search.requests, std::int64_t(300));
-        QCOMPARE(search.tokens.cachedInput, std::int64_t(30000));
-        QCOMPARE(search.tokens.input, std::int64_t(20000)); // prompt 50k includes the 30k cache reads
-        QCOMPARE(search.tokens.output, std::int64_t(10000));
-        QCOMPARE(search.reportedCostMicro, std::optional<std::int64_t>(6'000'000));
-        QVERIFY(!search.unpriced);
-        QCOMPARE(at("Ads", "gpt-4o").reportedCostMicro, std::optional<std::int64_t>(3'000'000));
-        QCOMPARE(at("", "gpt-4o").reportedCostMicro, std::optional<std::int64_t>(1'000'000));
-        QCOMPARE(at("", "gpt-4o").requests, std::int64_t(10));
-        QCOMPARE(at("Search", "claude-sonnet-4-20250514").requests, std::int64_t(13));
-        std::int64_t spend = 0;
-        for (const auto &b : buckets)
-            spend += *b.reportedCostMicro;
-        QCOMPARE(spend, std::int64_t(12'300'000)); // the day's total, nothing lost or doubled
-    }
-
-    void tagsGoIntoApp()
-    {
-        json day = teamDay(kStart);
-        day["breakdown"]["entities"] = {
-            {"jobID:214590dsff09fds", {{"metrics", metrics(4.0, 1000, 100, 0, 7)}}},
-            {"taskName:run_page_classification", {{"metrics", metrics(9.0, 2000, 200, 0, 9)}}}};
-        rl::LiteLlmDailyActivityConnector::Window window;
-        window.firstDayMs = kStart;
-        window.lastDayMs = kStart;
-        auto more = rl::LiteLlmDailyActivityConnector::readPage(
-            envelope({day}, 1, 1).dump(), "litellm", rl::LiteLlmDailyActivityConnector::Dimension::Tag, 1, window);
-        QVERIFY(more.ok());
-        auto buckets = rl::LiteLlmDailyActivityConnector::buckets(window, m_pricing);
-        QCOMPARE(buckets.size(), std::size_t(2));
-        QCOMPARE(buckets[0].app, std::string("jobID:214590dsff09fds"));
-        QCOMPARE(buckets[0].team, std::string());
-        QCOMPARE(buckets[0].model, std::string());
-        QCOMPARE(buckets[0].reportedCostMicro, std::optional<std::int64_t>(4'000'000));
-        QCOMPARE(buckets[1].requests, std::int64_t(9));
-    }
-
-    void pagesOfAWindowAreSummedThenRereadUpserts()
-    {
-        // Window 1 (days 1–2) over two pages, day 1 split across them; window 2 is today (day 3). Then the
-        // re-read from two days back: day 2 revised.
-        json half = teamDay(kStart, 0.5);
-        QVERIFY(fixture::script(m_server, {{"/team/daily/activity",
-                                            {{{"body", envelope({half}, 1, 2)}},
-                                             {{"body", envelope({half, teamDay(kStart + kDay)}, 2, 2)}},
-                                             {{"body", envelope({teamDay(kStart + 2 * kDay)}, 1, 1)}},
-                                             {{"body", envelope({teamDay(kStart + kDay, 2.0)}, 1, 1)}},
-                                             {{"body", envelope({teamDay(kStart + 2 * kDay)}, 1, 1)}}}}}));
+        const json records = {record("r1", kDay1, "team-search", "hash-a", "gpt-4o", 6.0, 50000, 10000, 30000, 300),
+                              record("r2", kDay1, "team-search", "hash-moved", "gpt-4o", 2.0),
+                              record("r3", kDay1, "team-ads", "hash-moved", "claude-sonnet-4-20250514", 1.5),
+                              record("r4", kDay1, "team-search", "hash-deleted", "claude-sonnet-4-20250514", 0.5),
+                              record("r5", kDay1, nullptr, "hash-x", "gpt-4o", 0.25)};
+        QVERIFY(emulate({{"daily", records},
+                         {"teams", kTeams},
+                         {"keys",
+                          {{"hash-a", {{"key_alias", "search-prod"}, {"team_id", "team-search"}}},
+                           {"hash-moved", {{"key_alias", "moved"}, {"team_id", "team-ads"}}},
+                           {"hash-x", {{"key_alias", "x"}, {"team_id", "team-ads"}}}}}}));
         QTemporaryDir dir;
         auto store = rl::UsageStore::open((dir.path() + "/s.db").toStdString());
         QVERIFY(store.ok());
         rl::HttpClient http(fixture::quickHttp());
-        rl::LiteLlmDailyActivityConnector connector(http, m_pricing, "litellm-teams", m_server.url().toStdString(),
-                                                    "sk-master",
-                                                    options(rl::LiteLlmDailyActivityConnector::Dimension::Team));
+        Connector connector(http, m_pricing, "litellm-teams", m_server.url().toStdString(), "sk-master", options());
         rl::PollReport report = rl::SourcePoller::pollOnce(store.value(), connector);
         QVERIFY2(!report.error, report.error ? report.error->message.c_str() : "");
-        QCOMPARE(report.pages, std::size_t(2)); // two windows
-        json seen = fixture::requests(m_server);
-        QCOMPARE(seen.size(), std::size_t(3));
-        QCOMPARE(seen[0]["query"]["start_date"].get<std::string>(), std::string("2026-11-28"));
-        QCOMPARE(seen[0]["query"]["end_date"].get<std::string>(), std::string("2026-11-29"));
-        QCOMPARE(seen[0]["query"]["page"].get<std::string>(), std::string("1"));
-        QCOMPARE(seen[0]["query"]["page_size"].get<std::string>(), std::string("2"));
-        QCOMPARE(seen[1]["query"]["page"].get<std::string>(), std::string("2"));
-        QCOMPARE(seen[2]["query"]["start_date"].get<std::string>(), std::string("2026-11-30"));
-        QCOMPARE(seen[2]["query"]["end_date"].get<std::string>(), std::string("2026-11-30"));
-        QCOMPARE(seen[0]["headers"]["authorization"].get<std::string>(), std::string("Bearer sk-master"));
-        QCOMPARE(fixture::scalar(store.value(), "SELECT COUNT(*) FROM usage_buckets"), std::int64_t(12));
-        QCOMPARE(fixture::scalar(store.value(), "SELECT SUM(reported_cost_micro) FROM usage_buckets"),
-                 std::int64_t(3 * 12'300'000));
-        QCOMPARE(store->cursor("litellm-teams").value(), std::optional<std::string>("2026-11-28"));
-
-        // Re-read: two days before today (days 1–2, then today). Day 2 doubled: counts stay, values replaced.
-        QVERIFY(fixture::script(m_server, {{"/team/daily/activity",
-                                            {{{"body", envelope({teamDay(kStart), teamDay(kStart + kDay, 2.0)}, 1, 1)}},
-                                             {{"body", envelope({teamDay(kStart + 2 * kDay)}, 1, 1)}}}}}));
-        report = rl::SourcePoller::pollOnce(store.value(), connector);
-        QVERIFY2(!report.error, report.error ? report.error->message.c_str() : "");
-        QCOMPARE(fixture::scalar(store.value(), "SELECT COUNT(*) FROM usage_buckets"), std::int64_t(12));
-        QCOMPARE(fixture::scalar(store.value(), "SELECT SUM(reported_cost_micro) FROM usage_buckets"),
-                 std::int64_t(4 * 12'300'000));
+        const Spend want = {{{kDay1, "Search", "gpt-4o"}, 8'000'000},
+                            {{kDay1, "Search", "claude-sonnet-4-20250514"}, 500'000},
+                            {{kDay1, "Ads", "claude-sonnet-4-20250514"}, 1'500'000},
+                            {{kDay1, "", "gpt-4o"}, 250'000}};
+        QCOMPARE(stored(store.value(), "litellm-teams"), want);
+        QCOMPARE(truth(records), want);
+        // One unfiltered read and one per team, each with LiteLLM's own team filter.
+        std::set<std::string> filters;
+        for (const json &request : fixture::requests(m_server)) {
+            QCOMPARE(request["headers"]["authorization"].get<std::string>(), std::string("Bearer sk-master"));
+            QCOMPARE(request["query"]["start_date"].get<std::string>(), kDay1);
+            QCOMPARE(request["query"]["end_date"].get<std::string>(), kToday);
+            filters.insert(request["query"].value("team_ids", std::string("(all)")));
+        }
+        QCOMPARE(filters, (std::set<std::string>{"(all)", "team-ads", "team-search"}));
+        // Tokens and the catalog's price: prompt tokens include the cache reads.
+        auto q = store->database().prepare(
+            "SELECT input_tokens, cached_input_tokens, output_tokens, requests, cost_micro FROM usage_buckets b JOIN "
+            "teams t ON t.id = b.team_id JOIN models m ON m.id = b.model_id WHERE t.name = 'Search' AND m.name = "
+            "'gpt-4o'");
+        QVERIFY(q && q->step().valueOr(false));
+        QCOMPARE(q->int64(0), std::int64_t(50000 - 30000 + 1000));
+        QCOMPARE(q->int64(1), std::int64_t(30000));
+        QCOMPARE(q->int64(2), std::int64_t(10100));
+        QCOMPARE(q->int64(3), std::int64_t(301));
+        rl::TokenUsage tokens;
+        tokens.input = 21000;
+        tokens.cachedInput = 30000;
+        tokens.output = 10100;
+        QCOMPARE(q->int64(4), m_pricing.cost("gpt-4o", tokens, kStart).microUsd);
     }
 
-    void tagEndpointIsSelectedByTheOption()
+    // Today's rows are upserted while the connector pages (the emulator changes them after the first
+    // request, and orders rows of one date differently at every request, as LiteLLM may): the stored day
+    // equals the rows as they are, never a sum of overlapping pages; a re-read replaces it, and a bucket
+    // the new reading no longer has is removed.
+    void anOpenDayIsStoredAsItsFinalState()
     {
-        json day = teamDay(kStart + 2 * kDay);
-        day["breakdown"]["entities"] = {{"prod", {{"metrics", metrics(4.0, 1000, 100, 0, 7)}}}};
-        QVERIFY(fixture::script(m_server, {{"/tag/daily/activity", {{{"body", envelope({day}, 1, 1)}}}}}));
+        json records = json::array();
+        for (int i = 0; i < 9; ++i)
+            records.push_back(record("t" + std::to_string(i), kToday, i % 3 ? "team-search" : "team-ads",
+                                     "hash-" + std::to_string(i % 4), i % 2 ? "gpt-4o" : "gpt-4o-mini", 1.0 + i));
+        json changed = records;
+        changed[0]["spend"] = 20.0;                                                      // revised in place
+        changed.push_back(record("t9", kToday, "team-search", "hash-9", "gpt-4o", 0.5)); // logged meanwhile
+        QVERIFY(emulate({{"daily", records},
+                         {"teams", kTeams},
+                         {"order", "unstable"},
+                         {"changes", {{{"after_requests", 1}, {"upsert", {changed[0], changed[9]}}}}}}));
         QTemporaryDir dir;
         auto store = rl::UsageStore::open((dir.path() + "/s.db").toStdString());
         rl::HttpClient http(fixture::quickHttp());
-        auto o = options(rl::LiteLlmDailyActivityConnector::Dimension::Tag);
-        o.firstMs = kStart + 2 * kDay;
-        rl::LiteLlmDailyActivityConnector connector(http, m_pricing, "litellm-tags", m_server.url().toStdString(), "k",
-                                                    o);
+        Connector::Options o = options();
+        o.pageSize = 2; // 5 pages at first: asked again as one
+        Connector connector(http, m_pricing, "litellm-open", m_server.url().toStdString(), "k", o);
+        rl::PollReport report = rl::SourcePoller::pollOnce(store.value(), connector);
+        QVERIFY2(!report.error, report.error ? report.error->message.c_str() : "");
+        QCOMPARE(stored(store.value(), "litellm-open"), truth(changed));
+        const json first = fixture::requests(m_server);
+        QCOMPARE(first[0]["query"]["page_size"].get<std::string>(), std::string("2"));
+        QCOMPARE(first[1]["query"]["page_size"].get<std::string>(), std::string("10"));
+        QCOMPARE(store->cursor("litellm-open").value(), std::optional<std::string>(kDay1)); // 2 days re-read
+
+        // The day goes on: a row moves from Ads to no team, another grows. The re-read replaces the day.
+        json later = changed;
+        later[3]["team_id"] = nullptr;
+        later[4]["spend"] = 7.25;
+        QVERIFY(upsert({later[3], later[4]}));
+        report = rl::SourcePoller::pollOnce(store.value(), connector);
+        QVERIFY2(!report.error, report.error ? report.error->message.c_str() : "");
+        QCOMPARE(stored(store.value(), "litellm-open"), truth(later));
+        // The rollups moved with the buckets.
+        std::int64_t want = 0;
+        for (const auto &[key, micro] : truth(later))
+            want += micro;
+        QCOMPARE(fixture::scalar(store.value(), "SELECT SUM(reported_cost_micro) FROM daily_rollups"), want);
+    }
+
+    // Where one page cannot hold the window (maxPageSize), pages are read in turn; rows added between two
+    // pages change the page count, and the read starts over.
+    void aReadStartsOverWhenRowsAreAddedBetweenPages()
+    {
+        json records = json::array();
+        for (int i = 0; i < 10; ++i)
+            records.push_back(
+                record("p" + std::to_string(i), i < 5 ? kDay2 : kToday, "team-search", "hash-a", "gpt-4o", 1.0 + i));
+        const json added = record("p10", kToday, "team-search", "hash-a", "gpt-4o-mini", 3.0);
+        QVERIFY(emulate(
+            {{"daily", records}, {"teams", kTeams}, {"changes", {{{"after_requests", 1}, {"upsert", {added}}}}}}));
+        QTemporaryDir dir;
+        auto store = rl::UsageStore::open((dir.path() + "/s.db").toStdString());
+        rl::HttpClient http(fixture::quickHttp());
+        Connector::Options o = options();
+        o.pageSize = 2;
+        o.maxPageSize = 2;
+        Connector connector(http, m_pricing, "litellm-paged", m_server.url().toStdString(), "k", o);
+        rl::PollReport report = rl::SourcePoller::pollOnce(store.value(), connector);
+        QVERIFY2(!report.error, report.error ? report.error->message.c_str() : "");
+        json all = records;
+        all.push_back(added);
+        QCOMPARE(stored(store.value(), "litellm-paged"), truth(all));
+        // Pages 1, 2 (which saw 6 pages, not 5), then 1 to 6 again.
+        std::vector<std::string> pages;
+        for (const json &request : fixture::requests(m_server))
+            if (!request["query"].contains("team_ids"))
+                pages.push_back(request["query"]["page"].get<std::string>());
+        QCOMPARE(pages, (std::vector<std::string>{"1", "2", "1", "2", "3", "4", "5", "6"}));
+
+        // Rows that never stop changing: refused, nothing stored, retried at the next poll.
+        QVERIFY(fixture::reset(m_server));
+        json churn = json::array();
+        for (int n = 1; n <= 40; ++n)
+            churn.push_back({{"after_requests", n},
+                             {"upsert", {record("c" + std::to_string(n), kToday, "team-ads", "hash-b", "gpt-4o", 1)}}});
+        QVERIFY(emulate({{"daily", records}, {"teams", kTeams}, {"changes", churn}}));
+        auto other = rl::UsageStore::open((dir.path() + "/t.db").toStdString());
+        report = rl::SourcePoller::pollOnce(other.value(), connector);
+        QVERIFY(report.error);
+        QCOMPARE(report.error->code, std::string("source.unstable"));
+        QCOMPARE(fixture::scalar(other.value(), "SELECT COUNT(*) FROM usage_buckets"), std::int64_t(0));
+    }
+
+    void tagsGoIntoApp()
+    {
+        json tagged = json::array();
+        const std::vector<std::tuple<std::string, std::string, double>> tags = {
+            {"g1", "prod", 4.0}, {"g2", "batch-jobs", 9.0}, {"g3", "prod", 1.0}};
+        for (const auto &[id, tag, spend] : tags) {
+            json r = record(id, kDay1, "team-search", "hash-a", "gpt-4o", spend);
+            r.erase("team_id");
+            r["tag"] = tag;
+            tagged.push_back(r);
+        }
+        QVERIFY(emulate({{"daily", tagged}}));
+        QTemporaryDir dir;
+        auto store = rl::UsageStore::open((dir.path() + "/s.db").toStdString());
+        rl::HttpClient http(fixture::quickHttp());
+        Connector connector(http, m_pricing, "litellm-tags", m_server.url().toStdString(), "k",
+                            options(Connector::Dimension::Tag));
         rl::PollReport report = rl::SourcePoller::pollOnce(store.value(), connector);
         QVERIFY2(!report.error, report.error ? report.error->message.c_str() : "");
         QCOMPARE(fixture::requests(m_server)[0]["path"].get<std::string>(), std::string("/tag/daily/activity"));
-        QCOMPARE(fixture::scalar(store.value(), "SELECT COUNT(*) FROM usage_buckets"), std::int64_t(1));
+        QCOMPARE(fixture::scalar(store.value(), "SELECT COUNT(*) FROM usage_buckets b JOIN apps a ON a.id = b.app_id "
+                                                "WHERE a.name = 'prod' AND b.reported_cost_micro = 5000000"),
+                 std::int64_t(1));
+        QCOMPARE(fixture::scalar(store.value(), "SELECT COUNT(*) FROM usage_buckets"), std::int64_t(2));
         auto bad = connector.fetch(std::string("28/11/2026"));
         QVERIFY(!bad.ok());
         QCOMPARE(bad.error().code, std::string("source.bad_cursor"));
     }
 
-    void budgetsOfTeamsAndKeys()
+    // An old proxy that ignores team_ids answers every team to every filtered read: counting that once
+    // per team would multiply spend, so it is refused with the fix.
+    void aProxyThatIgnoresTheTeamFilterIsRefused()
     {
-        const json teams = json::array({{{"team_id", "team-search"},
-                                         {"team_alias", "Search"},
-                                         {"spend", 41.27},
-                                         {"max_budget", 100.0},
-                                         {"budget_duration", "30d"},
-                                         {"budget_reset_at", "2025-12-01T00:00:00Z"}},
-                                        {{"team_id", "team-free"}, {"spend", 3}, {"max_budget", nullptr}}});
-        // The documented /key/info example's info (§1.5), listed in full by /key/list, plus one listed by token only.
-        const json keyInfo = {
-            {"token", "88dc28d0...6b4b"},
-            {"key_alias", "search-backend-prod"},
-            {"spend", 41.27},
-            {"max_budget", 100.0},
-            {"budget_duration", "30d"},
-            {"budget_reset_at", "2025-12-01T00:00:00Z"},
-            {"team_id", "team-search"},
-            {"litellm_budget_table", {{"soft_budget", 80.0}, {"max_budget", 100.0}, {"budget_duration", "30d"}}}};
+        // Each team spent the same; the day, its model and the page's totals are the two teams together.
+        auto metricsOf = [](int requests) {
+            return fixture::spendMetrics(1.0 * requests, 10 * requests, requests, requests);
+        };
+        const json team = metricsOf(1), day = metricsOf(2);
+        const json page = fixture::dailyActivityPage(
+            {fixture::dailyActivityDay(kDay1, day,
+                                       {{"team-search", fixture::breakdownEntry(team, {{"team_alias", "Search"}})},
+                                        {"team-ads", fixture::breakdownEntry(team, {{"team_alias", "Ads"}})}})},
+            day);
+        QVERIFY(fixture::script(m_server, {{"/team/daily/activity", {{{"body", page}}}}}));
+        QTemporaryDir dir;
+        auto store = rl::UsageStore::open((dir.path() + "/s.db").toStdString());
+        rl::HttpClient http(fixture::quickHttp());
+        Connector connector(http, m_pricing, "litellm-old", m_server.url().toStdString(), "k", options());
+        rl::PollReport report = rl::SourcePoller::pollOnce(store.value(), connector);
+        QVERIFY(report.error);
+        QCOMPARE(report.error->code, std::string("source.unsupported"));
+        QVERIFY(report.error->message.find("team_ids") != std::string::npos);
+        QCOMPARE(fixture::scalar(store.value(), "SELECT COUNT(*) FROM usage_buckets"), std::int64_t(0));
+    }
+
+    void aProxyWithoutADatabaseIsNamed()
+    {
         QVERIFY(fixture::script(
             m_server,
-            {{"/team/list", {{{"body", teams}}}},
-             {"/key/list", {{{"body", {{"keys", {keyInfo, "hash-2"}}, {"total_pages", 1}}}}}},
-             {"/key/info", {{{"body", {{"key", "hash-2"}, {"info", {{"spend", 1.5}, {"max_budget", 2}}}}}}}}}));
+            {{"/team/daily/activity",
+              {{{"status", 500},
+                {"body", {{"detail", {{"error", "Database not connected. Connect a database to your proxy"}}}}}}}}}));
+        QTemporaryDir dir;
+        auto store = rl::UsageStore::open((dir.path() + "/s.db").toStdString());
+        rl::HttpClient http(fixture::quickHttp());
+        Connector connector(http, m_pricing, "litellm-nodb", m_server.url().toStdString(), "k", options());
+        rl::PollReport report = rl::SourcePoller::pollOnce(store.value(), connector);
+        QVERIFY(report.error);
+        QCOMPARE(report.error->code, std::string("source.no_database"));
+        QVERIFY(report.error->message.find("DATABASE_URL") != std::string::npos);
+        QVERIFY(report.error->message.find("litellm-nodb") != std::string::npos);
+    }
+
+    // The emulator stands in for LiteLLM in the tests above, so its answers must have the documented
+    // shapes (tests/sources/schemas) too: daily activity by team and by tag, and spend-log pages.
+    void theEmulatorAnswersInTheDocumentedShape()
+    {
+        json records = {record("e1", kDay1, "team-search", "hash-a", "gpt-4o", 6.0, 50000, 10000, 30000, 300),
+                        record("e2", kDay1, "team-ads", "hash-moved", "claude-sonnet-4-20250514", 1.5),
+                        record("e3", kDay2, nullptr, "hash-deleted", "gpt-4o-mini", 0.25)};
+        for (const auto &[id, tag] : {std::pair{"g1", "prod"}, std::pair{"g2", "batch-jobs"}}) {
+            json r = record(id, kDay2, nullptr, "hash-a", "gpt-4o", 2.0);
+            r.erase("team_id");
+            r["tag"] = tag;
+            records.push_back(r);
+        }
+        json untracked = fixture::spendLogRow("chatcmpl-2", "2026-11-28T14:59:59.500000Z"); // logged without a team
+        untracked["team_id"] = nullptr;
+        untracked["metadata"]["user_api_key_team_id"] = nullptr;
+        untracked["metadata"]["user_api_key_team_alias"] = nullptr;
+        const json logs = {fixture::spendLogRow("chatcmpl-1", "2026-11-28T14:03:12.123000Z"), untracked,
+                           fixture::spendLogRow("chatcmpl-3", "2026-11-29T09:00:00+00:00")};
+        QVERIFY(emulate({{"daily", records},
+                         {"spend_logs", logs},
+                         {"teams", kTeams},
+                         {"keys",
+                          {{"hash-a", {{"key_alias", "search-prod"}, {"team_id", "team-search"}}},
+                           {"hash-moved", {{"key_alias", "moved"}, {"team_id", "team-ads"}}}}}}));
+        const std::string days = "?start_date=" + kDay1 + "&end_date=" + kToday;
+        const std::string window = "?start_date=2026-11-28%2000:00:00&end_date=2026-11-30%2000:00:00";
+        struct Ask {
+            std::string path, query;
+            const char *list; // the answer's list, which must not be empty
+        };
+        const std::vector<Ask> asks = {{"/team/daily/activity", days + "&page=1&page_size=10", "results"},
+                                       {"/team/daily/activity", days + "&team_ids=team-search", "results"},
+                                       {"/team/daily/activity", days + "&page=1&page_size=1", "results"},
+                                       {"/tag/daily/activity", days + "&page=1&page_size=10", "results"},
+                                       {"/spend/logs/v2", window + "&page=1&page_size=50", "data"},
+                                       {"/spend/logs/v2", window + "&page=2&page_size=2", "data"}};
+        rl::HttpClient http(fixture::quickHttp());
+        for (const Ask &ask : asks) {
+            const QByteArray where = QByteArray::fromStdString(ask.path + ask.query);
+            auto answer = http.sendOnce(
+                {"GET", m_server.url(QString::fromStdString(ask.path)).toStdString() + ask.query, {}, {}});
+            QVERIFY2(answer.ok(), where.constData());
+            QVERIFY2(answer->status == 200, (where + ": HTTP " + QByteArray::number(answer->status)).constData());
+            const json body = json::parse(answer->body, nullptr, false);
+            QVERIFY2(body.is_object(), where.constData());
+            QVERIFY2(body.contains(ask.list) && !body[ask.list].empty(), (where + ": nothing answered").constData());
+            QByteArray problems;
+            for (const std::string &problem : fixture::schemaProblems(ask.path, body))
+                problems += "\n    " + QByteArray::fromStdString(problem);
+            QVERIFY2(problems.isEmpty(), (where + " is not in the documented shape:" + problems).constData());
+        }
+    }
+
+    // /key/list objects never carry the budget table (§9): a key with a budget row is read through /key/info,
+    // where its soft budget is; a key without one is not.
+    void budgetsOfTeamsAndKeys()
+    {
+        // GET /team/list: LiteLLM_TeamTable rows with their memberships and keys; the second without a budget.
+        json freeTeam = fixture::litellmTeam();
+        freeTeam["team_id"] = "team-free";
+        freeTeam["team_alias"] = nullptr;
+        freeTeam["spend"] = 3;
+        for (const char *field : {"max_budget", "budget_duration", "budget_reset_at"})
+            freeTeam[field] = nullptr;
+        freeTeam["metadata"] = json::object();
+        freeTeam["created_at"] = "2025-10-02T09:00:00Z";
+        const json teams = json::array({fixture::litellmTeam(), freeTeam});
+        // A LiteLLM_VerificationToken row (§1.5, the reference's /key/info example). /key/list sends it with the
+        // hash and without the budget table joined; /key/info without the hash and with the table.
+        auto keyRow = [](const char *alias, double spend, const json &maxBudget, const char *duration,
+                         const char *resetAt, const char *team, const char *budgetId) {
+            auto orNull = [](const char *text) { return text ? json(text) : json(); };
+            return json{{"key_name", alias ? "sk-...abcd" : "sk-...wxyz"},
+                        {"key_alias", orNull(alias)},
+                        {"spend", spend},
+                        {"max_budget", maxBudget},
+                        {"expires", nullptr},
+                        {"models", alias ? json{"tier-premium", "tier-economy"} : json::array()},
+                        {"aliases", json::object()},
+                        {"config", json::object()},
+                        {"user_id", alias ? json("alice@example.com") : json()},
+                        {"team_id", orNull(team)},
+                        {"max_parallel_requests", nullptr},
+                        {"metadata", json::object()},
+                        {"tpm_limit", nullptr},
+                        {"rpm_limit", nullptr},
+                        {"budget_duration", orNull(duration)},
+                        {"budget_reset_at", orNull(resetAt)},
+                        {"allowed_cache_controls", json::array()},
+                        {"permissions", json::object()},
+                        {"model_spend", alias ? json{{"gpt-4o", 39.1}} : json::object()},
+                        {"model_max_budget", json::object()},
+                        {"soft_budget_cooldown", false},
+                        {"blocked", nullptr},
+                        {"budget_id", orNull(budgetId)},
+                        {"org_id", nullptr},
+                        {"created_at", "2025-10-01T09:00:00Z"},
+                        {"created_by", "default_user_id"},
+                        {"updated_at", "2025-10-01T09:00:00Z"},
+                        {"updated_by", "default_user_id"},
+                        {"object_permission_id", nullptr},
+                        {"litellm_budget_table", nullptr}};
+        };
+        json listed =
+            keyRow("search-backend-prod", 41.27, 100.0, "30d", "2025-12-01T00:00:00Z", "team-search", "budget-1");
+        listed["token"] = "88dc28d0...6b4b";
+        json unbudgeted = keyRow(nullptr, 0.5, nullptr, nullptr, nullptr, nullptr, nullptr);
+        unbudgeted["token"] = "hash-3";
+        json info = listed;
+        info.erase("token"); // /key/info answers without the hash
+        info["litellm_budget_table"] = {{"budget_id", "budget-1"},
+                                        {"soft_budget", 80.0},
+                                        {"max_budget", 100.0},
+                                        {"max_parallel_requests", nullptr},
+                                        {"tpm_limit", nullptr},
+                                        {"rpm_limit", nullptr},
+                                        {"model_max_budget", nullptr},
+                                        {"budget_duration", "30d"},
+                                        {"budget_reset_at", "2025-12-01T00:00:00Z"},
+                                        {"created_at", "2025-10-01T09:00:00Z"},
+                                        {"created_by", "default_user_id"},
+                                        {"updated_at", "2025-10-01T09:00:00Z"},
+                                        {"updated_by", "default_user_id"}};
+        const json tokenOnlyInfo = keyRow(nullptr, 1.5, 2, nullptr, nullptr, nullptr, nullptr);
+        QVERIFY(fixture::script(m_server,
+                                {{"/team/list", {{{"body", teams}}}},
+                                 {"/key/list", {{{"body", fixture::litellmKeyList({listed, "hash-2", unbudgeted})}}}},
+                                 {"/key/info",
+                                  {{{"body", {{"key", "88dc28d0...6b4b"}, {"info", info}}}},
+                                   {{"body", {{"key", "hash-2"}, {"info", tokenOnlyInfo}}}}}}}));
         rl::HttpClient http(fixture::quickHttp());
         rl::LiteLlmBudgetReader reader(http, "litellm", m_server.url().toStdString(), "sk-master");
         auto all = reader.readAll();
         QVERIFY2(all.ok(), all.ok() ? "" : all.error().message.c_str());
-        QCOMPARE(all->size(), std::size_t(4));
+        QCOMPARE(all->size(), std::size_t(5));
         const std::vector<rl::LiteLlmBudget> &budgets = all.value();
         const rl::LiteLlmBudget &team = budgets[0];
         QCOMPARE(team.kind, rl::LiteLlmBudget::Kind::Team);
@@ -267,12 +486,16 @@ private slots:
         QCOMPARE(key.kind, rl::LiteLlmBudget::Kind::Key);
         QCOMPARE(key.id, std::string("88dc28d0...6b4b"));
         QCOMPARE(key.teamId, std::string("team-search"));
-        QCOMPARE(key.softBudgetMicro, std::optional<std::int64_t>(80'000'000));
+        QCOMPARE(key.softBudgetMicro, std::optional<std::int64_t>(80'000'000)); // from /key/info
         QCOMPARE(budgets[3].id, std::string("hash-2"));
         QCOMPARE(budgets[3].maxBudgetMicro, std::optional<std::int64_t>(2'000'000));
+        QCOMPARE(budgets[4].id, std::string("hash-3"));
+        QVERIFY(!budgets[4].softBudgetMicro);
         const json seen = fixture::requests(m_server);
+        QCOMPARE(seen.size(), std::size_t(4)); // teams, keys, and /key/info for the two keys that need it
         QCOMPARE(seen[1]["query"]["return_full_object"].get<std::string>(), std::string("true"));
-        QCOMPARE(seen[2]["query"]["key"].get<std::string>(), std::string("hash-2"));
+        QCOMPARE(seen[2]["query"]["key"].get<std::string>(), std::string("88dc28d0...6b4b"));
+        QCOMPARE(seen[3]["query"]["key"].get<std::string>(), std::string("hash-2"));
     }
 };
 

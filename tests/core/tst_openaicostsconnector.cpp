@@ -2,9 +2,11 @@
 // amounts as numbers or strings converted exactly, models read from line items, pagination, and the
 // re-read of recent days that OpenAI revises (upserted, never added). Also the shared money reader.
 #include "fixtureclient.h"
+#include "servicepages.h"
 #include "sources/jsonfields.h"
 #include "sources/openaicostsconnector.h"
 #include "sources/sourcepoller.h"
+#include "store/reconciliation.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -16,28 +18,14 @@ namespace {
 constexpr std::int64_t kDayS = 86'400;
 constexpr std::int64_t kStartS = 1'795'824'000; // 2026-11-28 00:00 UTC
 
-json result(const json &value, const char *lineItem, const char *project)
-{
-    return {{"object", "organization.costs.result"},
-            {"amount", {{"value", value}, {"currency", "usd"}}},
-            {"line_item", lineItem ? json(lineItem) : json()},
-            {"project_id", project ? json(project) : json()},
-            {"api_key_id", nullptr},
-            {"quantity", nullptr},
-            {"quantity_unit", nullptr}};
-}
+// Results, buckets and pages as the reference's examples have them (tests/support/servicepages.h); a bucket
+// is a day.
+constexpr auto &result = fixture::openAiCostResult;
+constexpr auto &page = fixture::openAiPage;
 
 json bucket(std::int64_t start, json results)
 {
-    return {{"object", "bucket"}, {"start_time", start}, {"end_time", start + kDayS}, {"results", std::move(results)}};
-}
-
-json page(json buckets, bool more, const char *next)
-{
-    return {{"object", "page"},
-            {"data", std::move(buckets)},
-            {"has_more", more},
-            {"next_page", next ? json(next) : json()}};
+    return fixture::openAiBucket(start, kDayS, std::move(results));
 }
 
 } // namespace
@@ -109,9 +97,8 @@ private slots:
         bool more = true;
         std::string next;
         std::int64_t latest = 0;
-        auto lines = rl::OpenAiCostsConnector::readPage(
-            page({bucket(1730419200, {result(0.06, nullptr, nullptr)})}, false, nullptr).dump(), "openai", more, next,
-            latest);
+        auto lines =
+            rl::OpenAiCostsConnector::readPage(fixture::example("openai-costs").dump(), "openai", more, next, latest);
         QVERIFY2(lines.ok(), lines.ok() ? "" : lines.error().message.c_str());
         QVERIFY(!more);
         QCOMPARE(lines->size(), std::size_t(1));
@@ -176,6 +163,44 @@ private slots:
                  std::int64_t(60'000 + 1'250'000 + 500'000));
     }
 
+    // The spec requires only `object` in a result: a line without `amount`, or with a null value, is kept as
+    // "no cost reported" (NULL, not $0), the page accepted and the cursor moved on; Reconciliation says so.
+    void linesWithoutAnAmountAreNoCostReported()
+    {
+        json bare = {{"object", "organization.costs.result"}};
+        json nullValue = result(nullptr, "web search tool calls", "proj_a");
+        QVERIFY(fixture::script(
+            m_server, {{"/v1/organization/costs",
+                        {{{"body", page({bucket(kStartS, {result(0.06, "input_tokens", "proj_a"), bare, nullValue})},
+                                        false, nullptr)}}}}}));
+        QTemporaryDir dir;
+        auto store = rl::UsageStore::open((dir.path() + "/s.db").toStdString());
+        QVERIFY(store.ok());
+        rl::HttpClient http(fixture::quickHttp());
+        rl::OpenAiCostsConnector connector(http, "openai-org (costs)", m_server.url("/v1").toStdString(), "k",
+                                           options());
+        rl::PollReport report = rl::SourcePoller::pollOnce(store.value(), connector);
+        QVERIFY2(!report.error, report.error ? report.error->message.c_str() : "");
+        QVERIFY(report.caughtUp);
+        QCOMPARE(fixture::scalar(store.value(), "SELECT COUNT(*) FROM cost_lines"), std::int64_t(3));
+        QCOMPARE(fixture::scalar(store.value(), "SELECT COUNT(*) FROM cost_lines WHERE amount_micro IS NULL"),
+                 std::int64_t(2));
+        QCOMPARE(fixture::scalar(store.value(), "SELECT SUM(amount_micro) FROM cost_lines"), std::int64_t(60'000));
+        // The plain line items of the spec name no model.
+        QCOMPARE(fixture::scalar(store.value(), "SELECT COUNT(*) FROM cost_lines WHERE model_id != 0"),
+                 std::int64_t(0));
+        const std::int64_t day = kStartS / 86'400;
+        auto report2 = rl::Reconciliation::run(store->database(), day, day + 1, "", day + 10);
+        QVERIFY(report2.ok());
+        QCOMPARE(report2->rows.size(), std::size_t(1));
+        QCOMPARE(report2->rows[0].billedMicro, std::int64_t(60'000));
+        QCOMPARE(report2->rows[0].unreportedBillLines, std::int64_t(2));
+        bool named = false;
+        for (const auto &note : report2->rows[0].notes)
+            named = named || note.kind == rl::ReconciliationNote::Kind::NoCostReported;
+        QVERIFY(named);
+    }
+
     void badCursorAndBadAmountsAreRefused()
     {
         QTemporaryDir dir;
@@ -187,7 +212,7 @@ private slots:
         bool more = false;
         std::string next;
         std::int64_t latest = 0;
-        for (const json &value : {json("1,5"), json(true), json(nullptr)}) {
+        for (const json &value : {json("1,5"), json(true), json::array({1})}) {
             auto lines = rl::OpenAiCostsConnector::readPage(
                 page({bucket(kStartS, {result(value, "x", "p")})}, false, nullptr).dump(), "c", more, next, latest);
             QVERIFY(!lines.ok());

@@ -1,9 +1,11 @@
 // The OpenAI Usage API connector against a local fixture server in OpenAI's documented page format
 // (gateway-apis.md §2.1): hourly buckets by project/model/key, next_page cursors, re-reading recent
 // buckets that OpenAI revises, and faults that leave the store as it was.
+#include "fixtureclient.h"
 #include "net/httpclient.h"
 #include "nodeserver.h"
 #include "pricing/pricecatalog.h"
+#include "servicepages.h"
 #include "sources/openaiusageconnector.h"
 #include "sources/sourcepoller.h"
 #include "store/usagestore.h"
@@ -21,33 +23,21 @@ namespace {
 constexpr std::int64_t kHourS = 3600;
 constexpr std::int64_t kStartS = 1'795'896'000; // 2026-11-28 20:00 UTC
 
+// Results, buckets and pages as the reference's examples have them (tests/support/servicepages.h): a result of
+// the key key_abc, a bucket an hour.
 json result(const char *model, const char *project, int input, int cached, int output, int requests)
 {
-    return {{"object", "organization.usage.completions.result"},
-            {"input_tokens", input},
-            {"input_cached_tokens", cached},
-            {"output_tokens", output},
-            {"num_model_requests", requests},
-            {"project_id", project},
-            {"user_id", nullptr},
-            {"api_key_id", "key_abc"},
-            {"model", model},
-            {"batch", nullptr},
-            {"service_tier", nullptr}};
+    json r = fixture::openAiUsageResult(model, project, input, cached, output, requests);
+    r["api_key_id"] = "key_abc";
+    return r;
 }
 
 json bucket(std::int64_t start, json results)
 {
-    return {{"object", "bucket"}, {"start_time", start}, {"end_time", start + kHourS}, {"results", std::move(results)}};
+    return fixture::openAiBucket(start, kHourS, std::move(results));
 }
 
-json page(json buckets, bool more, const char *next)
-{
-    return {{"object", "page"},
-            {"data", std::move(buckets)},
-            {"has_more", more},
-            {"next_page", next ? json(next) : json()}};
-}
+constexpr auto &page = fixture::openAiPage;
 
 std::int64_t scalar(rl::UsageStore &store, const char *sql)
 {
@@ -64,17 +54,6 @@ private:
     NodeServer m_server;
     rl::Pricing m_pricing{rl::PriceCatalog::builtIn()};
 
-    void script(const json &scripts)
-    {
-        rl::HttpClient control;
-        QVERIFY(control.sendOnce({"POST", m_server.url("/control/script").toStdString(), {}, scripts.dump()}));
-    }
-    json requests()
-    {
-        rl::HttpClient control;
-        auto answer = control.sendOnce({"GET", m_server.url("/control/requests").toStdString(), {}, {}});
-        return answer ? json::parse(answer->body) : json();
-    }
     rl::OpenAiUsageConnector::Options options()
     {
         rl::OpenAiUsageConnector::Options o;
@@ -97,11 +76,7 @@ private slots:
         QVERIFY2(m_server.start(QString(ROUTELEDGER_TEST_DATA) + "/sources/fixture-server.js", &error),
                  qPrintable(error));
     }
-    void init()
-    {
-        rl::HttpClient control;
-        QVERIFY(control.sendOnce({"POST", m_server.url("/control/reset").toStdString(), {}, "{}"}));
-    }
+    void init() { QVERIFY(fixture::reset(m_server)); }
 
     void pagesThenRevisedBucketsAreUpserted()
     {
@@ -112,7 +87,8 @@ private slots:
             {bucket(kStartS + kHourS, {result("gpt-4o-mini-2024-07-18", "proj_a", 300, 0, 30, 2)})}, false, nullptr);
         const json revised = page(
             {bucket(kStartS + kHourS, {result("gpt-4o-mini-2024-07-18", "proj_a", 900, 0, 90, 6)})}, false, nullptr);
-        script({{"/v1/organization/usage/completions", {{{"body", first}}, {{"body", second}}, {{"body", revised}}}}});
+        QVERIFY(fixture::script(m_server, {{"/v1/organization/usage/completions",
+                                            {{{"body", first}}, {{"body", second}}, {{"body", revised}}}}}));
         QTemporaryDir dir;
         auto store = rl::UsageStore::open((dir.path() + "/s.db").toStdString());
         QVERIFY(store.ok());
@@ -123,7 +99,7 @@ private slots:
         QVERIFY2(!report.error, report.error ? report.error->message.c_str() : "");
         QCOMPARE(report.pages, std::size_t(2));
         QCOMPARE(report.buckets, std::size_t(3));
-        json seen = requests();
+        json seen = fixture::requests(m_server);
         QCOMPARE(seen.size(), std::size_t(2));
         QCOMPARE(seen[0]["query"]["start_time"].get<std::string>(), std::to_string(kStartS));
         QCOMPARE(seen[0]["query"]["bucket_width"].get<std::string>(), std::string("1h"));
@@ -139,7 +115,7 @@ private slots:
         // The next poll re-reads the last hour: the revised bucket replaces the old one, nothing is added.
         report = rl::SourcePoller::pollOnce(store.value(), connector);
         QVERIFY(!report.error);
-        seen = requests();
+        seen = fixture::requests(m_server);
         QCOMPARE(seen.size(), std::size_t(3));
         QCOMPARE(seen[2]["query"]["start_time"].get<std::string>(), std::to_string(kStartS + kHourS));
         QCOMPARE(scalar(store.value(), "SELECT COUNT(*) FROM usage_buckets"), std::int64_t(3));
@@ -147,29 +123,65 @@ private slots:
         QCOMPARE(scalar(store.value(), "SELECT SUM(output_tokens) FROM usage_buckets"), std::int64_t(500 + 50 + 90));
     }
 
+    // Grouped by batch and service tier, rows sold on different terms stay apart and are priced at their own
+    // rates, against costs computed by hand from the catalog (model_prices_and_context_window.json).
+    void batchAndTierRowsArePricedAtTheirOwnRates()
+    {
+        json standard = result("gpt-4o-mini", "proj_a", 1000, 0, 500, 3);
+        json batch = standard;
+        batch["batch"] = true;
+        json flex = result("o3", "proj_a", 2000, 1000, 1000, 1);
+        flex["service_tier"] = "flex";
+        json priority = result("gpt-4o", "proj_a", 1000, 0, 100, 1);
+        priority["service_tier"] = "priority";
+        json scale = result("gpt-4o", "proj_a", 1000, 0, 100, 1);
+        scale["service_tier"] = "scale"; // sold at standard prices
+        QVERIFY(fixture::script(
+            m_server,
+            {{"/v1/organization/usage/completions",
+              {{{"body", page({bucket(kStartS, {standard, batch, flex, priority, scale})}, false, nullptr)}}}}}));
+        QTemporaryDir dir;
+        auto store = rl::UsageStore::open((dir.path() + "/s.db").toStdString());
+        rl::HttpClient http(quick());
+        rl::OpenAiUsageConnector connector(http, m_pricing, "openai-org", m_server.url("/v1").toStdString(), "k",
+                                           options());
+        rl::PollReport report = rl::SourcePoller::pollOnce(store.value(), connector);
+        QVERIFY2(!report.error, report.error ? report.error->message.c_str() : "");
+        const std::string url = fixture::requests(m_server)[0]["url"].get<std::string>();
+        QVERIFY2(url.find("group_by[]=batch") != std::string::npos, url.c_str());
+        QVERIFY2(url.find("group_by[]=service_tier") != std::string::npos, url.c_str());
+        QCOMPARE(scalar(store.value(), "SELECT COUNT(*) FROM usage_buckets"), std::int64_t(5));
+        auto cost = [&](const char *model, const char *terms) {
+            auto q = store->database().prepare("SELECT cost_micro FROM usage_buckets b JOIN models m ON m.id = "
+                                               "b.model_id WHERE m.name = ?1 AND b.dimensions LIKE ?2");
+            q->bind(1, std::string(model)).bind(2, std::string(terms));
+            return q->step().valueOr(false) ? q->int64(0) : -1;
+        };
+        // gpt-4o-mini: 1,000 input at $0.15/M + 500 output at $0.60/M = $0.00045; batch: $0.075/M and $0.30/M.
+        QCOMPARE(cost("openai/gpt-4o-mini", "%key_abc"), std::int64_t(450));
+        QCOMPARE(cost("openai/gpt-4o-mini", "%batch"), std::int64_t(225));
+        // o3 flex: 1,000 uncached at $1/M + 1,000 cached at $0.25/M + 1,000 output at $4/M.
+        QCOMPARE(cost("openai/o3", "%flex"), std::int64_t(5250));
+        // gpt-4o priority: 1,000 input at $4.25/M + 100 output at $17/M; "scale" at standard $2.50/M, $10/M.
+        QCOMPARE(cost("openai/gpt-4o", "%priority"), std::int64_t(5950));
+        QCOMPARE(cost("openai/gpt-4o", "%key_abc"), std::int64_t(3500));
+    }
+
     void theDocumentedExampleReadsAsExpected()
     {
-        // The spec's x-oaiMeta example (ungrouped: model and project are null).
-        json example = page({bucket(1730419200, {{{"object", "organization.usage.completions.result"},
-                                                  {"input_tokens", 1000},
-                                                  {"input_cached_tokens", 400},
-                                                  {"input_cache_write_tokens", 100},
-                                                  {"input_uncached_tokens", 500},
-                                                  {"output_tokens", 500},
-                                                  {"num_model_requests", 5},
-                                                  {"project_id", nullptr},
-                                                  {"model", nullptr}}})},
-                            false, nullptr);
-        bool more = true;
+        // The spec's x-oaiMeta example (ungrouped: model and project are null; a day's bucket, more to come).
+        const json example = fixture::example("openai-usage-completions");
+        bool more = false;
         std::string next;
         std::int64_t latest = 0;
         auto buckets = rl::OpenAiUsageConnector::readPage(example.dump(), m_pricing, "openai", more, next, latest);
         QVERIFY(buckets.ok());
-        QVERIFY(!more);
+        QVERIFY(more);
+        QCOMPARE(next, std::string("page_AAAAAGdGxdEiJdKOAAAAAGcqsYA="));
         QCOMPARE(buckets->size(), std::size_t(1));
         const rl::UsageBucket &b = buckets->front();
         QCOMPARE(b.startMs, std::int64_t(1730419200000));
-        QCOMPARE(b.endMs, std::int64_t(1730419200000 + kHourS * 1000));
+        QCOMPARE(b.endMs, std::int64_t(1730505600000));
         QCOMPARE(b.tokens.input, std::int64_t(500));
         QCOMPARE(b.tokens.cachedInput, std::int64_t(400));
         QCOMPARE(b.tokens.cacheWrite, std::int64_t(100));
@@ -189,8 +201,11 @@ private slots:
         row("401 (not an admin key)", {{"status", 401}, {"body", {{"error", {{"message", "Invalid key"}}}}}},
             "auth.invalid");
         row("has_more without next_page", {{"body", page(json::array(), true, nullptr)}}, "source.malformed");
+        json withoutResults = bucket(kStartS, json::array());
+        withoutResults.erase("results");
         row("bucket without results",
-            {{"body", page({{{"start_time", kStartS}, {"end_time", kStartS + kHourS}}}, false, nullptr)}},
+            {{"body", page({withoutResults}, false, nullptr)},
+             {"off_schema", "a bucket without its results, on purpose"}},
             "source.malformed");
         row("HTML error page",
             {{"status", 200}, {"headers", {{"content-type", "text/html"}}}, {"body", "<html>oops</html>"}},
@@ -200,7 +215,8 @@ private slots:
     {
         QFETCH(QByteArray, response);
         QFETCH(QString, code);
-        script({{"/v1/organization/usage/completions", {json::parse(response.toStdString())}}});
+        QVERIFY(
+            fixture::script(m_server, {{"/v1/organization/usage/completions", {json::parse(response.toStdString())}}}));
         QTemporaryDir dir;
         auto store = rl::UsageStore::open((dir.path() + "/s.db").toStdString());
         rl::HttpClient http(quick());

@@ -3,6 +3,7 @@
 // re-reading recent days (upserted), and the key's limit and usage.
 #include "fixtureclient.h"
 #include "pricing/pricecatalog.h"
+#include "servicepages.h"
 #include "sources/isotime.h"
 #include "sources/openrouteractivityconnector.h"
 #include "sources/openrouterkeyreader.h"
@@ -18,20 +19,14 @@ namespace {
 constexpr std::int64_t kDay = 86'400'000;
 constexpr std::int64_t kStart = 1'795'824'000'000; // 2026-11-28 00:00 UTC
 
-// The documented example row (§4.2), on `day`.
+// The documented example row (§4.2, tests/support/servicepages.h), on `day`.
 json row(std::int64_t day, const char *model = "openai/gpt-4.1", double usage = 0.015, int requests = 5)
 {
-    return {{"date", rl::IsoTime::date(day)},
-            {"model", model},
-            {"model_permaslug", "openai/gpt-4.1-2025-04-14"},
-            {"endpoint_id", "550e8400-e29b-41d4-a716-446655440000"},
-            {"provider_name", "OpenAI"},
-            {"usage", usage},
-            {"byok_usage_inference", 0.012},
-            {"requests", requests},
-            {"prompt_tokens", 50},
-            {"completion_tokens", 125},
-            {"reasoning_tokens", 25}};
+    json r = fixture::openRouterActivityRow(day);
+    r["model"] = model;
+    r["usage"] = usage;
+    r["requests"] = requests;
+    return r;
 }
 
 } // namespace
@@ -148,19 +143,44 @@ private slots:
         QCOMPARE(bad.error().code, std::string("source.bad_cursor"));
     }
 
+    // The activity endpoint keeps the last 30 completed days; whether it answers for the oldest is not
+    // documented. A 400 on the oldest day skips it; a 400 on a later day is named, with the range.
+    void aRefusedOldestDayDoesNotStallTheSource()
+    {
+        const std::int64_t today = kStart + 40 * kDay;
+        const std::int64_t oldest = today - 30 * kDay;
+        const json refused = {{"status", 400},
+                              {"body", {{"error", {{"code", 400}, {"message", "Date out of range"}}}}}};
+        QVERIFY(
+            fixture::script(m_server, {{"/api/v1/activity", {refused, {{"body", {{"data", {row(oldest + kDay)}}}}}}}}));
+        QTemporaryDir dir;
+        auto store = rl::UsageStore::open((dir.path() + "/s.db").toStdString());
+        rl::HttpClient http(fixture::quickHttp());
+        rl::OpenRouterActivityConnector::Options o;
+        o.firstMs = kStart; // older than the endpoint keeps: starts at its oldest day
+        o.nowMs = [today] { return today + 60'000; };
+        rl::OpenRouterActivityConnector connector(http, m_pricing, "openrouter", m_server.url("/api/v1").toStdString(),
+                                                  "k", o);
+        auto skipped = connector.fetch(std::nullopt);
+        QVERIFY2(skipped.ok(), skipped.ok() ? "" : skipped.error().message.c_str());
+        QVERIFY(skipped->hasMore);
+        QVERIFY(skipped->batch.buckets.empty());
+        QCOMPARE(skipped->batch.cursor, std::optional<std::string>(rl::IsoTime::date(oldest + kDay)));
+        auto next = connector.fetch(skipped->batch.cursor);
+        QVERIFY2(next.ok(), next.ok() ? "" : next.error().message.c_str());
+        QCOMPARE(next->batch.buckets.size(), std::size_t(1));
+        QCOMPARE(fixture::requests(m_server)[0]["query"]["date"].get<std::string>(), rl::IsoTime::date(oldest));
+
+        QVERIFY(fixture::script(m_server, {{"/api/v1/activity", {refused}}}));
+        auto later = connector.fetch(rl::IsoTime::date(today - 3 * kDay));
+        QVERIFY(!later.ok());
+        QCOMPARE(later.error().code, std::string("source.date_out_of_range"));
+        QVERIFY(later.error().message.find("last 30 completed UTC days") != std::string::npos);
+    }
+
     void keyLimitAndUsage()
     {
-        const json documented = {{"data",
-                                  {{"label", "sk-or-v1-au7...890"},
-                                   {"limit", 100},
-                                   {"limit_remaining", 74.5},
-                                   {"limit_reset", "monthly"},
-                                   {"include_byok_in_limit", false},
-                                   {"usage", 25.5},
-                                   {"usage_daily", 25.5},
-                                   {"usage_weekly", 25.5},
-                                   {"usage_monthly", 25.5},
-                                   {"is_free_tier", false}}}};
+        const json documented = fixture::example("openrouter-key");
         QVERIFY(fixture::script(m_server, {{"/api/v1/auth/key", {{{"body", documented}}}}}));
         rl::HttpClient http(fixture::quickHttp());
         rl::OpenRouterKeyReader reader(http, "openrouter", m_server.url().toStdString(), "sk-or-v1-x");

@@ -79,6 +79,76 @@ private slots:
         QCOMPARE(pricing.cost("openai/gpt-5-nano", rl::TokenUsage{10, 0, 0, 0, 0}, kJan).microUsd, std::int64_t(1));
     }
 
+    // The catalog's own batch, flex, priority and above-200k rates, by hand from model_prices_and_context_window.json;
+    // where it lists none, batch and flex at half and priority at standard; an override carries over.
+    void termsThatChangeThePrice_data()
+    {
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<int>("tier");
+        QTest::addColumn<bool>("longContext");
+        QTest::addColumn<qint64>("micro");
+        const auto standard = int(rl::ServiceTier::Standard), batch = int(rl::ServiceTier::Batch),
+                   flex = int(rl::ServiceTier::Flex), priority = int(rl::ServiceTier::Priority);
+        // 1,000,000 input + 100,000 cache reads + 100,000 output tokens.
+        // gpt-4o: $2.50 + $0.125 + $1.00; batches $1.25 + cache read moved with input ($0.0625) + $0.50.
+        QTest::newRow("gpt-4o standard") << "openai/gpt-4o" << standard << false << qint64(3'625'000);
+        QTest::newRow("gpt-4o batch") << "openai/gpt-4o" << batch << false << qint64(1'812'500);
+        // priority: $4.25 + $0.2125 + $1.70
+        QTest::newRow("gpt-4o priority") << "openai/gpt-4o" << priority << false << qint64(6'162'500);
+        // gpt-4o has no flex rate: half of standard.
+        QTest::newRow("gpt-4o flex, not listed") << "openai/gpt-4o" << flex << false << qint64(1'812'500);
+        // gpt-5 flex: $0.625 + $0.00625 + $0.50
+        QTest::newRow("gpt-5 flex") << "openai/gpt-5" << flex << false << qint64(1'131'250);
+        // claude-sonnet-4-20250514 above 200k: $6 + $0.06 + $2.25; its standard: $3 + $0.03 + $1.50.
+        QTest::newRow("sonnet 4 long") << "anthropic/claude-sonnet-4-20250514" << standard << true << qint64(8'310'000);
+        QTest::newRow("sonnet 4") << "anthropic/claude-sonnet-4-20250514" << standard << false << qint64(4'530'000);
+        // No priority rate listed for Claude: the standard one.
+        QTest::newRow("sonnet 4 priority")
+            << "anthropic/claude-sonnet-4-20250514" << priority << false << qint64(4'530'000);
+    }
+    void termsThatChangeThePrice()
+    {
+        QFETCH(QString, model);
+        QFETCH(int, tier);
+        QFETCH(bool, longContext);
+        QFETCH(qint64, micro);
+        rl::Pricing pricing(shippedCatalog());
+        rl::PriceTerms terms;
+        terms.tier = static_cast<rl::ServiceTier>(tier);
+        terms.longContext = longContext;
+        const rl::Cost cost =
+            pricing.cost(model.toStdString(), rl::TokenUsage{1'000'000, 100'000, 0, 100'000, 0}, kJan, terms);
+        QVERIFY(!cost.unpriced);
+        QCOMPARE(qint64(cost.microUsd), micro);
+    }
+
+    void searchesAndHourLongCacheWrites()
+    {
+        rl::Pricing pricing(shippedCatalog());
+        rl::PriceTerms terms;
+        terms.webSearches = 3;    // $0.01 each for claude-sonnet-4-20250514
+        terms.cacheWrite1h = 600; // of 1,000 writes: 400 × $3.75/M + 600 × $6/M
+        QCOMPARE(
+            pricing.cost("anthropic/claude-sonnet-4-20250514", rl::TokenUsage{0, 0, 1000, 0, 0}, kJan, terms).microUsd,
+            std::int64_t(30'000 + 1'500 + 3'600));
+        // An override sets standard prices; batch is half of it, the search price still the catalog's.
+        rl::TokenPrices negotiated;
+        negotiated.input = 2'000'000; // $2/M
+        negotiated.output = 10'000'000;
+        negotiated.cachedInput = 200'000;
+        negotiated.cacheWrite = 2'500'000;
+        pricing.addOverride({"anthropic/claude-sonnet-4-20250514", negotiated, kFeb});
+        rl::PriceTerms batch;
+        batch.tier = rl::ServiceTier::Batch;
+        batch.webSearches = 1;
+        QCOMPARE(pricing.cost("anthropic/claude-sonnet-4-20250514", rl::TokenUsage{1'000'000, 0, 0, 0, 0}, kFeb, batch)
+                     .microUsd,
+                 std::int64_t(1'000'000 + 10'000));
+        QCOMPARE(rl::PriceTerms{}.key(), std::string());
+        QCOMPARE(batch.key(), std::string("batch"));
+        QCOMPARE(rl::PriceTerms::tierNamed("default"), rl::ServiceTier::Standard);
+    }
+
     void unknownModelIsUnpricedNotFree()
     {
         rl::Pricing pricing(shippedCatalog());

@@ -1,7 +1,9 @@
 // core/sources: the router connector's page reader (every malformed shape refused whole) and the
 // poller (pages ingested with their cursor; a failing page leaves the store as it was).
 #include "pricing/pricecatalog.h"
+#include "servicepages.h"
 #include "sources/routerusageconnector.h"
+#include "sources/sourcecredential.h"
 #include "sources/sourcekinds.h"
 #include "sources/sourcepoller.h"
 #include "store/usagestore.h"
@@ -17,48 +19,14 @@ using nlohmann::json;
 
 namespace {
 
-json routerEvent(int cursor, const std::string &requestId)
-{
-    return {{"cursor", std::to_string(cursor)},
-            {"request_id", requestId},
-            {"time_ms", 1'795'000'000'000LL + cursor},
-            {"team", "legal"},
-            {"user", "ana"},
-            {"app", "contracts"},
-            {"tags", {"prod"}},
-            {"requested_model", "auto"},
-            {"model", "openai/gpt-5-mini"},
-            {"provider", "openai"},
-            {"tier", "mid"},
-            {"tier_rank", 1},
-            {"rule", "default"},
-            {"policy_version", 3},
-            {"input_tokens", 100},
-            {"cached_input_tokens", 20},
-            {"cache_write_tokens", 0},
-            {"output_tokens", 50},
-            {"reasoning_tokens", 0},
-            {"cost_micro_usd", 125},
-            {"frontier_cost_micro_usd", 900},
-            {"unpriced", false},
-            {"latency_ms", 420},
-            {"first_byte_ms", 300},
-            {"status", "ok"},
-            {"http_status", 200},
-            {"stream", false},
-            {"complexity", 0.4},
-            {"task", "chat"},
-            {"attempts", json::array()},
-            {"error", ""}};
-}
-
+// Router events `from` … `from + count - 1` as the router writes them (fixture::routerEvent), each with 20 of its
+// input tokens read from a cache.
 json page(int from, int count, bool more)
 {
-    json events = json::array();
-    for (int i = 0; i < count; ++i)
-        events.push_back(routerEvent(from + i, "req-" + std::to_string(from + i)));
-    return {
-        {"events", events}, {"next_cursor", std::to_string(count ? from + count - 1 : from - 1)}, {"has_more", more}};
+    json p = fixture::routerPage(from, count, more);
+    for (json &event : p["events"])
+        event["cached_input_tokens"] = 20;
+    return p;
 }
 
 // A connector that serves scripted pages (or errors) in order, as a source would.
@@ -145,6 +113,65 @@ private slots:
         rl::Pricing pricing(rl::PriceCatalog::builtIn());
         bad.kind = "future";
         QCOMPARE(rl::SourceKinds::connectors(bad, "k", http, pricing).error().code, std::string("source.unknown_kind"));
+    }
+
+    // `routeledger sources add --key-env VAR` stores the variable's name; anything a shell cannot export
+    // is refused with the fix named.
+    void keyEnvironmentVariableNames_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<bool>("valid");
+        QTest::newRow("upper case") << "OPENAI_ADMIN_KEY" << true;
+        QTest::newRow("leading underscore, digits") << "_key2" << true;
+        QTest::newRow("one letter") << "K" << true;
+        QTest::newRow("empty") << "" << false;
+        QTest::newRow("leading digit") << "1KEY" << false;
+        QTest::newRow("dash") << "RL-KEY" << false;
+        QTest::newRow("space") << "RL KEY" << false;
+        QTest::newRow("equals") << "RL=KEY" << false;
+        QTest::newRow("not ASCII") << "SCHLÜSSEL" << false;
+    }
+    void keyEnvironmentVariableNames()
+    {
+        QFETCH(QString, name);
+        QFETCH(bool, valid);
+        QCOMPARE(rl::SourceCredential::isVariableName(name.toStdString()), valid);
+        rl::SourceSettings settings{"edge", "router", "http://127.0.0.1:8080",
+                                    300,    false,    nlohmann::json{{"key_env", name.toStdString()}}.dump(),
+                                    0,      true};
+        const std::vector<std::string> problems = rl::SourceKinds::problems(settings, true);
+        QCOMPARE(problems.size(), std::size_t(valid ? 0 : 1));
+        if (!valid)
+            QVERIFY2(problems[0].find("is not a valid name: use letters, digits and _") != std::string::npos,
+                     problems[0].c_str());
+    }
+
+    // A source's key: the keychain by default, else read from its variable when it is polled.
+    void keyFromAnEnvironmentVariable()
+    {
+        rl::SourceSettings settings{"edge", "router", "http://127.0.0.1:8080", 300, false, "{}", 0, true};
+        QCOMPARE(rl::SourceCredential::origin(settings), std::string("keychain"));
+        QVERIFY(!rl::SourceCredential::environmentVariable(settings));
+        settings.options = R"({"key_env":"RL_TST_SOURCES_KEY"})";
+        QCOMPARE(rl::SourceCredential::origin(settings), std::string("env:RL_TST_SOURCES_KEY"));
+        qunsetenv("RL_TST_SOURCES_KEY");
+        rl::Result<std::string> key = rl::SourceCredential::fromEnvironment(settings);
+        QVERIFY(!key);
+        QCOMPARE(key.error().code, std::string("source.key_env_unset"));
+        QVERIFY2(key.error().message.rfind("the environment variable RL_TST_SOURCES_KEY is not set; export it", 0) == 0,
+                 key.error().message.c_str());
+        qputenv("RL_TST_SOURCES_KEY", "");
+        key = rl::SourceCredential::fromEnvironment(settings);
+        QVERIFY(!key);
+        QVERIFY(key.error().message.find("RL_TST_SOURCES_KEY is empty") != std::string::npos);
+        qputenv("RL_TST_SOURCES_KEY", "sk-admin-1");
+        key = rl::SourceCredential::fromEnvironment(settings);
+        QVERIFY(key);
+        QCOMPARE(key.value(), std::string("sk-admin-1"));
+        qunsetenv("RL_TST_SOURCES_KEY");
+        settings.options = R"({"key_env":5})";
+        QCOMPARE(rl::SourceKinds::problems(settings, true).size(), std::size_t(1));
+        QCOMPARE(rl::SourceCredential::fromEnvironment(settings).error().code, std::string("source.key_env_invalid"));
     }
 
     void aRouterPageBecomesEvents()

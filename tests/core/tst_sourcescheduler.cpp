@@ -1,9 +1,11 @@
 // The source scheduler: every source on its own thread and interval against a local fixture server in
 // OpenAI's usage format; one failing source never stops another; pause, resume and poll-now; stopping
 // cancels a transfer in flight; a new scheduler resumes from the cursors in the store.
+#include "fixtureclient.h"
 #include "net/httpclient.h"
 #include "nodeserver.h"
 #include "pricing/pricecatalog.h"
+#include "servicepages.h"
 #include "sources/openaiusageconnector.h"
 #include "sources/sourcescheduler.h"
 #include "store/usagestore.h"
@@ -19,17 +21,12 @@ namespace {
 
 constexpr std::int64_t kStartS = 1'795'896'000; // 2026-11-28 20:00 UTC
 
+// An hour of `requests` requests of the key key_a, as the reference's example has it (tests/support/servicepages.h).
 json usagePage(std::int64_t start, int requests, bool more, const char *next)
 {
-    json result = {{"object", "organization.usage.completions.result"},
-                   {"input_tokens", 100 * requests},
-                   {"output_tokens", 10 * requests},
-                   {"num_model_requests", requests},
-                   {"project_id", "proj_a"},
-                   {"api_key_id", "key_a"},
-                   {"model", "gpt-4o-mini"}};
-    json bucket = {{"object", "bucket"}, {"start_time", start}, {"end_time", start + 3600}, {"results", {result}}};
-    return {{"object", "page"}, {"data", {bucket}}, {"has_more", more}, {"next_page", next ? json(next) : json()}};
+    json result = fixture::openAiUsageResult("gpt-4o-mini", "proj_a", 100 * requests, 0, 10 * requests, requests);
+    result["api_key_id"] = "key_a";
+    return fixture::openAiPage({fixture::openAiBucket(start, 3600, {result})}, more, next);
 }
 
 rl::SourceScheduler::Factory openAiFactory()
@@ -61,18 +58,12 @@ class TestSourceScheduler : public QObject {
 private:
     NodeServer m_server;
 
-    void script(const json &scripts)
-    {
-        rl::HttpClient control;
-        QVERIFY(control.sendOnce({"POST", m_server.url("/control/script").toStdString(), {}, scripts.dump()}));
-    }
+    // Checked against the documented page shape (fixtureclient.h).
+    void script(const json &scripts) { QVERIFY(fixture::script(m_server, scripts)); }
     json requestsTo(const std::string &path)
     {
-        rl::HttpClient control;
-        auto answer = control.sendOnce({"GET", m_server.url("/control/requests").toStdString(), {}, {}});
-        json all = answer ? json::parse(answer->body) : json::array();
         json out = json::array();
-        for (const json &request : all)
+        for (const json &request : fixture::requests(m_server))
             if (request.value("path", "") == path)
                 out.push_back(request);
         return out;
@@ -96,11 +87,7 @@ private slots:
         QVERIFY2(m_server.start(QString(ROUTELEDGER_TEST_DATA) + "/sources/fixture-server.js", &error),
                  qPrintable(error));
     }
-    void init()
-    {
-        rl::HttpClient control;
-        QVERIFY(control.sendOnce({"POST", m_server.url("/control/reset").toStdString(), {}, "{}"}));
-    }
+    void init() { QVERIFY(fixture::reset(m_server)); }
 
     void aFailingSourceDoesNotStopAnother()
     {

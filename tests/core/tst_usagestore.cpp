@@ -163,6 +163,53 @@ private slots:
         QCOMPARE(table(db, "SELECT * FROM daily_rollups ORDER BY 1, 2, 3, 4, 5, 6, 7"), incremental);
     }
 
+    // A re-read day replaces what was stored for it (IngestBatch::replaceBuckets): a bucket the new reading
+    // no longer has is removed and the rollups move with it; buckets outside the range and rows sold on
+    // other terms (priceTerms) are kept apart and untouched.
+    void aReplacedRangeRemovesBucketsNoLongerReported()
+    {
+        QTemporaryDir dir;
+        auto store = rl::UsageStore::open(dir.filePath(QStringLiteral("s.db")).toStdString());
+        QVERIFY(store.ok());
+        auto bucket = [](std::int64_t start, const char *team, const char *terms, std::int64_t requests) {
+            rl::UsageBucket b;
+            b.startMs = start;
+            b.endMs = start + 86'400'000;
+            b.team = team;
+            b.model = "openai/gpt-4o";
+            b.priceTerms = terms;
+            b.requests = requests;
+            b.costMicro = requests * 1000;
+            b.reportedCostMicro = requests * 1100;
+            return b;
+        };
+        const std::int64_t tuesday = kMonday + 86'400'000;
+        rl::IngestBatch batch;
+        batch.source = "litellm";
+        batch.sourceKind = "litellm";
+        batch.buckets = {bucket(kMonday, "ads", "", 5), bucket(tuesday, "ads", "", 7), bucket(tuesday, "search", "", 3),
+                         bucket(tuesday, "search", "batch", 4)};
+        QVERIFY(store->ingest(batch).ok());
+        rl::SqliteDatabase &db = store->database();
+        QCOMPARE(scalar(db, "SELECT count(*) FROM usage_buckets"), std::int64_t(4)); // batch rows kept apart
+        // Tuesday read again: "ads" moved to "search", and the batch row is gone.
+        batch.buckets = {bucket(tuesday, "search", "", 10)};
+        batch.replaceBuckets = rl::BucketRange{tuesday, tuesday + 86'400'000};
+        auto replaced = store->ingest(batch);
+        QVERIFY(replaced.ok());
+        QCOMPARE(replaced->bucketsRemoved, std::size_t(2));
+        QCOMPARE(scalar(db, "SELECT count(*) FROM usage_buckets"), std::int64_t(2));
+        QCOMPARE(scalar(db, "SELECT sum(requests) FROM usage_buckets WHERE start_ms = " + std::to_string(tuesday)),
+                 std::int64_t(10));
+        QCOMPARE(scalar(db, "SELECT sum(requests) FROM daily_rollups"), std::int64_t(15));
+        QCOMPARE(scalar(db, "SELECT sum(reported_cost_micro) FROM daily_rollups"), std::int64_t(15 * 1100));
+        const char *nonZero = "SELECT * FROM daily_rollups WHERE requests != 0 OR cost_micro != 0 ORDER BY 1, 2, 3, 4, "
+                              "5, 6, 7";
+        const auto incremental = table(db, nonZero);
+        QVERIFY(store->rebuildRollups().ok());
+        QCOMPARE(table(db, nonZero), incremental);
+    }
+
     void costLinesAreRevisedAndKeptApartFromUsage()
     {
         QTemporaryDir dir;
@@ -538,10 +585,18 @@ private slots:
                           "status) VALUES (1, 'old', 1767607200000, 20458, 0, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 5, 5, 0, "
                           "1234, 0)")
                         .ok());
+            if (from >= 3) // and a line of a bill of $2.50
+                QVERIFY(db->execute("INSERT INTO cost_lines VALUES (1, 0, 86400000, 'd', 0, 0, 0, 0, 'openai', '', "
+                                    "'', 'tokens', 2500000)")
+                            .ok());
         }
         auto store = rl::UsageStore::open(path);
         QVERIFY2(store.ok(), store.ok() ? "" : store.error().message.c_str());
         QCOMPARE(rl::StoreSchema::version(store->database()).value(), rl::StoreSchema::latestVersion());
+        if (from >= 3) { // version 5: the line kept its amount, and a line may now have none
+            QCOMPARE(scalar(store->database(), "SELECT amount_micro FROM cost_lines"), std::int64_t(2'500'000));
+            QVERIFY(store->database().execute("UPDATE cost_lines SET amount_micro = NULL").ok());
+        }
         if (from > 0) {
             QVERIFY(std::filesystem::exists(path + ".backup-v" + std::to_string(from)));
             QCOMPARE(scalar(store->database(), "SELECT count(*) FROM usage_events"), std::int64_t(1)); // kept

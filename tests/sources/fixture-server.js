@@ -14,13 +14,17 @@
 //        `reset` closes the socket without answering; `reset_mid_body` sends the headers (with the
 //        full content-length) and half the body, then closes; `truncate` declares a longer
 //        content-length than it sends and ends; `hang` never answers.
-//   POST /control/reset    forget scripts and recorded requests
-//   GET  /control/requests [{method, path, query, headers, body}, ...] in arrival order
+//   POST /control/litellm  {…}  answer LiteLLM's spend-log and daily-activity paths from a data set, with
+//                          LiteLLM's semantics (litellm-emulator.js); POST /control/litellm/upsert [record]
+//                          changes its daily records at once
+//   POST /control/reset    forget scripts, the LiteLLM data set and recorded requests
+//   GET  /control/requests [{method, path, url, query, headers, body}, ...] in arrival order (url: as sent)
 //   Unscripted paths answer 404 with a JSON error.
 'use strict';
 const http = require('http');
 const https = require('https');
 const fs = require('fs');
+const litellm = require('./litellm-emulator.js');
 
 let scripts = {};
 let served = {};
@@ -66,8 +70,15 @@ function handler(req, res) {
         for (const p of Object.keys(JSON.parse(body))) served[p] = 0;
         res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"ok":true}'); return;
       }
+      if (req.method === 'POST' && (url.pathname === '/control/litellm' || url.pathname === '/control/litellm/upsert')) {
+        try {
+          if (url.pathname === '/control/litellm') litellm.configure(JSON.parse(body));
+          else litellm.upsert(JSON.parse(body));
+        } catch (e) { res.writeHead(400); res.end('bad json'); return; }
+        res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"ok":true}'); return;
+      }
       if (req.method === 'POST' && url.pathname === '/control/reset') {
-        scripts = {}; served = {}; requests = [];
+        scripts = {}; served = {}; requests = []; litellm.configure(null);
         res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"ok":true}'); return;
       }
       if (req.method === 'GET' && url.pathname === '/control/requests') {
@@ -76,8 +87,12 @@ function handler(req, res) {
         res.end(out); return;
       }
     }
-    requests.push({ method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams),
+    requests.push({ method: req.method, path: url.pathname, url: req.url, query: Object.fromEntries(url.searchParams),
                     headers: req.headers, body });
+    if (!scripts[url.pathname] && litellm.handles(url.pathname)) {
+      send(req, res, litellm.answer(url.pathname, Object.fromEntries(url.searchParams)));
+      return;
+    }
     const list = scripts[url.pathname];
     if (!list || list.length === 0) {
       send(req, res, { status: 404, body: { error: { message: 'no fixture for ' + url.pathname } } });

@@ -4,8 +4,10 @@
 // dashboard refresh, pause it, edit the identity mapping, restart the window and resume from the keychain;
 // and, without a keychain service, the page refuses to save a secret.
 #include "credentialstore.h"
+#include "fixtureclient.h"
 #include "mainwindow.h"
 #include "nodeserver.h"
+#include "servicepages.h"
 #include "sourcedialog.h"
 #include "sourcesmodel.h"
 #include "sourcespage.h"
@@ -33,27 +35,20 @@ namespace {
 
 constexpr const char *kSecret = "sk-admin-UNIQUE-7f3a9c-secret";
 
+// One hour of usage and one day of costs of the org, as the reference's examples have them
+// (tests/support/servicepages.h).
 json usagePage(std::int64_t startS)
 {
-    json result = {{"object", "organization.usage.completions.result"},
-                   {"input_tokens", 5000},
-                   {"output_tokens", 700},
-                   {"num_model_requests", 12},
-                   {"project_id", "proj_search"},
-                   {"api_key_id", "key_1"},
-                   {"model", "gpt-4o-mini"}};
-    json bucket = {{"object", "bucket"}, {"start_time", startS}, {"end_time", startS + 3600}, {"results", {result}}};
-    return {{"object", "page"}, {"data", {bucket}}, {"has_more", false}, {"next_page", nullptr}};
+    json result = fixture::openAiUsageResult("gpt-4o-mini", "proj_search", 5000, 0, 700, 12);
+    result["api_key_id"] = "key_1";
+    return fixture::openAiPage({fixture::openAiBucket(startS, 3600, {result})}, false, nullptr);
 }
 
 json costsPage(std::int64_t startS)
 {
-    json result = {{"object", "organization.costs.result"},
-                   {"amount", {{"value", 0.42}, {"currency", "usd"}}},
-                   {"line_item", "gpt-4o-mini, input"},
-                   {"project_id", "proj_search"}};
-    json bucket = {{"object", "bucket"}, {"start_time", startS}, {"end_time", startS + 86400}, {"results", {result}}};
-    return {{"object", "page"}, {"data", {bucket}}, {"has_more", false}, {"next_page", nullptr}};
+    return fixture::openAiPage(
+        {fixture::openAiBucket(startS, 86400, {fixture::openAiCostResult(0.42, "gpt-4o-mini, input", "proj_search")})},
+        false, nullptr);
 }
 
 std::int64_t scalar(const QString &path, const std::string &sql)
@@ -74,17 +69,9 @@ private:
     NodeServer m_server;
     bool m_noKeychain = qEnvironmentVariableIsSet("ROUTELEDGER_TEST_NO_KEYCHAIN");
 
-    void script(const json &scripts)
-    {
-        rl::HttpClient control;
-        QVERIFY(control.sendOnce({"POST", m_server.url("/control/script").toStdString(), {}, scripts.dump()}));
-    }
-    json requests()
-    {
-        rl::HttpClient control;
-        auto answer = control.sendOnce({"GET", m_server.url("/control/requests").toStdString(), {}, {}});
-        return answer ? json::parse(answer->body) : json::array();
-    }
+    // Checked against the documented page shapes (fixtureclient.h).
+    void script(const json &scripts) { QVERIFY(fixture::script(m_server, scripts)); }
+    json requests() { return fixture::requests(m_server); }
     void scriptHealthyOrg()
     {
         const std::int64_t hour = QDateTime::currentSecsSinceEpoch() / 3600 * 3600 - 3 * 3600;
@@ -113,11 +100,7 @@ private slots:
         QVERIFY2(m_server.start(QString(ROUTELEDGER_TEST_DATA) + "/sources/fixture-server.js", &error),
                  qPrintable(error));
     }
-    void init()
-    {
-        rl::HttpClient control;
-        QVERIFY(control.sendOnce({"POST", m_server.url("/control/reset").toStdString(), {}, "{}"}));
-    }
+    void init() { QVERIFY(fixture::reset(m_server)); }
 
     void credentialsLiveInTheKeychain()
     {
@@ -276,6 +259,58 @@ private slots:
                      ->data(window.sourcesPage()->model()->index(0, SourcesModel::StateColumn), Qt::DisplayRole)
                      .toString(),
                  QStringLiteral("Not polled"));
+    }
+
+    // A source added with `routeledger sources add --key-env VAR` is polled with that variable's value, with
+    // or without a keychain service; its dialog names the variable instead of asking for a key.
+    void aKeyFromAnEnvironmentVariable()
+    {
+        scriptHealthyOrg();
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s.db"));
+        const std::string url = m_server.url(QStringLiteral("/v1")).toStdString();
+        {
+            auto store = rl::UsageStore::open(path.toStdString());
+            QVERIFY(store.ok());
+            QVERIFY(store->saveSourceSettings(
+                {"env org", "openai", url, 3600, false, "{\"key_env\":\"RL_TEST_ENV_KEY\"}", 0, true}));
+            QVERIFY(store->saveSourceSettings(
+                {"unset org", "openai", url, 3600, false, "{\"key_env\":\"RL_TEST_UNSET_KEY\"}", 0, true}));
+        }
+        qputenv("RL_TEST_ENV_KEY", kSecret);
+        qunsetenv("RL_TEST_UNSET_KEY");
+        MainWindow window(path);
+        QTRY_VERIFY_WITH_TIMEOUT(row(window, "env org") && row(window, "env org")->status.lastSuccessMs > 0, 20000);
+        QVERIFY(row(window, "env org")->notPolled.isEmpty());
+        bool sentTheKey = false;
+        for (const json &request : requests())
+            sentTheKey =
+                sentTheKey || request["headers"].value("authorization", "") == std::string("Bearer ") + kSecret;
+        QVERIFY(sentTheKey);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            row(window, "unset org")
+                && row(window, "unset org")
+                       ->notPolled.contains(QStringLiteral("the environment variable RL_TEST_UNSET_KEY is not set")),
+            20000);
+
+        SourceDialog *dialog = window.sourcesPage()->openDialog(QStringLiteral("env org"));
+        QVERIFY(dialog->secretEdit()->isHidden());
+        QVERIFY(!dialog->keyEnvLabel()->isHidden());
+        QCOMPARE(dialog->keyEnvLabel()->text(), QStringLiteral("Key from environment variable RL_TEST_ENV_KEY"));
+        // Saved from the dialog, it keeps reading the variable; nothing goes to the keychain.
+        dialog->intervalBox()->setValue(7200);
+        window.sourcesPage()->saveDialog(dialog, QStringLiteral("env org"));
+        dialog->deleteLater();
+        QTRY_COMPARE_WITH_TIMEOUT(scalar(path, "SELECT interval_s FROM source_settings WHERE name = 'env org'"),
+                                  std::int64_t(7200), 20000);
+        QCOMPARE(scalar(path, "SELECT count(*) FROM source_settings WHERE name = 'env org' AND options = "
+                              "'{\"key_env\":\"RL_TEST_ENV_KEY\"}'"),
+                 std::int64_t(1));
+        QTRY_VERIFY2(window.sourcesPage()->messageLabel()->text().contains(QStringLiteral("Saved \"env org\"")),
+                     qPrintable(window.sourcesPage()->messageLabel()->text()));
+        if (!m_noKeychain)
+            QVERIFY(CredentialStore().readAndWait(QStringLiteral("env org")).missing);
+        qunsetenv("RL_TEST_ENV_KEY");
     }
 
     void refusesToStoreWithoutAKeychainService()
