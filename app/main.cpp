@@ -1,4 +1,5 @@
 // routeledger: the desktop app, and the headless subcommands that need no display.
+#include "buildinfo.h"
 #include "headlesscommands.h"
 
 #include "credentialstore.h"
@@ -40,6 +41,9 @@ Headless commands (no display needed; each has --help):
   prices --store FILE [...]                 import a price catalog, override prices, add discounts
   sources list|add|remove [...]             the sources a store polls (keys from the keychain or --key-env)
   poll --once [--source NAME] [--json]      poll the sources once and store what they return
+
+  --help                                    this text
+  --version                                 the version and the commit it was built from
 )";
 
 // The store the window opens without --store; the source commands default to it too.
@@ -69,6 +73,9 @@ bool dispatch(int argc, char **argv, int &exitCode)
     std::vector<std::string> args(argv + 2, argv + argc);
     if (command == "--help" || command == "-h" || command == "help") {
         std::cout << kUsage;
+        exitCode = 0;
+    } else if (command == "--version") {
+        std::cout << buildinfo::versionLine("routeledger") << "\n";
         exitCode = 0;
     } else if (command == "validate-policy") {
         exitCode = validatePolicy(args);
@@ -151,6 +158,8 @@ int main(int argc, char **argv)
         return exitCode;
 
     QApplication app(argc, argv);
+    // Wayland compositors match the window to routeledger.desktop (its name and icon) by this.
+    QApplication::setDesktopFileName(QStringLiteral("routeledger"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("RouteLedger: cost and routing governance for LLM traffic"));

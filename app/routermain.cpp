@@ -1,5 +1,6 @@
 // routeledger-router: the deployed router (DESIGN.md §3.4). Parses arguments, assembles RouterApp,
 // serves until SIGTERM or SIGINT, then drains and flushes the ledger.
+#include "buildinfo.h"
 #include "routerapp.h"
 #include "routerconfig.h"
 
@@ -19,6 +20,7 @@ constexpr const char *kUsage =
     "  --config FILE  the router's JSON config (see resources/router/router-config.example.json)\n"
     "  --check        read the config and the policy, report problems and exit (0: fine, 1: problems)\n"
     "  --help         this text\n"
+    "  --version      the version and the commit it was built from\n"
     "\n"
     "Signals: SIGTERM/SIGINT stop accepting, let requests in flight finish (shutdown_grace_ms) and flush\n"
     "the usage ledger. Exit codes: 0 stopped cleanly, 1 cannot start, 2 bad arguments.\n";
@@ -33,6 +35,10 @@ int main(int argc, char **argv)
         std::string arg = argv[i];
         if (arg == "--help" || arg == "-h") {
             std::fputs(kUsage, stdout);
+            return 0;
+        }
+        if (arg == "--version") {
+            std::printf("%s\n", buildinfo::versionLine("routeledger-router").c_str());
             return 0;
         }
         if (arg == "--config" && i + 1 < argc) {

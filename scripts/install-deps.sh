@@ -5,13 +5,14 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
-  qt6-base-dev qt6-charts-dev libqt6opengl6-dev libqt6svg6-dev
+  qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-svg-dev
   libre2-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libbenchmark-dev
   libboost1.74-dev libssl-dev curl wrk
   clang-14 libfuzzer-14-dev libclang-rt-14-dev clang-format
   xvfb xauth fonts-dejavu-core
   qtkeychain-qt6-dev gnome-keyring dbus
+  dpkg-dev desktop-file-utils # the .deb: dpkg-shlibdeps finds its Depends; the desktop entry is validated
 )
 
 # The router's end-to-end tests run a Node fake upstream and the official `openai` npm client (installed by

@@ -86,8 +86,8 @@ void QueryWorker::load(quint64 requestId, const QString &storePath, const rl::Us
         if (!names)
             return fail(names.error());
         auto &target = std::string_view(table) == "teams" ? snapshot.teamNames : snapshot.sourceNames;
-        while (names->step().valueOr(false))
-            target.push_back(names->text(0));
+        if (auto read = names->forEachRow([&] { target.push_back(names->text(0)); }); !read)
+            return fail(read.error());
     }
     emit loaded(requestId, snapshot);
 }

@@ -171,32 +171,29 @@ Result<bool> DemoWorkload::addProviderBills(UsageStore &store)
     openai.sourceKind = "openai";
     anthropic.source = "demo Anthropic org (costs)";
     anthropic.sourceKind = "anthropic";
-    for (;;) {
-        Result<bool> row = days->step();
-        if (!row)
-            return row.error();
-        if (!row.value())
-            break;
-        CostLine line;
-        line.startMs = days->int64(0) * kDayMs;
-        line.endMs = line.startMs + kDayMs;
-        line.provider = days->text(1);
-        line.amountMicro = days->int64(2);
-        if (line.provider == "openai") {
-            line.lineItem = "completions";
-            openai.costs.push_back(line);
-            line.lineItem = "web search tool calls";
-            line.amountMicro = 250'000;
-            openai.costs.push_back(line);
-        } else {
-            line.lineItem = "tokens";
-            if (days->int64(0) == days->int64(3)) // the last two days' reports are not complete yet
-                line.amountMicro = days->int64(2) * 4 / 10;
-            else if (days->int64(0) + 1 == days->int64(3))
-                line.amountMicro = days->int64(2) * 9 / 10;
-            anthropic.costs.push_back(line);
-        }
-    }
+    if (Result<void> rowsRead = days->forEachRow([&] {
+            CostLine line;
+            line.startMs = days->int64(0) * kDayMs;
+            line.endMs = line.startMs + kDayMs;
+            line.provider = days->text(1);
+            line.amountMicro = days->int64(2);
+            if (line.provider == "openai") {
+                line.lineItem = "completions";
+                openai.costs.push_back(line);
+                line.lineItem = "web search tool calls";
+                line.amountMicro = 250'000;
+                openai.costs.push_back(line);
+            } else {
+                line.lineItem = "tokens";
+                if (days->int64(0) == days->int64(3)) // the last two days' reports are not complete yet
+                    line.amountMicro = days->int64(2) * 4 / 10;
+                else if (days->int64(0) + 1 == days->int64(3))
+                    line.amountMicro = days->int64(2) * 9 / 10;
+                anthropic.costs.push_back(line);
+            }
+        });
+        !rowsRead)
+        return rowsRead.error();
     for (IngestBatch *bills : {&openai, &anthropic})
         if (Result<IngestResult> stored = store.ingest(*bills); !stored)
             return stored.error();

@@ -58,27 +58,24 @@ Result<ReconciliationReport> Reconciliation::run(SqliteDatabase &db, std::int64_
     if (!usage)
         return usage.error();
     usage->bind(1, fromDay).bind(2, toDay).bind(3, team);
-    for (;;) {
-        Result<bool> more = usage->step();
-        if (!more)
-            return more.error();
-        if (!more.value())
-            break;
-        const std::string provider = usage->text(0).empty() ? std::string("unknown") : usage->text(0);
-        ReconciliationRow &row = rowFor(provider);
-        if (isProviderKind(usage->text(1))) {
-            row.providerUsageCatalogMicro += usage->int64(3);
-        } else {
-            row.gatewayRequests += usage->int64(2);
-            row.gatewayCatalogMicro += usage->int64(3);
-            row.gatewayReportedMicro += usage->int64(4);
-            row.gatewayReports = row.gatewayReports || usage->int64(4) != 0;
-        }
-        row.unpricedRequests += usage->int64(5);
-        row.cachedInputTokens += usage->int64(6);
-        row.cacheWriteTokens += usage->int64(7);
-        row.unmeteredRequests += usage->int64(8);
-    }
+    if (Result<void> rowsRead = usage->forEachRow([&] {
+            const std::string provider = usage->text(0).empty() ? std::string("unknown") : usage->text(0);
+            ReconciliationRow &row = rowFor(provider);
+            if (isProviderKind(usage->text(1))) {
+                row.providerUsageCatalogMicro += usage->int64(3);
+            } else {
+                row.gatewayRequests += usage->int64(2);
+                row.gatewayCatalogMicro += usage->int64(3);
+                row.gatewayReportedMicro += usage->int64(4);
+                row.gatewayReports = row.gatewayReports || usage->int64(4) != 0;
+            }
+            row.unpricedRequests += usage->int64(5);
+            row.cachedInputTokens += usage->int64(6);
+            row.cacheWriteTokens += usage->int64(7);
+            row.unmeteredRequests += usage->int64(8);
+        });
+        !rowsRead)
+        return rowsRead.error();
 
     // Bills.
     Result<SqliteStatement> bills =
@@ -88,26 +85,23 @@ Result<ReconciliationReport> Reconciliation::run(SqliteDatabase &db, std::int64_
     if (!bills)
         return bills.error();
     bills->bind(1, fromDay).bind(2, toDay).bind(3, team);
-    for (;;) {
-        Result<bool> more = bills->step();
-        if (!more)
-            return more.error();
-        if (!more.value())
-            break;
-        ReconciliationRow &row = rowFor(bills->text(0).empty() ? std::string("unknown") : bills->text(0));
-        row.billed = true;
-        row.billedMicro += bills->int64(1);
-        row.unreportedBillLines += bills->int64(2);
-    }
+    if (Result<void> rowsRead = bills->forEachRow([&] {
+            ReconciliationRow &row = rowFor(bills->text(0).empty() ? std::string("unknown") : bills->text(0));
+            row.billed = true;
+            row.billedMicro += bills->int64(1);
+            row.unreportedBillLines += bills->int64(2);
+        });
+        !rowsRead)
+        return rowsRead.error();
 
     // Discounts in force (the catalog figures include them).
     std::map<std::string, std::int64_t> discounts;
-    if (Result<SqliteStatement> d = db.prepare("SELECT provider, basis_points FROM provider_discounts ORDER BY "
-                                               "effective_from_ms");
-        d) {
-        while (d->step().valueOr(false))
-            discounts[d->text(0)] = d->int64(1);
-    }
+    Result<SqliteStatement> d =
+        db.prepare("SELECT provider, basis_points FROM provider_discounts ORDER BY effective_from_ms");
+    if (!d)
+        return d.error();
+    if (Result<void> rowsRead = d->forEachRow([&] { discounts[d->text(0)] = d->int64(1); }); !rowsRead)
+        return rowsRead.error();
 
     for (auto &entry : rows) {
         const std::string &provider = entry.first;

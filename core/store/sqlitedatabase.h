@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -41,6 +42,27 @@ public:
     Result<bool> step();
     Result<bool> run(); // step to completion, expecting no rows
     void reset();
+
+    // Calls `onRow()` for every row. A step error ends the loop and is returned, never taken for the last
+    // row (a busy or damaged file must not read as fewer rows). `onRow` may return Result<void> to stop
+    // with its own error.
+    template <typename OnRow>
+    Result<void> forEachRow(OnRow &&onRow)
+    {
+        for (;;) {
+            Result<bool> row = step();
+            if (!row)
+                return row.error();
+            if (!row.value())
+                return {};
+            if constexpr (std::is_same_v<std::invoke_result_t<OnRow &>, Result<void>>) {
+                if (Result<void> handled = onRow(); !handled)
+                    return handled.error();
+            } else {
+                onRow();
+            }
+        }
+    }
 
     std::int64_t int64(int column) const;
     double real(int column) const;

@@ -71,16 +71,23 @@ Result<Pricing> StorePrices::load()
         return overrides.error();
     if (!discounts)
         return discounts.error();
-    while (overrides->step().valueOr(false)) {
-        PriceOverride o;
-        o.model = overrides->text(0);
-        o.effectiveFromMs = overrides->int64(1);
-        o.prices = {overrides->int64(2), overrides->int64(3), overrides->int64(4), overrides->int64(5),
-                    overrides->int64(6)};
-        pricing.addOverride(std::move(o));
-    }
-    while (discounts->step().valueOr(false))
-        pricing.addDiscount({discounts->text(0), static_cast<std::int32_t>(discounts->int64(2)), discounts->int64(1)});
+    // A row lost here would price usage at the catalog's rate instead of the negotiated one.
+    if (Result<void> rowsRead = overrides->forEachRow([&] {
+            PriceOverride o;
+            o.model = overrides->text(0);
+            o.effectiveFromMs = overrides->int64(1);
+            o.prices = {overrides->int64(2), overrides->int64(3), overrides->int64(4), overrides->int64(5),
+                        overrides->int64(6)};
+            pricing.addOverride(std::move(o));
+        });
+        !rowsRead)
+        return rowsRead.error();
+    if (Result<void> rowsRead = discounts->forEachRow([&] {
+            pricing.addDiscount(
+                {discounts->text(0), static_cast<std::int32_t>(discounts->int64(2)), discounts->int64(1)});
+        });
+        !rowsRead)
+        return rowsRead.error();
     return pricing;
 }
 

@@ -197,14 +197,8 @@ Result<void> StoreSchema::recognise(SqliteDatabase &database)
     if (!tables)
         return tables.error();
     std::vector<std::string> names;
-    for (;;) {
-        Result<bool> row = tables->step();
-        if (!row)
-            return row.error();
-        if (!row.value())
-            break;
-        names.push_back(tables->text(0));
-    }
+    if (Result<void> rowsRead = tables->forEachRow([&] { names.push_back(tables->text(0)); }); !rowsRead)
+        return rowsRead.error();
     Result<int> current = version(database);
     if (!current)
         return current.error();

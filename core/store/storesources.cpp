@@ -22,15 +22,12 @@ Result<std::vector<SourceSettings>> StoreSources::settings()
     if (!query)
         return query.error();
     std::vector<SourceSettings> out;
-    for (;;) {
-        Result<bool> row = query->step();
-        if (!row)
-            return row.error();
-        if (!row.value())
-            break;
-        out.push_back({query->text(0), query->text(1), query->text(2), query->int64(3), query->int64(4) != 0,
-                       query->text(5), query->int64(6), query->int64(7) != 0});
-    }
+    if (Result<void> rowsRead = query->forEachRow([&] {
+            out.push_back({query->text(0), query->text(1), query->text(2), query->int64(3), query->int64(4) != 0,
+                           query->text(5), query->int64(6), query->int64(7) != 0});
+        });
+        !rowsRead)
+        return rowsRead.error();
     return out;
 }
 
@@ -84,14 +81,11 @@ Result<std::vector<SourceTotals>> StoreSources::totals()
     if (!query)
         return query.error();
     std::vector<SourceTotals> out;
-    for (;;) {
-        Result<bool> row = query->step();
-        if (!row)
-            return row.error();
-        if (!row.value())
-            break;
-        out.push_back({query->text(0), query->int64(1), query->int64(2)});
-    }
+    if (Result<void> rowsRead = query->forEachRow([&] {
+            out.push_back({query->text(0), query->int64(1), query->int64(2)});
+        });
+        !rowsRead)
+        return rowsRead.error();
     return out;
 }
 

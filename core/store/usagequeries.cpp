@@ -25,14 +25,8 @@ template <typename Row, typename Read>
 Result<std::vector<Row>> collect(SqliteStatement &query, Read read)
 {
     std::vector<Row> rows;
-    for (;;) {
-        Result<bool> row = query.step();
-        if (!row)
-            return row.error();
-        if (!row.value())
-            break;
-        rows.push_back(read(query));
-    }
+    if (Result<void> rowsRead = query.forEachRow([&] { rows.push_back(read(query)); }); !rowsRead)
+        return rowsRead.error();
     return rows;
 }
 
@@ -55,14 +49,17 @@ Result<UsageQueries> UsageQueries::open(const std::string &path)
                          + "; open it for writing once to upgrade it",
                      false};
     std::string zone = "UTC";
-    if (Result<SqliteStatement> settings = queries.m_db.prepare("SELECT key, value FROM settings"); settings) {
-        while (settings->step().valueOr(false)) {
+    Result<SqliteStatement> settings = queries.m_db.prepare("SELECT key, value FROM settings");
+    if (!settings)
+        return settings.error();
+    if (Result<void> rowsRead = settings->forEachRow([&] {
             if (settings->text(0) == "time_zone")
                 zone = settings->text(1);
             else if (settings->text(0) == "demo")
                 queries.m_demo = settings->text(1) == "1";
-        }
-    }
+        });
+        !rowsRead)
+        return rowsRead.error();
     Result<OrgCalendar> calendar = OrgCalendar::forZone(zone);
     if (!calendar)
         return calendar.error();
@@ -264,30 +261,24 @@ Result<std::vector<ModelLatency>> UsageQueries::latencyByModel(const UsageFilter
         m.p95Ms = percentile(0.95);
         histogram.clear();
     };
-    for (;;) {
-        Result<bool> row = query->step();
-        if (!row)
-            return row.error();
-        if (!row.value())
-            break;
-        const std::string model = query->text(0);
-        if (out.empty() || out.back().model != model) {
-            finish();
-            out.push_back(ModelLatency{model, 0, 0, 0, 0});
-        }
-        histogram.emplace_back(query->int64(1), query->int64(2));
-    }
+    if (Result<void> rowsRead = query->forEachRow([&] {
+            const std::string model = query->text(0);
+            if (out.empty() || out.back().model != model) {
+                finish();
+                out.push_back(ModelLatency{model, 0, 0, 0, 0});
+            }
+            histogram.emplace_back(query->int64(1), query->int64(2));
+        });
+        !rowsRead)
+        return rowsRead.error();
     finish();
-    for (;;) {
-        Result<bool> row = means->step();
-        if (!row)
-            return row.error();
-        if (!row.value())
-            break;
-        for (ModelLatency &m : out)
-            if (m.model == means->text(0))
-                m.meanMs = means->real(1);
-    }
+    if (Result<void> rowsRead = means->forEachRow([&] {
+            for (ModelLatency &m : out)
+                if (m.model == means->text(0))
+                    m.meanMs = means->real(1);
+        });
+        !rowsRead)
+        return rowsRead.error();
     std::sort(out.begin(), out.end(),
               [](const ModelLatency &a, const ModelLatency &b) { return a.requests > b.requests; });
     return out;
@@ -306,34 +297,32 @@ Result<std::vector<BudgetStatus>> UsageQueries::budgetStatus(std::int64_t nowMs)
         return spend.error();
     const std::int64_t today = m_calendar.dayOf(nowMs);
     std::vector<BudgetStatus> out;
-    for (;;) {
-        Result<bool> row = budgets->step();
-        if (!row)
-            return row.error();
-        if (!row.value())
-            break;
-        BudgetStatus status;
-        status.team = budgets->text(1);
-        budgetPeriodFromName(budgets->text(2), status.period);
-        status.limitMicro = budgets->int64(3);
-        std::int64_t first = 0, end = 0;
-        m_calendar.periodContaining(today, status.period, first, end);
-        status.periodStartMs = m_calendar.dayStartMs(first);
-        status.periodEndMs = m_calendar.dayStartMs(end);
-        spend->bind(1, budgets->int64(0)).bind(2, first).bind(3, end);
-        Result<bool> spent = spend->step();
-        if (!spent)
-            return spent.error();
-        status.spentMicro = static_cast<std::int64_t>(spend->real(0));
-        spend->reset();
-        // Run-rate forecast: what was spent so far, stretched over the whole period.
-        const double elapsed =
-            static_cast<double>(std::clamp(nowMs, status.periodStartMs + 1, status.periodEndMs) - status.periodStartMs)
-            / static_cast<double>(status.periodEndMs - status.periodStartMs);
-        status.forecastMicro =
-            static_cast<std::int64_t>(static_cast<double>(status.spentMicro) / std::max(elapsed, 1e-6));
-        out.push_back(status);
-    }
+    if (Result<void> rowsRead = budgets->forEachRow([&]() -> Result<void> {
+            BudgetStatus status;
+            status.team = budgets->text(1);
+            budgetPeriodFromName(budgets->text(2), status.period);
+            status.limitMicro = budgets->int64(3);
+            std::int64_t first = 0, end = 0;
+            m_calendar.periodContaining(today, status.period, first, end);
+            status.periodStartMs = m_calendar.dayStartMs(first);
+            status.periodEndMs = m_calendar.dayStartMs(end);
+            spend->bind(1, budgets->int64(0)).bind(2, first).bind(3, end);
+            Result<bool> spent = spend->step();
+            if (!spent)
+                return spent.error();
+            status.spentMicro = static_cast<std::int64_t>(spend->real(0));
+            spend->reset();
+            // Run-rate forecast: what was spent so far, stretched over the whole period.
+            const double elapsed = static_cast<double>(std::clamp(nowMs, status.periodStartMs + 1, status.periodEndMs)
+                                                       - status.periodStartMs)
+                                   / static_cast<double>(status.periodEndMs - status.periodStartMs);
+            status.forecastMicro =
+                static_cast<std::int64_t>(static_cast<double>(status.spentMicro) / std::max(elapsed, 1e-6));
+            out.push_back(status);
+            return {};
+        });
+        !rowsRead)
+        return rowsRead.error();
     return out;
 }
 

@@ -583,21 +583,19 @@ Result<bool> UsageStore::setTimeZone(const std::string &ianaName)
             return rows.error();
         if (!update)
             return update.error();
-        for (;;) {
-            Result<bool> row = rows->step();
-            if (!row)
-                return row.error();
-            if (!row.value())
-                break;
-            const std::int64_t time = rows->int64(recut.keyColumns);
-            update->bind(1, rows->int64(0));
-            if (recut.keyColumns == 2)
-                update->bind(2, rows->text(1)).bind(3, time).bind(4, calendar->dayOf(time));
-            else
-                update->bind(2, calendar->dayOf(time));
-            if (Result<bool> updated = update->run(); !updated)
-                return updated;
-        }
+        if (Result<void> rowsRead = rows->forEachRow([&]() -> Result<void> {
+                const std::int64_t time = rows->int64(recut.keyColumns);
+                update->bind(1, rows->int64(0));
+                if (recut.keyColumns == 2)
+                    update->bind(2, rows->text(1)).bind(3, time).bind(4, calendar->dayOf(time));
+                else
+                    update->bind(2, calendar->dayOf(time));
+                if (Result<bool> updated = update->run(); !updated)
+                    return updated.error();
+                return {};
+            });
+            !rowsRead)
+            return rowsRead.error();
     }
     m_calendar = calendar.value();
     if (Result<bool> rebuilt = rebuildRollups(); !rebuilt)
@@ -689,18 +687,15 @@ Result<std::vector<TeamBudget>> UsageStore::budgets()
     if (!query)
         return query.error();
     std::vector<TeamBudget> out;
-    for (;;) {
-        Result<bool> row = query->step();
-        if (!row)
-            return row.error();
-        if (!row.value())
-            break;
-        TeamBudget budget;
-        budget.team = query->text(0);
-        budgetPeriodFromName(query->text(1), budget.period);
-        budget.limitMicro = query->int64(2);
-        out.push_back(std::move(budget));
-    }
+    if (Result<void> rowsRead = query->forEachRow([&] {
+            TeamBudget budget;
+            budget.team = query->text(0);
+            budgetPeriodFromName(query->text(1), budget.period);
+            budget.limitMicro = query->int64(2);
+            out.push_back(std::move(budget));
+        });
+        !rowsRead)
+        return rowsRead.error();
     return out;
 }
 
@@ -710,17 +705,15 @@ Result<bool> UsageStore::loadIdentityMap()
     if (!query)
         return query.error();
     std::vector<IdentityMapping> mappings;
-    for (;;) {
-        Result<bool> row = query->step();
-        if (!row)
-            return row.error();
-        if (!row.value())
-            break;
-        std::optional<IdentityField> field = identityFieldFromName(query->text(0));
-        if (!field)
-            continue; // written by a newer version: ignored rather than misapplied
-        mappings.push_back({*field, query->text(1), query->text(2), query->text(3)});
-    }
+    if (Result<void> rowsRead = query->forEachRow([&]() -> Result<void> {
+            std::optional<IdentityField> field = identityFieldFromName(query->text(0));
+            if (!field)
+                return {}; // written by a newer version: ignored rather than misapplied
+            mappings.push_back({*field, query->text(1), query->text(2), query->text(3)});
+            return {};
+        });
+        !rowsRead)
+        return rowsRead.error();
     m_identities = IdentityMap(std::move(mappings));
     return true;
 }
@@ -762,16 +755,29 @@ Result<bool> UsageStore::setIdentityMappings(const std::vector<IdentityMapping> 
     return true;
 }
 
+Result<std::pair<std::int64_t, std::int64_t>> UsageStore::resolvedIds(const IdentityMap::Record &record)
+{
+    const IdentityMap::Identity identity = m_identities.resolve(record);
+    Result<std::int64_t> teamId = dimension("teams", identity.team);
+    if (!teamId)
+        return teamId.error();
+    Result<std::int64_t> appId = dimension("apps", identity.app);
+    if (!appId)
+        return appId.error();
+    return std::pair{teamId.value(), appId.value()};
+}
+
 Result<bool> UsageStore::reapplyIdentities()
 {
     // Dimension names by id, for the events' own team and app.
     std::unordered_map<std::int64_t, std::string> teamNames, appNames;
-    for (auto [table, names] : {std::pair{"teams", &teamNames}, std::pair{"apps", &appNames}}) {
-        Result<SqliteStatement> all = m_db.prepare(std::string("SELECT id, name FROM ") + table);
+    for (const auto &entry : {std::pair{"teams", &teamNames}, std::pair{"apps", &appNames}}) {
+        auto *names = entry.second; // a plain variable: a lambda may not capture a structured binding (clang 14)
+        Result<SqliteStatement> all = m_db.prepare(std::string("SELECT id, name FROM ") + entry.first);
         if (!all)
             return all.error();
-        while (all->step().valueOr(false))
-            names->emplace(all->int64(0), all->text(1));
+        if (Result<void> rowsRead = all->forEachRow([&] { names->emplace(all->int64(0), all->text(1)); }); !rowsRead)
+            return rowsRead.error();
     }
     Result<SqliteStatement> events =
         m_db.prepare("SELECT id, COALESCE(source_team_id, team_id), COALESCE(source_app_id, app_id), tags, team_id, "
@@ -782,36 +788,30 @@ Result<bool> UsageStore::reapplyIdentities()
         return events.error();
     if (!updateEvent)
         return updateEvent.error();
-    for (;;) {
-        Result<bool> row = events->step();
-        if (!row)
-            return row.error();
-        if (!row.value())
-            break;
-        const std::int64_t ownTeam = events->int64(1), ownApp = events->int64(2);
-        const std::vector<std::string> tags = splitStoredTags(events->text(3));
-        const IdentityMap::Identity identity =
-            m_identities.resolve({teamNames[ownTeam], appNames[ownApp], {}, {}, &tags});
-        Result<std::int64_t> teamId = dimension("teams", identity.team);
-        Result<std::int64_t> appId = dimension("apps", identity.app);
-        if (!teamId)
-            return teamId.error();
-        if (!appId)
-            return appId.error();
-        if (teamId.value() == events->int64(4) && appId.value() == events->int64(5))
-            continue;
-        updateEvent->bind(1, events->int64(0)).bind(2, teamId.value()).bind(3, appId.value());
-        if (teamId.value() == ownTeam)
-            updateEvent->bindNull(4);
-        else
-            updateEvent->bind(4, ownTeam);
-        if (appId.value() == ownApp)
-            updateEvent->bindNull(5);
-        else
-            updateEvent->bind(5, ownApp);
-        if (Result<bool> updated = updateEvent->run(); !updated)
-            return updated;
-    }
+    if (Result<void> rowsRead = events->forEachRow([&]() -> Result<void> {
+            const std::int64_t ownTeam = events->int64(1), ownApp = events->int64(2);
+            const std::vector<std::string> tags = splitStoredTags(events->text(3));
+            auto ids = resolvedIds({teamNames[ownTeam], appNames[ownApp], {}, {}, &tags});
+            if (!ids)
+                return ids.error();
+            const auto [teamId, appId] = ids.value();
+            if (teamId == events->int64(4) && appId == events->int64(5))
+                return {};
+            updateEvent->bind(1, events->int64(0)).bind(2, teamId).bind(3, appId);
+            if (teamId == ownTeam)
+                updateEvent->bindNull(4);
+            else
+                updateEvent->bind(4, ownTeam);
+            if (appId == ownApp)
+                updateEvent->bindNull(5);
+            else
+                updateEvent->bind(5, ownApp);
+            if (Result<bool> updated = updateEvent->run(); !updated)
+                return updated.error();
+            return {};
+        });
+        !rowsRead)
+        return rowsRead.error();
     for (const char *table : {"usage_buckets", "cost_lines"}) {
         Result<SqliteStatement> rows = m_db.prepare(std::string("SELECT source_id, start_ms, dimensions, project, "
                                                                 "api_key, team_id, app_id FROM ")
@@ -823,29 +823,24 @@ Result<bool> UsageStore::reapplyIdentities()
             return rows.error();
         if (!update)
             return update.error();
-        for (;;) {
-            Result<bool> row = rows->step();
-            if (!row)
-                return row.error();
-            if (!row.value())
-                break;
-            const std::string dimensions = rows->text(2);
-            const auto [team, app] = keyedIdentity(dimensions);
-            const std::string project = rows->text(3), apiKey = rows->text(4);
-            const IdentityMap::Identity identity = m_identities.resolve({team, app, project, apiKey, nullptr});
-            Result<std::int64_t> teamId = dimension("teams", identity.team);
-            Result<std::int64_t> appId = dimension("apps", identity.app);
-            if (!teamId)
-                return teamId.error();
-            if (!appId)
-                return appId.error();
-            if (teamId.value() == rows->int64(5) && appId.value() == rows->int64(6))
-                continue;
-            update->bind(1, rows->int64(0)).bind(2, rows->int64(1)).bind(3, dimensions);
-            update->bind(4, teamId.value()).bind(5, appId.value());
-            if (Result<bool> updated = update->run(); !updated)
-                return updated;
-        }
+        if (Result<void> rowsRead = rows->forEachRow([&]() -> Result<void> {
+                const std::string dimensions = rows->text(2);
+                const auto [team, app] = keyedIdentity(dimensions);
+                const std::string project = rows->text(3), apiKey = rows->text(4);
+                auto ids = resolvedIds({team, app, project, apiKey, nullptr});
+                if (!ids)
+                    return ids.error();
+                const auto [teamId, appId] = ids.value();
+                if (teamId == rows->int64(5) && appId == rows->int64(6))
+                    return {};
+                update->bind(1, rows->int64(0)).bind(2, rows->int64(1)).bind(3, dimensions);
+                update->bind(4, teamId).bind(5, appId);
+                if (Result<bool> updated = update->run(); !updated)
+                    return updated.error();
+                return {};
+            });
+            !rowsRead)
+            return rowsRead.error();
     }
     return true;
 }

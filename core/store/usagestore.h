@@ -92,6 +92,8 @@ private:
     Result<std::int64_t> sourceId(const std::string &name, const std::string &kind);
     Result<bool> loadIdentityMap();
     Result<bool> reapplyIdentities();
+    // The store ids of the team and app the identity mappings give a record.
+    Result<std::pair<std::int64_t, std::int64_t>> resolvedIds(const IdentityMap::Record &record);
     void forgetCachedIds();
 
     SqliteDatabase m_db;

@@ -500,6 +500,32 @@ private slots:
         QVERIFY(!store->setBudget({"x", rl::BudgetPeriod::Month, 0}).ok());
     }
 
+    // A row that fails to read ends the read with that error; it is never taken for the end of the rows
+    // (a price override silently dropped would price usage at the catalog's rate).
+    void aRowThatFailsToReadIsAnErrorNotAShorterList()
+    {
+        QTemporaryDir dir;
+        auto store = rl::UsageStore::open(dir.filePath(QStringLiteral("s.db")).toStdString());
+        QVERIFY(store.ok());
+        rl::SqliteDatabase &db = store->database();
+        // abs() of the smallest integer fails at step time, here on the second row.
+        auto failing = db.prepare("SELECT abs(x) FROM (SELECT 1 AS x UNION ALL SELECT -9223372036854775807 - 1)");
+        QVERIFY(failing.ok());
+        int rows = 0;
+        rl::Result<void> read = failing->forEachRow([&] { ++rows; });
+        QVERIFY(!read);
+        QCOMPARE(rows, 1);
+        QVERIFY(read.error().message.find("overflow") != std::string::npos);
+        // The same fault under the price overrides: loading the prices fails instead of losing the override.
+        QVERIFY(db.execute("DROP TABLE price_overrides; CREATE VIEW price_overrides AS SELECT 'openai/gpt-5', 0, "
+                           "1000000, 0, 0, 0, 0 UNION ALL SELECT 'openai/gpt-4o', 0, abs(-9223372036854775807 - 1), "
+                           "0, 0, 0, 0")
+                    .ok());
+        auto pricing = store->pricing();
+        QVERIFY(!pricing.ok());
+        QVERIFY2(pricing.error().message.find("overflow") != std::string::npos, pricing.error().message.c_str());
+    }
+
     void pricingIsKeptInTheStore()
     {
         QTemporaryDir dir;
