@@ -64,13 +64,13 @@ std::string percent(double share)
     return buffer;
 }
 
-void printTable(const std::vector<std::pair<std::string, rl::RouterMetrics>> &rows, double priceRatio)
+void printTable(const std::vector<std::pair<std::string, rl::RoutingQuality>> &rows, double priceRatio)
 {
     std::printf("%-22s %6s %9s %9s %11s %11s\n", "router", "APGR", "CPT(50%)", "CPT(80%)", "strong@95%", "saving@95%");
     for (const auto &[name, m] : rows)
         std::printf("%-22s %6.3f %9s %9s %11s %11s\n", name.c_str(), m.apgr, percent(m.cpt50).c_str(),
                     percent(m.cpt80).c_str(), percent(m.strongShareAt95).c_str(), percent(m.savingAt95).c_str());
-    const rl::RouterMetrics &first = rows.front().second;
+    const rl::RoutingQuality &first = rows.front().second;
     std::printf("n = %zu prompts; mean quality strong %.3f, weak %.3f; saving for weak/strong price ratio %.3g\n",
                 first.n, first.strongQuality, first.weakQuality, priceRatio);
 }

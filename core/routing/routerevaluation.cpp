@@ -31,12 +31,12 @@ double firstShareReaching(const std::vector<Point> &curve, double target, Value 
 
 } // namespace
 
-Result<RouterMetrics> RouterEvaluation::evaluate(const std::vector<LabelledPrompt> &rows,
-                                                 const std::vector<double> &scores, double priceRatio)
+Result<RoutingQuality> RouterEvaluation::evaluate(const std::vector<LabelledPrompt> &rows,
+                                                  const std::vector<double> &scores, double priceRatio)
 {
     if (rows.empty() || rows.size() != scores.size())
         return Error{"eval.input", "need one score per labelled prompt", false};
-    RouterMetrics metrics;
+    RoutingQuality metrics;
     metrics.n = rows.size();
     const double n = static_cast<double>(rows.size());
     for (const LabelledPrompt &row : rows) {
@@ -81,7 +81,7 @@ Result<RouterMetrics> RouterEvaluation::evaluate(const std::vector<LabelledPromp
     return metrics;
 }
 
-Result<RouterMetrics> RouterEvaluation::randomBaseline(const std::vector<LabelledPrompt> &rows, double priceRatio)
+Result<RoutingQuality> RouterEvaluation::randomBaseline(const std::vector<LabelledPrompt> &rows, double priceRatio)
 {
     // One big tie is exactly random routing in expectation.
     return evaluate(rows, std::vector<double>(rows.size(), 0.0), priceRatio);

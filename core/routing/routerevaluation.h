@@ -7,10 +7,11 @@
 
 namespace rl {
 
-// RouteLLM's router metrics (Ong et al., arXiv 2406.18665, §5): send the prompts a router scores
-// highest to the strong model, sweep the threshold from none to all, and read off the curve of
-// performance gap recovered, PGR = (quality - weak) / (strong - weak), against the share of strong calls.
-struct RouterMetrics {
+// How well a router routes, by RouteLLM's metrics (Ong et al., arXiv 2406.18665, §5): send the prompts a
+// router scores highest to the strong model, sweep the threshold from none to all, and read off the curve
+// of performance gap recovered, PGR = (quality - weak) / (strong - weak), against the share of strong
+// calls. (Not the deployed router's counters, which are rl::RouterMetrics in router/.)
+struct RoutingQuality {
     double apgr = 0.0;            // area under the PGR curve (0.5 for random routing)
     double cpt50 = 0.0;           // smallest share of strong calls reaching PGR 50 % (0..1)
     double cpt80 = 0.0;           // ... reaching PGR 80 %
@@ -25,10 +26,10 @@ class RouterEvaluation {
 public:
     // `scores` are the router's scores, higher meaning "needs the strong model"; ties are split evenly
     // (the expected value of breaking them at random). priceRatio is weak cost / strong cost.
-    static Result<RouterMetrics> evaluate(const std::vector<LabelledPrompt> &rows, const std::vector<double> &scores,
-                                          double priceRatio);
+    static Result<RoutingQuality> evaluate(const std::vector<LabelledPrompt> &rows, const std::vector<double> &scores,
+                                           double priceRatio);
     // The expected metrics of routing at random: PGR grows linearly with the share of strong calls.
-    static Result<RouterMetrics> randomBaseline(const std::vector<LabelledPrompt> &rows, double priceRatio);
+    static Result<RoutingQuality> randomBaseline(const std::vector<LabelledPrompt> &rows, double priceRatio);
 };
 
 } // namespace rl
