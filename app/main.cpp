@@ -4,8 +4,8 @@
 
 #include "credentialstore.h"
 #include "mainwindow.h"
-#include "theme.h"
-#include "tryrequestpage.h"
+#include "studio/tryrequestpage.h"
+#include "widgets/theme.h"
 
 #include "demo/demoworkload.h"
 

@@ -1,7 +1,7 @@
 #include "headlesscommands.h"
 
 #include "mainwindow.h"
-#include "theme.h"
+#include "widgets/theme.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -1,17 +1,17 @@
 #include "mainwindow.h"
 
 #include "credentialstore.h"
-#include "filterbar.h"
-#include "overviewpage.h"
+#include "overview/overviewpage.h"
 #include "queryworker.h"
-#include "reconciliationpage.h"
-#include "routingpage.h"
-#include "sourcespage.h"
-#include "sourcesworker.h"
+#include "reconciliation/reconciliationpage.h"
+#include "routing/routingpage.h"
+#include "sources/sourcespage.h"
+#include "sources/sourcesworker.h"
 #include "storewriter.h"
-#include "teamspage.h"
-#include "theme.h"
-#include "tryrequestpage.h"
+#include "studio/tryrequestpage.h"
+#include "teams/teamspage.h"
+#include "widgets/filterbar.h"
+#include "widgets/theme.h"
 
 #include <QDateTime>
 #include <QFileInfo>

@@ -1,6 +1,6 @@
 // The headless subcommands of the real `routeledger` executable: exit codes and output.
-#include "../support/clirun.h"
-#include "../support/testdata.h"
+#include "clirun.h"
+#include "testdata.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,14 +1,14 @@
 // The Overview page on a real demo store: the window loads it off the GUI thread, shows the demo banner,
 // and the figures on the tiles are the store's own numbers; the team filter narrows them.
-#include "filterbar.h"
 #include "mainwindow.h"
-#include "money.h"
-#include "overviewpage.h"
-#include "routingpage.h"
-#include "teambudgetbars.h"
-#include "teamsmodel.h"
-#include "teamspage.h"
-#include "theme.h"
+#include "overview/overviewpage.h"
+#include "routing/routingpage.h"
+#include "teams/teamsmodel.h"
+#include "teams/teamspage.h"
+#include "widgets/filterbar.h"
+#include "widgets/money.h"
+#include "widgets/teambudgetbars.h"
+#include "widgets/theme.h"
 
 #include "demo/demoworkload.h"
 #include "store/usagequeries.h"

@@ -8,9 +8,9 @@
 #include "mainwindow.h"
 #include "nodeserver.h"
 #include "servicepages.h"
-#include "sourcedialog.h"
-#include "sourcesmodel.h"
-#include "sourcespage.h"
+#include "sources/sourcedialog.h"
+#include "sources/sourcesmodel.h"
+#include "sources/sourcespage.h"
 
 #include "net/httpclient.h"
 #include "store/usagestore.h"

@@ -1,11 +1,11 @@
 // The first window: navigation lists only built pages; "Try a request" shows the decision and its
 // explanation, keeps the old policy when a new one is invalid, and its trail model is well-behaved.
-#include "../support/testdata.h"
+#include "testdata.h"
 
-#include "decisiontrailmodel.h"
 #include "mainwindow.h"
-#include "theme.h"
-#include "tryrequestpage.h"
+#include "studio/decisiontrailmodel.h"
+#include "studio/tryrequestpage.h"
+#include "widgets/theme.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>

@@ -1,0 +1,94 @@
+#include "reconciliation/reconciliationpage.h"
+
+#include "reconciliation/reconciliationmodel.h"
+#include "widgets/theme.h"
+
+#include <QDate>
+#include <QHeaderView>
+#include <QLabel>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QVBoxLayout>
+
+ReconciliationPage::ReconciliationPage(QWidget *parent) : QWidget(parent)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(24, 16, 24, 24);
+    layout->setSpacing(10);
+    m_title = new QLabel(this);
+    QFont font = Theme::current().bodyFont();
+    font.setBold(true);
+    font.setPointSizeF(font.pointSizeF() * 1.15);
+    m_title->setFont(font);
+    layout->addWidget(m_title);
+    auto *intro = new QLabel(tr("What the gateways reported, what the price catalog says the same traffic cost, and "
+                                "what each provider billed. Highlighted figures differ by more than 1 %; hover a row "
+                                "or select it for the reasons RouteLedger knows."),
+                             this);
+    intro->setWordWrap(true);
+    intro->setStyleSheet(QStringLiteral("color: %1;").arg(Theme::current().mutedText().name()));
+    layout->addWidget(intro);
+    m_model = new ReconciliationModel(this);
+    m_sorted = new QSortFilterProxyModel(this);
+    m_sorted->setSourceModel(m_model);
+    m_sorted->setSortRole(ReconciliationModel::SortRole);
+    m_view = new QTableView(this);
+    m_view->setModel(m_sorted);
+    m_view->setSortingEnabled(true);
+    m_view->sortByColumn(ReconciliationModel::CatalogColumn, Qt::DescendingOrder);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->verticalHeader()->hide();
+    m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->setWordWrap(false);
+    layout->addWidget(m_view, 1);
+    m_empty =
+        new QLabel(tr("Nothing to reconcile in this period: add sources on the Sources page (a gateway or router, "
+                      "and the provider organizations whose bills you want to compare)."),
+                   this);
+    m_empty->setWordWrap(true);
+    m_empty->setAlignment(Qt::AlignCenter);
+    m_empty->setStyleSheet(QStringLiteral("color: %1; padding: 24px;").arg(Theme::current().mutedText().name()));
+    layout->addWidget(m_empty);
+    m_notes = new QLabel(this);
+    m_notes->setWordWrap(true);
+    m_notes->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_notes->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    layout->addWidget(m_notes, 1);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &ReconciliationPage::showNotes);
+}
+
+void ReconciliationPage::setSnapshot(const DashboardSnapshot &snapshot)
+{
+    const rl::ReconciliationReport &report = snapshot.reconciliation;
+    auto dayText = [](std::int64_t day) {
+        return QDate(1970, 1, 1).addDays(day).toString(QStringLiteral("d MMM yyyy"));
+    };
+    m_title->setText(
+        tr("Reconciliation — %1 to %2 — %3")
+            .arg(dayText(snapshot.filter.fromDay), dayText(snapshot.filter.toDay - 1),
+                 snapshot.filter.team.empty() ? tr("all teams") : QString::fromStdString(snapshot.filter.team)));
+    m_model->setReport(report);
+    m_view->resizeColumnsToContents();
+    m_view->setVisible(!report.rows.empty());
+    m_empty->setVisible(report.rows.empty());
+    if (!report.rows.empty() && !m_view->currentIndex().isValid())
+        m_view->setCurrentIndex(m_sorted->index(0, 0));
+    showNotes();
+}
+
+void ReconciliationPage::showNotes()
+{
+    const rl::ReconciliationRow *row = m_model->rowAt(m_sorted->mapToSource(m_view->currentIndex()).row());
+    if (!row) {
+        m_notes->clear();
+        return;
+    }
+    QStringList lines;
+    lines << tr("<b>%1</b>").arg(QString::fromStdString(row->provider).toHtmlEscaped());
+    if (row->notes.empty())
+        lines << tr("The figures agree within 1 %.");
+    for (const rl::ReconciliationNote &note : row->notes)
+        lines << QStringLiteral("• ") + QString::fromStdString(note.text).toHtmlEscaped();
+    m_notes->setText(lines.join(QStringLiteral("<br>")));
+}
