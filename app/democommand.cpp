@@ -20,7 +20,8 @@ spike, a team that overruns its budget, and a policy change (version 1 -> 2) par
 through. The same seed and end date give the same store.
 
   --events N     requests to generate (default 200000)
-  --end DATE     the day after the last day of data (default: today, UTC)
+  --end DATE     the day after the last day of data (default: now, so the last day is today
+                 up to the current hour and minute, and every period that includes today has data)
 )";
 
 } // namespace
@@ -34,6 +35,7 @@ int demo(const std::vector<std::string> &args)
         }
     CommandLine line(args, {"--out", "--days", "--events", "--seed", "--end"}, {});
     rl::DemoWorkload::Options options;
+    options.clock = rl::systemClock(); // "now", when --end is not given
     options.days = static_cast<int>(line.number("--days", 1, 3650).value_or(90));
     options.events = static_cast<std::int64_t>(line.number("--events", 1, 1e9).value_or(200000));
     options.seed = static_cast<std::uint64_t>(line.number("--seed", 0, 1e15).value_or(1));

@@ -1,6 +1,7 @@
 #include "headlesscommands.h"
 
 #include "mainwindow.h"
+#include "widgets/filterbar.h"
 #include "widgets/theme.h"
 
 #include <QApplication>
@@ -33,7 +34,13 @@ int screenshot(int argc, char **argv)
     QCommandLineOption out(QStringLiteral("out"), QStringLiteral("Folder for the PNG files."), QStringLiteral("DIR"));
     QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("light or dark."), QStringLiteral("THEME"),
                              QStringLiteral("light"));
-    parser.addOptions({store, out, theme});
+    QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size, WIDTHxHEIGHT (default 1280x800)."),
+                            QStringLiteral("SIZE"), QStringLiteral("1280x800"));
+    QCommandLineOption period(QStringLiteral("period"),
+                              QStringLiteral("this-month (default), last-7-days, last-30-days, last-90-days, "
+                                             "this-quarter or this-year."),
+                              QStringLiteral("PERIOD"), QStringLiteral("this-month"));
+    parser.addOptions({store, out, theme, size, period});
     parser.process(app);
     if (!parser.isSet(store) || !parser.isSet(out)) {
         std::cerr << "screenshot needs --store FILE and --out DIR\n";
@@ -47,9 +54,30 @@ int screenshot(int argc, char **argv)
         std::cerr << parser.value(out).toStdString() << ": cannot create the folder\n";
         return 1;
     }
-    Theme::apply(app, parser.value(theme) == QLatin1String("dark") ? Theme::Mode::Dark : Theme::Mode::Light);
-    MainWindow window(parser.value(store));
-    window.resize(1440, 900);
+    const QStringList sizeParts = parser.value(size).split(QLatin1Char('x'));
+    const int width = sizeParts.size() == 2 ? sizeParts.at(0).toInt() : 0;
+    const int height = sizeParts.size() == 2 ? sizeParts.at(1).toInt() : 0;
+    if (width < 320 || height < 240 || width > 8192 || height > 8192) {
+        std::cerr << "--size expects WIDTHxHEIGHT, e.g. 1280x800, got \"" << parser.value(size).toStdString() << "\"\n";
+        return 2;
+    }
+    if (parser.value(theme) != QLatin1String("light") && parser.value(theme) != QLatin1String("dark")) {
+        std::cerr << "--theme expects light or dark, got \"" << parser.value(theme).toStdString() << "\"\n";
+        return 2;
+    }
+    const QStringList periods{QStringLiteral("this-month"),   QStringLiteral("last-7-days"),
+                              QStringLiteral("last-30-days"), QStringLiteral("last-90-days"),
+                              QStringLiteral("this-quarter"), QStringLiteral("this-year")};
+    const int preset = int(periods.indexOf(parser.value(period)));
+    if (preset < 0) {
+        std::cerr << "--period expects one of " << periods.join(QStringLiteral(", ")).toStdString() << ", got \""
+                  << parser.value(period).toStdString() << "\"\n";
+        return 2;
+    }
+    const Theme look(parser.value(theme) == QLatin1String("dark") ? Theme::Mode::Dark : Theme::Mode::Light);
+    look.applyTo(app);
+    MainWindow window(look, parser.value(store));
+    window.resize(width, height);
     window.show();
     QEventLoop loop;
     QString failure;
@@ -60,6 +88,12 @@ int screenshot(int argc, char **argv)
     });
     QTimer::singleShot(60000, &loop, &QEventLoop::quit);
     loop.exec();
+    if (failure.isEmpty() && preset != FilterBar::ThisMonth) {
+        // The order of FilterBar::Preset; the window reloads and shows the period.
+        window.filterBar()->setPreset(static_cast<FilterBar::Preset>(preset));
+        QTimer::singleShot(60000, &loop, &QEventLoop::quit);
+        loop.exec();
+    }
     if (!failure.isEmpty()) {
         std::cerr << failure.toStdString() << "\n";
         return 1;
@@ -71,7 +105,10 @@ int screenshot(int argc, char **argv)
         QString file = names.at(i).toLower();
         file.replace(QLatin1Char(' '), QLatin1Char('-'));
         const QString path =
-            QDir(parser.value(out)).filePath(file + QStringLiteral("-") + parser.value(theme) + QStringLiteral(".png"));
+            QDir(parser.value(out))
+                .filePath(file + QStringLiteral("-") + parser.value(theme)
+                          + (preset != FilterBar::ThisMonth ? QStringLiteral("-") + parser.value(period) : QString())
+                          + QStringLiteral(".png"));
         if (!window.grab().save(path)) {
             std::cerr << "could not write " << path.toStdString() << "\n";
             return 1;

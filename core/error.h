@@ -38,7 +38,7 @@ private:
     std::variant<T, Error> m_state;
 };
 
-// Success with nothing to return, or an Error.
+// Success with nothing to return, or an Error. A default-constructed one (`return {};`) is success.
 template <>
 class Result<void> {
 public:

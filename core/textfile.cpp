@@ -54,7 +54,7 @@ Result<std::string> readTextFile(const std::string &path, std::size_t maxBytes)
     return data;
 }
 
-Result<bool> writeFileAtomically(const std::string &path, std::string_view contents)
+Result<void> writeFileAtomically(const std::string &path, std::string_view contents)
 {
     fs::path target(path);
     fs::path temporary = target;
@@ -79,7 +79,7 @@ Result<bool> writeFileAtomically(const std::string &path, std::string_view conte
         fs::remove(temporary, ec);
         return Error{"file.rename_failed", path + ": cannot replace the file: " + ec.message(), false};
     }
-    return true;
+    return {};
 }
 
 std::size_t utf8SequenceLength(std::string_view text, std::size_t i)

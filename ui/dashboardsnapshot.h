@@ -16,6 +16,8 @@ struct DashboardSnapshot {
     QString storePath;
     rl::UsageTotals totals;
     std::vector<rl::DayTierSpend> spendByDayAndTier;
+    // By hour, for a period of two days or less (filter.toDay - filter.fromDay <= 2); empty otherwise.
+    std::vector<rl::HourTierSpend> spendByHourAndTier;
     std::vector<rl::MixRow> mix;
     std::vector<rl::TeamSpend> teams;
     std::vector<rl::TeamSpend> previousTeams; // the same span just before, for trends

@@ -2,6 +2,7 @@
 
 #include "dashboardsnapshot.h"
 #include "store/orgcalendar.h"
+#include "widgets/theme.h"
 
 #include <QMainWindow>
 #include <QThread>
@@ -27,7 +28,12 @@ class TryRequestPage;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(const QString &storePath = QString(), QWidget *parent = nullptr);
+    // The theme comes from app/ (the composition root); pages, models and widgets get it from here.
+    explicit MainWindow(const Theme &theme, const QString &storePath = QString(), QWidget *parent = nullptr);
+    // Transitional, until every caller passes its theme: the light theme.
+    explicit MainWindow(const QString &storePath = QString(), QWidget *parent = nullptr)
+        : MainWindow(Theme(), storePath, parent)
+    {}
     ~MainWindow() override;
 
     TryRequestPage *tryRequestPage() const { return m_tryRequest; }
@@ -56,6 +62,7 @@ private:
     void showFailure(quint64 requestId, const QString &message);
     rl::UsageFilter currentFilter(qint64 nowMs) const;
 
+    Theme m_theme;
     QString m_storePath;
     QListWidget *m_navigation = nullptr;
     QStackedWidget *m_pages = nullptr;

@@ -159,7 +159,7 @@ DemoWorkload::DemoWorkload(Options options, const Pricing &pricing) : m_options(
 // The providers' own cost reports for the demo traffic, so the Reconciliation page has bills to compare:
 // OpenAI bills what the catalog says plus a small non-token line (web search), Anthropic's last day is
 // still incomplete (its report lags), DeepSeek has no admin source.
-Result<bool> DemoWorkload::addProviderBills(UsageStore &store)
+Result<void> DemoWorkload::addProviderBills(UsageStore &store)
 {
     Result<SqliteStatement> days = store.database().prepare(
         "SELECT time_ms / 86400000, provider, sum(cost_micro), max(time_ms / 86400000) OVER () FROM usage_events "
@@ -197,7 +197,7 @@ Result<bool> DemoWorkload::addProviderBills(UsageStore &store)
     for (IngestBatch *bills : {&openai, &anthropic})
         if (Result<IngestResult> stored = store.ingest(*bills); !stored)
             return stored.error();
-    return true;
+    return {};
 }
 
 Result<std::int64_t> DemoWorkload::generate(UsageStore &store, const std::function<bool(double)> &progress)
@@ -215,17 +215,27 @@ Result<std::int64_t> DemoWorkload::generate(UsageStore &store, const std::functi
             prompts[static_cast<std::size_t>(kind)].push_back({text, score.complexity, score.task, score.inputTokens});
         }
 
-    std::int64_t end = m_options.endMs;
-    if (end == 0) {
-        const auto now =
-            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-                .count();
-        end = now / kDayMs * kDayMs;
-    }
-    const std::int64_t start = end - static_cast<std::int64_t>(m_options.days) * kDayMs;
-    const int policyChangeDay = m_options.days * 55 / 100;
+    constexpr std::int64_t kHourMs = 3'600'000;
+    // Business hours in UTC, heavier in the middle of the day.
+    const std::vector<double> hourWeights = {1,  1,  1,  1,  1,  2, 4, 7, 10, 12, 12, 11,
+                                             10, 11, 12, 12, 10, 8, 6, 4, 3,  2,  2,  1};
+    double hourWeightSum = 0;
+    for (double w : hourWeights)
+        hourWeightSum += w;
 
-    // Day weights: workdays, a slow growth, and a month-end rush for some teams (applied per team below).
+    // The data ends at `end` (now, by default: up to the current hour and minute). The last UTC day may be in
+    // progress; its hours after `end` get no requests.
+    const std::int64_t end = m_options.endMs != 0 ? m_options.endMs : readClock(m_options.clock);
+    const std::int64_t endDay = (end + kDayMs - 1) / kDayMs * kDayMs; // the UTC midnight at or after the end
+    const std::int64_t start = endDay - static_cast<std::int64_t>(m_options.days) * kDayMs;
+    const int policyChangeDay = m_options.days * 55 / 100;
+    // How much of an hour lies before the end: 1 for whole hours, a fraction for the current one, 0 after.
+    auto hourOpen = [&](std::int64_t hourStart) {
+        return std::clamp(static_cast<double>(end - hourStart) / static_cast<double>(kHourMs), 0.0, 1.0);
+    };
+
+    // Day weights: workdays, a slow growth, and a month-end rush for some teams (applied per team below); the day
+    // in progress weighs what of its hours has passed.
     std::vector<double> dayWeights(static_cast<std::size_t>(m_options.days));
     double weightSum = 0;
     for (int d = 0; d < m_options.days; ++d) {
@@ -233,8 +243,37 @@ Result<std::int64_t> DemoWorkload::generate(UsageStore &store, const std::functi
         RoutingEngine::utcHourAndWeekday(start + d * kDayMs, hour, weekday);
         const double weekly = weekday <= 5 ? 1.0 : (weekday == 6 ? 0.3 : 0.2);
         const double growth = 0.85 + 0.3 * d / std::max(1, m_options.days - 1);
-        dayWeights[static_cast<std::size_t>(d)] = weekly * growth;
-        weightSum += weekly * growth;
+        double open = 0;
+        for (int h = 0; h < 24; ++h)
+            open += hourWeights[static_cast<std::size_t>(h)] * hourOpen(start + d * kDayMs + h * kHourMs);
+        dayWeights[static_cast<std::size_t>(d)] = weekly * growth * open / hourWeightSum;
+        weightSum += dayWeights[static_cast<std::size_t>(d)];
+    }
+    // Requests per day by cumulative rounding, so they add up to the total exactly and none is negative.
+    std::vector<std::int64_t> dayCounts(static_cast<std::size_t>(m_options.days));
+    {
+        double cumulative = 0;
+        std::int64_t given = 0;
+        for (int d = 0; d < m_options.days; ++d) {
+            cumulative += dayWeights[static_cast<std::size_t>(d)];
+            const std::int64_t upTo =
+                d + 1 == m_options.days ? m_options.events
+                                        : std::llround(static_cast<double>(m_options.events) * cumulative / weightSum);
+            dayCounts[static_cast<std::size_t>(d)] = std::max<std::int64_t>(0, upTo - given);
+            given += dayCounts[static_cast<std::size_t>(d)];
+        }
+    }
+    // The minutes just before the end always have a few requests (the "live" tail), inside the organisation's
+    // current day, so "today" and "this month" have data even minutes after midnight.
+    const std::int64_t orgToday = store.calendar().dayStartMs(store.calendar().dayOf(end - 1));
+    const std::int64_t tailStart = std::max({orgToday, end - 15 * 60'000, start});
+    const std::int64_t tailEvents = std::min<std::int64_t>(m_options.events, 8);
+    if (m_options.days > 1 && end < endDay && dayCounts.back() < tailEvents) {
+        // Taken from the busiest earlier day, so the total stays what was asked for.
+        auto busiest = std::max_element(dayCounts.begin(), dayCounts.end() - 1);
+        const std::int64_t moved = std::min(tailEvents - dayCounts.back(), *busiest);
+        *busiest -= moved;
+        dayCounts.back() += moved;
     }
 
     std::mt19937_64 random(m_options.seed);
@@ -244,9 +283,7 @@ Result<std::int64_t> DemoWorkload::generate(UsageStore &store, const std::functi
     for (const TeamProfile &t : kTeams)
         teamShares.push_back(t.share);
     std::discrete_distribution<std::size_t> pickTeam(teamShares.begin(), teamShares.end());
-    // Business hours in UTC, heavier in the middle of the day.
-    std::discrete_distribution<int> pickHour(
-        {1, 1, 1, 1, 1, 2, 4, 7, 10, 12, 12, 11, 10, 11, 12, 12, 10, 8, 6, 4, 3, 2, 2, 1});
+    std::discrete_distribution<int> pickHour(hourWeights.begin(), hourWeights.end());
 
     // Budgets follow the workload's size, so the same teams are comfortable or tight at any --events.
     const double scale = static_cast<double>(m_options.events) / 200'000.0 * 90.0 / m_options.days;
@@ -254,7 +291,7 @@ Result<std::int64_t> DemoWorkload::generate(UsageStore &store, const std::functi
     for (const TeamProfile &team : kTeams) {
         budgetMicro.push_back(
             std::max<std::int64_t>(1'000'000, std::llround(static_cast<double>(team.monthlyBudgetUsd) * 1e6 * scale)));
-        if (Result<bool> saved = store.setBudget({team.name, BudgetPeriod::Month, budgetMicro.back()}); !saved)
+        if (Result<void> saved = store.setBudget({team.name, BudgetPeriod::Month, budgetMicro.back()}); !saved)
             return saved.error();
     }
 
@@ -267,10 +304,19 @@ Result<std::int64_t> DemoWorkload::generate(UsageStore &store, const std::functi
 
     for (int d = 0; d < m_options.days; ++d) {
         const std::int64_t dayStart = start + d * kDayMs;
-        const std::int64_t dayEvents =
-            d + 1 == m_options.days
-                ? total - produced
-                : std::llround(static_cast<double>(total) * dayWeights[static_cast<std::size_t>(d)] / weightSum);
+        const std::int64_t dayEvents = dayCounts[static_cast<std::size_t>(d)];
+        // The day in progress draws its hours from those before the end only.
+        const bool partial = dayStart + kDayMs > end;
+        std::discrete_distribution<int> pickOpenHour;
+        if (partial) {
+            std::vector<double> open(24);
+            for (int h = 0; h < 24; ++h)
+                open[static_cast<std::size_t>(h)] =
+                    hourWeights[static_cast<std::size_t>(h)] * hourOpen(dayStart + h * kHourMs);
+            if (std::all_of(open.begin(), open.end(), [](double w) { return w <= 0; }))
+                open[0] = 1; // unreachable: a partial day has an open hour; keeps the distribution valid
+            pickOpenHour = std::discrete_distribution<int>(open.begin(), open.end());
+        }
         const auto &policy = d < policyChangeDay ? v1.policy : v2.policy;
         std::int64_t month = 0, monthEnd = 0; // the budget month, cut in the store's time zone
         store.calendar().periodContaining(store.calendar().dayOf(dayStart), BudgetPeriod::Month, month, monthEnd);
@@ -311,8 +357,18 @@ Result<std::int64_t> DemoWorkload::generate(UsageStore &store, const std::functi
                 static_cast<std::int64_t>(static_cast<double>(prompt.tokens + systemTokens) * noise(random));
             request.complexity = std::clamp(prompt.complexity * (0.8 + 0.4 * unit(random)), 0.0, 1.0);
             request.task = prompt.task;
-            request.timeMs =
-                dayStart + pickHour(random) * 3'600'000 + static_cast<std::int64_t>(unit(random) * 3'600'000);
+            if (partial && n >= dayEvents - std::min(tailEvents, dayEvents)) {
+                request.timeMs =
+                    tailStart + static_cast<std::int64_t>(unit(random) * static_cast<double>(end - tailStart));
+            } else if (partial) {
+                const std::int64_t hourStart = dayStart + pickOpenHour(random) * kHourMs;
+                const std::int64_t open = std::min(kHourMs, end - hourStart);
+                request.timeMs = hourStart + static_cast<std::int64_t>(unit(random) * static_cast<double>(open));
+            } else {
+                request.timeMs =
+                    dayStart + pickHour(random) * kHourMs + static_cast<std::int64_t>(unit(random) * kHourMs);
+            }
+            request.timeMs = std::min(request.timeMs, end - 1);
             const std::int64_t spent = monthSpend[{t, month}];
             request.budgetUsed = static_cast<double>(spent) / static_cast<double>(budgetMicro[t]);
 
@@ -381,9 +437,9 @@ Result<std::int64_t> DemoWorkload::generate(UsageStore &store, const std::functi
     batch.cursor = std::to_string(produced);
     if (Result<IngestResult> stored = store.ingest(batch); !stored)
         return stored.error();
-    if (Result<bool> billed = addProviderBills(store); !billed)
+    if (Result<void> billed = addProviderBills(store); !billed)
         return billed.error();
-    if (Result<bool> marked =
+    if (Result<void> marked =
             store.database().execute("INSERT INTO settings VALUES ('demo', '1') ON CONFLICT DO UPDATE SET value = '1'");
         !marked)
         return marked.error();

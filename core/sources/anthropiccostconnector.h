@@ -1,10 +1,7 @@
 #pragma once
 
-#include "net/httpclient.h"
-#include "sources/usageconnector.h"
+#include "sources/bucketreportconnector.h"
 
-#include <chrono>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,30 +17,19 @@ namespace rl {
 // "anthropic/<model>" when the row names one. Lines with the same window and dimensions in one page are
 // summed. Priority Tier costs never appear in this report (the provider's own caveat). Once caught up, the
 // next poll starts `rereadWindow` back. The cursor is "<starting_at seconds>|<page token>".
-class AnthropicCostConnector : public UsageConnector {
+class AnthropicCostConnector : public BucketReportConnector {
 public:
-    struct Options {
-        std::int64_t firstMs = 0;                            // where a new source starts; 0: 30 days ago
-        std::chrono::milliseconds rereadWindow{259'200'000}; // 3 days
-        int limit = 7;                                       // daily buckets per page (1–31)
-        std::function<std::int64_t()> nowMs;
-    };
+    using Options = DailyReportOptions; // firstMs 0: a new source starts 30 days ago
 
     AnthropicCostConnector(HttpClient &http, std::string sourceName, std::string baseUrl, std::string adminKey,
                            Options options);
-
-    std::string sourceName() const override { return m_sourceName; }
-    Result<SourcePage> fetch(const std::optional<std::string> &cursor) override;
 
     static Result<std::vector<CostLine>> readPage(std::string_view body, const std::string &sourceName, bool &hasMore,
                                                   std::string &nextPage, std::int64_t &latestEndMs);
 
 private:
-    HttpClient &m_http;
-    std::string m_sourceName;
-    std::string m_baseUrl;
-    std::string m_adminKey;
-    Options m_options;
+    std::string query(std::int64_t startSeconds) const override;
+    Result<void> read(std::string_view body, IngestBatch &batch, Paging &paging) const override;
 };
 
 } // namespace rl

@@ -1,11 +1,8 @@
 #pragma once
 
-#include "net/httpclient.h"
 #include "pricing/pricing.h"
-#include "sources/usageconnector.h"
+#include "sources/bucketreportconnector.h"
 
-#include <chrono>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,22 +24,16 @@ namespace rl {
 //  - requests = 0: the report has no request count.
 // Once caught up, the next poll starts `rereadWindow` back (recent buckets are revised; the store upserts
 // them). The cursor is "<starting_at seconds>|<page token>" (BucketCursor). sourceKind "anthropic".
-class AnthropicUsageConnector : public UsageConnector {
+class AnthropicUsageConnector : public BucketReportConnector {
 public:
     static constexpr const char *kDefaultWorkspace = "default";
+    // The headers every Admin API call carries (the cost report's too).
+    static Headers adminHeaders(const std::string &adminKey);
 
-    struct Options {
-        std::int64_t firstMs = 0;                            // where a new source starts; 0: 7 days ago
-        std::chrono::milliseconds rereadWindow{172'800'000}; // 48 h
-        int limit = 24;                                      // hourly buckets per page (max 168)
-        std::function<std::int64_t()> nowMs;
-    };
+    using Options = HourlyReportOptions; // firstMs 0: a new source starts 7 days ago
 
     AnthropicUsageConnector(HttpClient &http, const Pricing &pricing, std::string sourceName, std::string baseUrl,
                             std::string adminKey, Options options);
-
-    std::string sourceName() const override { return m_sourceName; }
-    Result<SourcePage> fetch(const std::optional<std::string> &cursor) override;
 
     // One page into buckets; `hasMore`, `nextPage` and the latest bucket end come back through the outs.
     static Result<std::vector<UsageBucket>> readPage(std::string_view body, const Pricing &pricing,
@@ -50,12 +41,10 @@ public:
                                                      std::string &nextPage, std::int64_t &latestEndMs);
 
 private:
-    HttpClient &m_http;
+    std::string query(std::int64_t startSeconds) const override;
+    Result<void> read(std::string_view body, IngestBatch &batch, Paging &paging) const override;
+
     const Pricing &m_pricing;
-    std::string m_sourceName;
-    std::string m_baseUrl;
-    std::string m_adminKey;
-    Options m_options;
 };
 
 } // namespace rl

@@ -1,7 +1,5 @@
 #include "sources/isotime.h"
 
-#include <chrono>
-
 #include <date/date.h>
 
 #include <cstdio>
@@ -115,12 +113,6 @@ std::string IsoTime::rfc3339(std::int64_t ms)
     std::snprintf(out, sizeof out, "T%02d:%02d:%02dZ", static_cast<int>(seconds / 3600),
                   static_cast<int>(seconds / 60 % 60), static_cast<int>(seconds % 60));
     return date(ms) + out;
-}
-
-std::int64_t IsoTime::nowMs()
-{
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
 }
 
 } // namespace rl

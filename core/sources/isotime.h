@@ -23,8 +23,6 @@ public:
     static std::string date(std::int64_t ms);
     // The UTC midnight at or before `ms`.
     static std::int64_t dayStart(std::int64_t ms);
-    // The system clock in UTC ms: connectors' default clock (tests pass their own).
-    static std::int64_t nowMs();
 };
 
 } // namespace rl

@@ -1,6 +1,7 @@
 #include "sources/jsonfields.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <string>
 
@@ -33,6 +34,14 @@ std::string JsonFields::text(const json &object, std::string_view key)
         return {};
     auto it = object.find(key);
     return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+bool JsonFields::isUsd(std::string_view currency)
+{
+    return currency.empty()
+           || (currency.size() == 3 && std::equal(currency.begin(), currency.end(), "usd", [](char c, char lower) {
+                   return static_cast<char>(std::tolower(static_cast<unsigned char>(c))) == lower;
+               }));
 }
 
 bool JsonFields::has(const json &object, std::string_view key)

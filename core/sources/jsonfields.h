@@ -27,6 +27,9 @@ public:
     // An amount, a JSON number or a decimal string ("123.78912", "-0.5", "1e-3"), in `unit`, as micro-USD
     // rounded half away from zero. nullopt when it is neither, or beyond ±9·10^12 USD.
     static std::optional<std::int64_t> microUsd(const nlohmann::json &value, MoneyUnit unit);
+    // Whether a cost report's currency means US dollars: "usd" in any case, or empty (the reports bill in USD
+    // only and may leave the field out).
+    static bool isUsd(std::string_view currency);
     // A decimal string in `unit` to micro-USD, exactly; nullopt when it is not a plain decimal number.
     static std::optional<std::int64_t> decimalToMicroUsd(std::string_view text, MoneyUnit unit);
 };

@@ -2,9 +2,11 @@
 #include "boundedjson.h"
 
 #include "net/percentencoding.h"
+#include "sources/baseurl.h"
 #include "sources/isotime.h"
 #include "sources/jsonfields.h"
 #include "sources/litellmerrors.h"
+#include "sources/malformedpage.h"
 
 #include <algorithm>
 
@@ -14,21 +16,19 @@ using nlohmann::json;
 
 namespace {
 
+// Budgets come from /team/list, /key/list and /key/info: the problem says which.
 Error malformedError(const std::string &sourceName, const std::string &what)
 {
-    return Error{"source.malformed", "LiteLLM " + sourceName + " sent budgets that cannot be read: " + what + ".",
-                 true};
+    return MalformedPage{"LiteLLM budgets", sourceName, "", "a LiteLLM proxy"}.error(what);
 }
 
 } // namespace
 
 LiteLlmBudgetReader::LiteLlmBudgetReader(HttpClient &http, std::string sourceName, std::string baseUrl,
                                          std::string apiKey)
-    : m_http(http), m_sourceName(std::move(sourceName)), m_baseUrl(std::move(baseUrl)), m_apiKey(std::move(apiKey))
-{
-    while (!m_baseUrl.empty() && m_baseUrl.back() == '/')
-        m_baseUrl.pop_back();
-}
+    : m_http(http), m_sourceName(std::move(sourceName)), m_baseUrl(trimmedBaseUrl(std::move(baseUrl))),
+      m_apiKey(std::move(apiKey))
+{}
 
 Result<LiteLlmBudget> LiteLlmBudgetReader::parseBudget(const json &object, LiteLlmBudget::Kind kind,
                                                        const std::string &sourceName)

@@ -1,10 +1,11 @@
 #include "sources/litellmdailyactivityconnector.h"
-#include "boundedjson.h"
 
 #include "net/percentencoding.h"
+#include "sources/baseurl.h"
 #include "sources/isotime.h"
 #include "sources/jsonfields.h"
 #include "sources/litellmerrors.h"
+#include "sources/malformedpage.h"
 
 #include <nlohmann/json.hpp>
 
@@ -79,36 +80,26 @@ UsageBucket bucketOf(std::int64_t day, std::string team, std::string app, std::s
 LiteLlmDailyActivityConnector::LiteLlmDailyActivityConnector(HttpClient &http, const Pricing &pricing,
                                                              std::string sourceName, std::string baseUrl,
                                                              std::string apiKey, Options options)
-    : m_http(http), m_pricing(pricing), m_sourceName(std::move(sourceName)), m_baseUrl(std::move(baseUrl)),
-      m_apiKey(std::move(apiKey)), m_options(std::move(options))
-{
-    while (!m_baseUrl.empty() && m_baseUrl.back() == '/')
-        m_baseUrl.pop_back();
-    if (!m_options.nowMs)
-        m_options.nowMs = &IsoTime::nowMs;
-}
+    : m_http(http), m_pricing(pricing), m_sourceName(std::move(sourceName)),
+      m_baseUrl(trimmedBaseUrl(std::move(baseUrl))), m_apiKey(std::move(apiKey)), m_options(std::move(options))
+{}
 
 Result<LiteLlmDailyActivityConnector::PageInfo>
 LiteLlmDailyActivityConnector::readPage(std::string_view body, const std::string &sourceName, int askedPage,
                                         std::int64_t firstDayMs, std::int64_t lastDayMs, Activity &activity)
 {
-    auto malformed = [&](const std::string &what) {
-        return Error{"source.malformed",
-                     "LiteLLM " + sourceName + " sent a daily-activity page that cannot be read: " + what
-                         + ". Nothing from it was stored.",
-                     true};
-    };
-    if (auto shape = checkJsonShape(body, kSourcePageLimits); !shape)
-        return malformed("it has " + shape.error().message);
-    json page = json::parse(body.begin(), body.end(), nullptr, false);
-    if (page.is_discarded() || !page.is_object())
-        return malformed("it is not a JSON object");
+    // Read from /team/daily/activity or /tag/daily/activity, which this reader is not told.
+    const MalformedPage malformed{"LiteLLM daily activity", sourceName, "", "a LiteLLM proxy"};
+    auto parsed = malformed.parseObject(body);
+    if (!parsed)
+        return parsed.error();
+    const json &page = parsed.value();
     auto results = page.find("results");
     if (results == page.end() || !results->is_array())
-        return malformed("'results' is missing or not a list");
+        return malformed.error("'results' is missing or not a list");
     const json &metadata = member(page, "metadata");
     if (!metadata.is_object())
-        return malformed("'metadata' is missing or not an object");
+        return malformed.error("'metadata' is missing or not an object");
     PageInfo info;
     const json &more = member(metadata, "has_more");
     const json &totalPages = member(metadata, "total_pages");
@@ -119,24 +110,24 @@ LiteLlmDailyActivityConnector::readPage(std::string_view body, const std::string
     else if (info.totalPages >= 0)
         info.hasMore = askedPage < info.totalPages;
     else
-        return malformed("'metadata.has_more' and 'metadata.total_pages' are missing");
+        return malformed.error("'metadata.has_more' and 'metadata.total_pages' are missing");
     const json &number = member(metadata, "page");
     if (number.is_number_integer() && number.get<std::int64_t>() != askedPage)
-        return malformed("'metadata.page' is " + std::to_string(number.get<std::int64_t>())
-                         + ", not the page asked for (" + std::to_string(askedPage) + ")");
+        return malformed.error("'metadata.page' is " + std::to_string(number.get<std::int64_t>())
+                               + ", not the page asked for (" + std::to_string(askedPage) + ")");
     if (results->empty() && info.hasMore)
-        return malformed("page " + std::to_string(askedPage) + " holds no results but says there are more");
+        return malformed.error("page " + std::to_string(askedPage) + " holds no results but says there are more");
 
     auto metricsOf = [&](const json &object, const std::string &where) -> Result<Metrics> {
         if (!object.is_object())
-            return malformed(where + ": 'metrics' is missing or not an object");
+            return malformed.error(where + ": 'metrics' is missing or not an object");
         for (const char *key : {"spend", "prompt_tokens", "completion_tokens"}) {
             if (!JsonFields::has(object, key))
-                return malformed(where + ": 'metrics." + key + "' is missing");
+                return malformed.error(where + ": 'metrics." + key + "' is missing");
         }
         auto spend = JsonFields::microUsd(object["spend"], JsonFields::MoneyUnit::Dollars);
         if (!spend || *spend < 0)
-            return malformed(where + ": 'metrics.spend' is not an amount");
+            return malformed.error(where + ": 'metrics.spend' is not an amount");
         Metrics m;
         m.spendMicro = *spend;
         m.prompt = JsonFields::count(object, "prompt_tokens");
@@ -153,19 +144,19 @@ LiteLlmDailyActivityConnector::readPage(std::string_view body, const std::string
         const json &result = (*results)[i];
         const std::string where = "result " + std::to_string(i);
         if (!result.is_object())
-            return malformed(where + " is not an object");
+            return malformed.error(where + " is not an object");
         const std::string date = JsonFields::text(result, "date");
         auto day = IsoTime::parseDate(date.substr(0, 10));
         if (!day)
-            return malformed(where + ": 'date' is missing or not YYYY-MM-DD");
+            return malformed.error(where + ": 'date' is missing or not YYYY-MM-DD");
         if (*day < firstDayMs || *day > lastDayMs)
-            return malformed(where + ": 'date' " + date + " is outside the days asked for");
+            return malformed.error(where + ": 'date' " + date + " is outside the days asked for");
         auto total = metricsOf(member(result, "metrics"), where);
         if (!total)
             return total.error();
         const json &breakdown = member(result, "breakdown");
         if (!breakdown.is_object())
-            return malformed(where + ": 'breakdown' is missing or not an object");
+            return malformed.error(where + ": 'breakdown' is missing or not an object");
         Day &to = read[*day];
         add(to.total, total.value());
         for (const char *part : {"models", "entities"}) {
@@ -173,7 +164,7 @@ LiteLlmDailyActivityConnector::readPage(std::string_view body, const std::string
             if (entries.is_null())
                 continue;
             if (!entries.is_object())
-                return malformed(where + ": 'breakdown." + part + "' is not an object");
+                return malformed.error(where + ": 'breakdown." + part + "' is not an object");
             const bool models = part == std::string_view("models");
             for (const auto &[name, entry] : entries.items()) {
                 auto m = metricsOf(member(entry, "metrics"),
@@ -274,11 +265,9 @@ Result<Activity> LiteLlmDailyActivityConnector::read(std::int64_t firstDayMs, st
         bool again = false;
         for (int page = 1; !again; ++page) {
             if (page > m_options.maxPages)
-                return Error{"source.malformed",
-                             "LiteLLM " + m_sourceName + " sent more than " + std::to_string(m_options.maxPages)
-                                 + " daily-activity pages for " + IsoTime::date(firstDayMs)
-                                 + "; nothing from them was stored.",
-                             true};
+                return MalformedPage{"LiteLLM daily activity", m_sourceName, path, "a LiteLLM proxy"}.error(
+                    "it has more than " + std::to_string(m_options.maxPages) + " pages for the window from "
+                    + IsoTime::date(firstDayMs));
             auto answer = ask(page, pageSize);
             if (!answer)
                 return LiteLlmErrors::explain(answer.error(), m_sourceName);
@@ -314,7 +303,7 @@ Result<Activity> LiteLlmDailyActivityConnector::read(std::int64_t firstDayMs, st
 
 Result<SourcePage> LiteLlmDailyActivityConnector::fetch(const std::optional<std::string> &cursor)
 {
-    const std::int64_t today = IsoTime::dayStart(m_options.nowMs());
+    const std::int64_t today = IsoTime::dayStart(readClock(m_options.nowMs));
     std::int64_t day = m_options.firstMs != 0 ? IsoTime::dayStart(m_options.firstMs) : today - 7 * kDay;
     if (cursor) {
         auto parsed = IsoTime::parseDate(*cursor);

@@ -1,10 +1,10 @@
 #pragma once
 
+#include "clock.h"
 #include "net/httpclient.h"
 #include "pricing/pricing.h"
 #include "sources/usageconnector.h"
 
-#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -42,14 +42,14 @@ public:
 
     struct Options {
         Dimension dimension = Dimension::Team;
-        std::int64_t firstMs = 0;            // where a new source starts; 0: 7 days ago
-        int windowDays = 7;                  // days per request window
-        int rereadDays = 2;                  // days before today read again once caught up
-        int pageSize = 1000;                 // rows asked for first (LiteLLM has no maximum; its default is 10)
-        int maxPageSize = 100'000;           // the most rows asked for in one page when a read would span pages
-        int maxPages = 1000;                 // per read; more is refused
-        int maxRestarts = 3;                 // reads started over because the rows changed under them
-        std::function<std::int64_t()> nowMs; // the clock (tests set it)
+        std::int64_t firstMs = 0;  // where a new source starts; 0: 7 days ago
+        int windowDays = 7;        // days per request window
+        int rereadDays = 2;        // days before today read again once caught up
+        int pageSize = 1000;       // rows asked for first (LiteLLM has no maximum; its default is 10)
+        int maxPageSize = 100'000; // the most rows asked for in one page when a read would span pages
+        int maxPages = 1000;       // per read; more is refused
+        int maxRestarts = 3;       // reads started over because the rows changed under them
+        Clock nowMs;               // empty: the system clock
     };
 
     LiteLlmDailyActivityConnector(HttpClient &http, const Pricing &pricing, std::string sourceName, std::string baseUrl,

@@ -1,9 +1,10 @@
 #include "sources/litellmspendlogsconnector.h"
-#include "boundedjson.h"
 
+#include "sources/baseurl.h"
 #include "sources/isotime.h"
 #include "sources/jsonfields.h"
 #include "sources/litellmerrors.h"
+#include "sources/malformedpage.h"
 
 #include <date/date.h>
 #include <nlohmann/json.hpp>
@@ -43,14 +44,9 @@ constexpr auto text = &JsonFields::text;
 
 LiteLlmSpendLogsConnector::LiteLlmSpendLogsConnector(HttpClient &http, const Pricing &pricing, std::string sourceName,
                                                      std::string baseUrl, std::string apiKey, Options options)
-    : m_http(http), m_pricing(pricing), m_sourceName(std::move(sourceName)), m_baseUrl(std::move(baseUrl)),
-      m_apiKey(std::move(apiKey)), m_options(std::move(options))
-{
-    while (!m_baseUrl.empty() && m_baseUrl.back() == '/')
-        m_baseUrl.pop_back();
-    if (!m_options.nowMs)
-        m_options.nowMs = &IsoTime::nowMs;
-}
+    : m_http(http), m_pricing(pricing), m_sourceName(std::move(sourceName)),
+      m_baseUrl(trimmedBaseUrl(std::move(baseUrl))), m_apiKey(std::move(apiKey)), m_options(std::move(options))
+{}
 
 std::optional<std::int64_t> LiteLlmSpendLogsConnector::parseTime(std::string_view text)
 {
@@ -61,34 +57,29 @@ Result<std::vector<UsageEvent>> LiteLlmSpendLogsConnector::readPage(std::string_
                                                                     const std::string &sourceName, int &totalPages,
                                                                     int askedPage)
 {
-    auto malformed = [&](const std::string &what) {
-        return Error{"source.malformed",
-                     "LiteLLM " + sourceName + " sent a spend-log page that cannot be read: " + what
-                         + ". Nothing from it was stored.",
-                     true};
-    };
-    if (auto shape = checkJsonShape(body, kSourcePageLimits); !shape)
-        return malformed("it has " + shape.error().message);
-    json page = json::parse(body.begin(), body.end(), nullptr, false);
-    if (page.is_discarded() || !page.is_object())
-        return malformed("it is not a JSON object");
+    // Read from /spend/logs/v2 or, on older proxies, /spend/logs/ui: the endpoint is left unnamed.
+    const MalformedPage malformed{"LiteLLM spend logs", sourceName, "", "a LiteLLM proxy"};
+    auto parsed = malformed.parseObject(body);
+    if (!parsed)
+        return parsed.error();
+    const json &page = parsed.value();
     auto data = page.find("data");
     if (data == page.end() || !data->is_array())
-        return malformed("'data' is missing or not a list");
+        return malformed.error("'data' is missing or not a list");
     auto pages = page.find("total_pages");
     if (pages == page.end() || !pages->is_number_integer() || pages->get<int>() < 0)
-        return malformed("'total_pages' is missing or not a whole number");
+        return malformed.error("'total_pages' is missing or not a whole number");
     totalPages = pages->get<int>();
     if (askedPage > 0) {
         // A page other than the one asked for (served twice, or numbered backwards) would store rows twice
         // or loop; an empty page that says there are more would skip rows.
         if (auto number = page.find("page");
             number != page.end() && number->is_number_integer() && number->get<std::int64_t>() != askedPage)
-            return malformed("'page' is " + std::to_string(number->get<std::int64_t>()) + ", not the page asked for ("
-                             + std::to_string(askedPage) + ")");
+            return malformed.error("'page' is " + std::to_string(number->get<std::int64_t>())
+                                   + ", not the page asked for (" + std::to_string(askedPage) + ")");
         if (data->empty() && askedPage < totalPages)
-            return malformed("page " + std::to_string(askedPage) + " holds no rows but 'total_pages' ("
-                             + std::to_string(totalPages) + ") says there are more");
+            return malformed.error("page " + std::to_string(askedPage) + " holds no rows but 'total_pages' ("
+                                   + std::to_string(totalPages) + ") says there are more");
     }
     std::vector<UsageEvent> events;
     events.reserve(data->size());
@@ -96,19 +87,19 @@ Result<std::vector<UsageEvent>> LiteLlmSpendLogsConnector::readPage(std::string_
         const json &row = (*data)[i];
         const std::string where = "row " + std::to_string(i);
         if (!row.is_object())
-            return malformed(where + " is not an object");
+            return malformed.error(where + " is not an object");
         UsageEvent e;
         e.requestId = text(row, "request_id");
         if (e.requestId.empty())
-            return malformed(where + ": 'request_id' is missing");
+            return malformed.error(where + ": 'request_id' is missing");
         auto start = parseTime(text(row, "startTime"));
         if (!start)
-            return malformed(where + ": 'startTime' is missing or not an ISO-8601 time");
+            return malformed.error(where + ": 'startTime' is missing or not an ISO-8601 time");
         e.timeMs = *start;
         if (auto end = parseTime(text(row, "endTime")); end && *end >= *start)
             e.latencyMs = *end - *start;
         if (!row.contains("prompt_tokens") || !row.contains("completion_tokens"))
-            return malformed(where + ": 'prompt_tokens' or 'completion_tokens' is missing");
+            return malformed.error(where + ": 'prompt_tokens' or 'completion_tokens' is missing");
         const json metadata = row.value("metadata", json::object());
         const json none = json::object();
         const json &meta = metadata.is_object() ? metadata : none;
@@ -146,7 +137,7 @@ Result<std::vector<UsageEvent>> LiteLlmSpendLogsConnector::readPage(std::string_
         if (auto spend = row.find("spend"); spend != row.end() && spend->is_number()) {
             auto micro = JsonFields::microUsd(*spend, JsonFields::MoneyUnit::Dollars);
             if (!micro || *micro < 0 || *micro > 1'000'000'000'000'000)
-                return malformed(where + ": 'spend' is not an amount");
+                return malformed.error(where + ": 'spend' is not an amount");
             e.reportedCostMicro = *micro;
         }
         const Cost cost = pricing.cost(e.model, e.tokens, e.timeMs);
@@ -162,7 +153,7 @@ Result<std::vector<UsageEvent>> LiteLlmSpendLogsConnector::readPage(std::string_
 Result<SourcePage> LiteLlmSpendLogsConnector::fetch(const std::optional<std::string> &cursor)
 {
     const std::int64_t window = m_options.window.count();
-    const std::int64_t now = m_options.nowMs();
+    const std::int64_t now = readClock(m_options.nowMs);
     std::int64_t windowStart = m_options.firstWindowMs != 0 ? m_options.firstWindowMs : now - 7LL * 86'400'000;
     windowStart -= windowStart % window;
     int pageNumber = 1;

@@ -1,11 +1,11 @@
 #pragma once
 
+#include "clock.h"
 #include "net/httpclient.h"
 #include "pricing/pricing.h"
 #include "sources/usageconnector.h"
 
 #include <chrono>
-#include <functional>
 #include <string>
 #include <string_view>
 
@@ -24,7 +24,7 @@ public:
         std::chrono::milliseconds closeLag{600'000}; // a window is read once it ended this long ago
         int pageSize = 100;                          // LiteLLM's maximum
         std::int64_t firstWindowMs = 0;              // where a new source starts; 0: 7 days ago
-        std::function<std::int64_t()> nowMs;         // the clock (tests set it)
+        Clock nowMs;                                 // empty: the system clock
     };
 
     LiteLlmSpendLogsConnector(HttpClient &http, const Pricing &pricing, std::string sourceName, std::string baseUrl,

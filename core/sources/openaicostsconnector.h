@@ -1,10 +1,7 @@
 #pragma once
 
-#include "net/httpclient.h"
-#include "sources/usageconnector.h"
+#include "sources/bucketreportconnector.h"
 
-#include <chrono>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,20 +17,12 @@ namespace rl {
 // and name none, so nothing depends on it. Once caught up, the next poll starts `rereadWindow` back, because costs lag
 // usage and recent days are revised; the store upserts the lines. The cursor is
 // "<start_time seconds>|<page token>" (BucketCursor).
-class OpenAiCostsConnector : public UsageConnector {
+class OpenAiCostsConnector : public BucketReportConnector {
 public:
-    struct Options {
-        std::int64_t firstMs = 0;                            // where a new source starts; 0: 30 days ago
-        std::chrono::milliseconds rereadWindow{259'200'000}; // 3 days
-        int limit = 7;                                       // daily buckets per page (1–180)
-        std::function<std::int64_t()> nowMs;
-    };
+    using Options = DailyReportOptions; // firstMs 0: a new source starts 30 days ago
 
     OpenAiCostsConnector(HttpClient &http, std::string sourceName, std::string baseUrl, std::string adminKey,
                          Options options);
-
-    std::string sourceName() const override { return m_sourceName; }
-    Result<SourcePage> fetch(const std::optional<std::string> &cursor) override;
 
     // One page into cost lines; `hasMore`, `nextPage` and the latest bucket end come back through the outs.
     static Result<std::vector<CostLine>> readPage(std::string_view body, const std::string &sourceName, bool &hasMore,
@@ -42,11 +31,8 @@ public:
     static std::string modelOfLineItem(std::string_view lineItem);
 
 private:
-    HttpClient &m_http;
-    std::string m_sourceName;
-    std::string m_baseUrl;
-    std::string m_adminKey;
-    Options m_options;
+    std::string query(std::int64_t startSeconds) const override;
+    Result<void> read(std::string_view body, IngestBatch &batch, Paging &paging) const override;
 };
 
 } // namespace rl

@@ -1,13 +1,11 @@
 #pragma once
 
-#include "net/httpclient.h"
 #include "pricing/pricing.h"
-#include "sources/usageconnector.h"
+#include "sources/bucketreportconnector.h"
 
-#include <chrono>
-#include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace rl {
 
@@ -16,20 +14,12 @@ namespace rl {
 // priority rows are priced at their own rates and kept apart by UsageBucket::priceTerms. Once caught up, the next poll
 // starts `rereadWindow` back, because OpenAI revises recent buckets; the store upserts them. The cursor
 // is "<start_time seconds>|<page token>". Costs come from the price catalog (the Usage API has none).
-class OpenAiUsageConnector : public UsageConnector {
+class OpenAiUsageConnector : public BucketReportConnector {
 public:
-    struct Options {
-        std::int64_t firstMs = 0;                            // where a new source starts; 0: 7 days ago
-        std::chrono::milliseconds rereadWindow{172'800'000}; // 48 h
-        int limit = 24;                                      // hourly buckets per page (max 168)
-        std::function<std::int64_t()> nowMs;
-    };
+    using Options = HourlyReportOptions; // firstMs 0: a new source starts 7 days ago
 
     OpenAiUsageConnector(HttpClient &http, const Pricing &pricing, std::string sourceName, std::string baseUrl,
                          std::string adminKey, Options options);
-
-    std::string sourceName() const override { return m_sourceName; }
-    Result<SourcePage> fetch(const std::optional<std::string> &cursor) override;
 
     // One page into buckets; `hasMore`, `nextPage` and the latest bucket end come back through the outs.
     static Result<std::vector<UsageBucket>> readPage(std::string_view body, const Pricing &pricing,
@@ -37,12 +27,10 @@ public:
                                                      std::string &nextPage, std::int64_t &latestEndMs);
 
 private:
-    HttpClient &m_http;
+    std::string query(std::int64_t startSeconds) const override;
+    Result<void> read(std::string_view body, IngestBatch &batch, Paging &paging) const override;
+
     const Pricing &m_pricing;
-    std::string m_sourceName;
-    std::string m_baseUrl;
-    std::string m_adminKey;
-    Options m_options;
 };
 
 } // namespace rl

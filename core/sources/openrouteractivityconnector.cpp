@@ -1,8 +1,9 @@
 #include "sources/openrouteractivityconnector.h"
-#include "boundedjson.h"
 
+#include "sources/baseurl.h"
 #include "sources/isotime.h"
 #include "sources/jsonfields.h"
+#include "sources/malformedpage.h"
 
 #include <nlohmann/json.hpp>
 
@@ -21,61 +22,50 @@ constexpr std::int64_t kDay = IsoTime::kDayMs;
 OpenRouterActivityConnector::OpenRouterActivityConnector(HttpClient &http, const Pricing &pricing,
                                                          std::string sourceName, std::string baseUrl,
                                                          std::string managementKey, Options options)
-    : m_http(http), m_pricing(pricing), m_sourceName(std::move(sourceName)), m_baseUrl(std::move(baseUrl)),
-      m_key(std::move(managementKey)), m_options(std::move(options))
-{
-    while (!m_baseUrl.empty() && m_baseUrl.back() == '/')
-        m_baseUrl.pop_back();
-    if (m_baseUrl.size() >= 7 && m_baseUrl.compare(m_baseUrl.size() - 7, 7, "/api/v1") == 0)
-        m_baseUrl.resize(m_baseUrl.size() - 7);
-    if (!m_options.nowMs)
-        m_options.nowMs = &IsoTime::nowMs;
-}
+    : m_http(http), m_pricing(pricing), m_sourceName(std::move(sourceName)),
+      m_baseUrl(trimmedBaseUrl(std::move(baseUrl), "/api/v1")), m_key(std::move(managementKey)),
+      m_options(std::move(options))
+{}
 
 Result<IngestBatch> OpenRouterActivityConnector::readDay(std::string_view body, const Pricing &pricing,
                                                          const std::string &sourceName, std::int64_t dayMs,
                                                          const std::string &apiKeyHash)
 {
-    auto malformed = [&](const std::string &what) {
-        return Error{"source.malformed",
-                     "OpenRouter activity for " + sourceName + " on " + IsoTime::date(dayMs)
-                         + " came back in a form that cannot be read: " + what + ". Nothing from it was stored.",
-                     true};
-    };
-    if (auto shape = checkJsonShape(body, kSourcePageLimits); !shape)
-        return malformed("it has " + shape.error().message);
-    json page = json::parse(body.begin(), body.end(), nullptr, false);
-    if (page.is_discarded() || !page.is_object())
-        return malformed("it is not a JSON object");
+    const MalformedPage malformed{"OpenRouter activity", sourceName, "/api/v1/activity?date=" + IsoTime::date(dayMs),
+                                  "the OpenRouter API"};
+    auto parsed = malformed.parseObject(body);
+    if (!parsed)
+        return parsed.error();
+    const json &page = parsed.value();
     auto data = page.find("data");
     if (data == page.end() || !data->is_array())
-        return malformed("'data' is missing or not a list");
+        return malformed.error("'data' is missing or not a list");
     IngestBatch batch;
     std::map<std::string, std::size_t> byModel;
     for (std::size_t i = 0; i < data->size(); ++i) {
         const json &row = (*data)[i];
         const std::string where = "row " + std::to_string(i);
         if (!row.is_object())
-            return malformed(where + " is not an object");
+            return malformed.error(where + " is not an object");
         const std::string date = JsonFields::text(row, "date");
         auto day = IsoTime::parseDate(date.substr(0, 10));
         if (!day)
-            return malformed(where + ": 'date' is missing or not YYYY-MM-DD");
+            return malformed.error(where + ": 'date' is missing or not YYYY-MM-DD");
         if (*day != dayMs)
-            return malformed(where + ": 'date' is " + date + ", not the day asked for");
+            return malformed.error(where + ": 'date' is " + date + ", not the day asked for");
         const std::string model = JsonFields::text(row, "model");
         if (model.empty())
-            return malformed(where + ": 'model' is missing");
+            return malformed.error(where + ": 'model' is missing");
         for (const char *key : {"requests", "prompt_tokens", "completion_tokens"}) {
             if (!JsonFields::has(row, key))
-                return malformed(where + ": '" + key + "' is missing");
+                return malformed.error(where + ": '" + key + "' is missing");
         }
         auto usage = row.find("usage");
         std::optional<std::int64_t> usageMicro;
         if (usage != row.end())
             usageMicro = JsonFields::microUsd(*usage, JsonFields::MoneyUnit::Dollars);
         if (!usageMicro || *usageMicro < 0)
-            return malformed(where + ": 'usage' is missing or not an amount");
+            return malformed.error(where + ": 'usage' is missing or not an amount");
         const std::string id = "openrouter/" + model;
         auto [it, added] = byModel.emplace(id, batch.buckets.size());
         if (added) {
@@ -115,7 +105,7 @@ Result<IngestBatch> OpenRouterActivityConnector::readDay(std::string_view body, 
 
 Result<SourcePage> OpenRouterActivityConnector::fetch(const std::optional<std::string> &cursor)
 {
-    const std::int64_t today = IsoTime::dayStart(m_options.nowMs());
+    const std::int64_t today = IsoTime::dayStart(readClock(m_options.nowMs));
     const std::int64_t earliest = today - 30 * kDay; // the endpoint keeps the last 30 completed days
     std::int64_t day = m_options.firstMs != 0 ? IsoTime::dayStart(m_options.firstMs) : earliest;
     if (cursor) {

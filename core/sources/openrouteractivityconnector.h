@@ -1,10 +1,10 @@
 #pragma once
 
+#include "clock.h"
 #include "net/httpclient.h"
 #include "pricing/pricing.h"
 #include "sources/usageconnector.h"
 
-#include <functional>
 #include <string>
 #include <string_view>
 
@@ -25,10 +25,10 @@ namespace rl {
 class OpenRouterActivityConnector : public UsageConnector {
 public:
     struct Options {
-        std::int64_t firstMs = 0;            // where a new source starts; 0 (or older than 30 days): 30 days ago
-        int rereadDays = 2;                  // completed days read again once caught up
-        std::string apiKeyHash;              // only this key's activity (api_key_hash); empty: all keys
-        std::function<std::int64_t()> nowMs; // the clock (tests set it)
+        std::int64_t firstMs = 0; // where a new source starts; 0 (or older than 30 days): 30 days ago
+        int rereadDays = 2;       // completed days read again once caught up
+        std::string apiKeyHash;   // only this key's activity (api_key_hash); empty: all keys
+        Clock nowMs;              // empty: the system clock
     };
 
     OpenRouterActivityConnector(HttpClient &http, const Pricing &pricing, std::string sourceName, std::string baseUrl,

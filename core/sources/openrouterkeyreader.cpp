@@ -1,7 +1,8 @@
 #include "sources/openrouterkeyreader.h"
-#include "boundedjson.h"
 
+#include "sources/baseurl.h"
 #include "sources/jsonfields.h"
+#include "sources/malformedpage.h"
 
 #include <nlohmann/json.hpp>
 
@@ -10,38 +11,31 @@ namespace rl {
 using nlohmann::json;
 
 OpenRouterKeyReader::OpenRouterKeyReader(HttpClient &http, std::string sourceName, std::string baseUrl, std::string key)
-    : m_http(http), m_sourceName(std::move(sourceName)), m_baseUrl(std::move(baseUrl)), m_key(std::move(key))
-{
-    while (!m_baseUrl.empty() && m_baseUrl.back() == '/')
-        m_baseUrl.pop_back();
-    if (m_baseUrl.size() >= 7 && m_baseUrl.compare(m_baseUrl.size() - 7, 7, "/api/v1") == 0)
-        m_baseUrl.resize(m_baseUrl.size() - 7);
-}
+    : m_http(http), m_sourceName(std::move(sourceName)), m_baseUrl(trimmedBaseUrl(std::move(baseUrl), "/api/v1")),
+      m_key(std::move(key))
+{}
 
 Result<OpenRouterKey> OpenRouterKeyReader::parse(std::string_view body, const std::string &sourceName)
 {
-    auto malformed = [&](const std::string &what) {
-        return Error{"source.malformed",
-                     "OpenRouter key information for " + sourceName + " cannot be read: " + what + ".", true};
-    };
-    if (auto shape = checkJsonShape(body, kSourcePageLimits); !shape)
-        return malformed("it has " + shape.error().message);
-    json page = json::parse(body.begin(), body.end(), nullptr, false);
-    if (page.is_discarded() || !page.is_object())
-        return malformed("it is not a JSON object");
+    // Read from /api/v1/key or the older /api/v1/auth/key: the endpoint is left unnamed.
+    const MalformedPage malformed{"OpenRouter key information", sourceName, "", "the OpenRouter API"};
+    auto parsed = malformed.parseObject(body);
+    if (!parsed)
+        return parsed.error();
+    const json &page = parsed.value();
     auto data = page.find("data");
     if (data == page.end() || !data->is_object())
-        return malformed("'data' is missing or not an object");
+        return malformed.error("'data' is missing or not an object");
     auto money = [&](const char *key, bool required) -> Result<std::optional<std::int64_t>> {
         auto it = data->find(key);
         if (it == data->end() || it->is_null()) {
             if (required)
-                return malformed(std::string("'") + key + "' is missing");
+                return malformed.error(std::string("'") + key + "' is missing");
             return std::optional<std::int64_t>();
         }
         auto micro = JsonFields::microUsd(*it, JsonFields::MoneyUnit::Dollars);
         if (!micro)
-            return malformed(std::string("'") + key + "' is not an amount");
+            return malformed.error(std::string("'") + key + "' is not an amount");
         return std::optional<std::int64_t>(*micro);
     };
     OpenRouterKey key;

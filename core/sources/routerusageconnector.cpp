@@ -1,5 +1,6 @@
 #include "sources/routerusageconnector.h"
 
+#include "sources/baseurl.h"
 #include "sources/routerusagepagereader.h"
 
 #include <charconv>
@@ -20,12 +21,9 @@ bool parseCursor(std::string_view text, std::int64_t &out)
 
 RouterUsageConnector::RouterUsageConnector(HttpClient &http, std::string sourceName, std::string baseUrl,
                                            std::string adminToken, std::size_t pageSize)
-    : m_http(http), m_sourceName(std::move(sourceName)), m_baseUrl(std::move(baseUrl)),
+    : m_http(http), m_sourceName(std::move(sourceName)), m_baseUrl(trimmedBaseUrl(std::move(baseUrl))),
       m_adminToken(std::move(adminToken)), m_pageSize(pageSize)
-{
-    while (!m_baseUrl.empty() && m_baseUrl.back() == '/')
-        m_baseUrl.pop_back();
-}
+{}
 
 Result<SourcePage> RouterUsageConnector::fetch(const std::optional<std::string> &cursor)
 {

@@ -1,6 +1,7 @@
 #include "sources/routerusagepagereader.h"
 
 #include "boundedjson.h"
+#include "sources/malformedpage.h"
 
 #include <nlohmann/json.hpp>
 
@@ -337,29 +338,24 @@ private:
 
 Result<SourcePage> RouterUsagePageReader::read(std::string_view body, const std::string &sourceName, std::int64_t after)
 {
-    auto malformed = [&](const std::string &what) {
-        return Error{"source.malformed",
-                     "The router " + sourceName + " sent a usage page that cannot be read: " + what
-                         + ". Nothing from it was stored; is the URL a routeledger-router?",
-                     true};
-    };
+    const MalformedPage malformed{"Router usage", sourceName, "/admin/usage", "a routeledger-router"};
     PageHandler handler;
     const bool parsed = json::sax_parse(body.begin(), body.end(), &handler);
     if (!handler.problem.empty())
-        return malformed(handler.problem);
+        return malformed.error(handler.problem);
     if (!parsed)
-        return malformed("it is not JSON");
+        return malformed.error("it is not JSON");
     if (!handler.rootIsObject)
-        return malformed("it is not a JSON object");
+        return malformed.error("it is not a JSON object");
     if (!handler.sawEvents)
-        return malformed("'events' is missing or not a list");
+        return malformed.error("'events' is missing or not a list");
     if (!handler.nextCursor)
-        return malformed("'next_cursor' is missing or not a string");
+        return malformed.error("'next_cursor' is missing or not a string");
     if (!handler.hasMore)
-        return malformed("'has_more' is missing or not true/false");
+        return malformed.error("'has_more' is missing or not true/false");
     std::int64_t nextCursor = 0;
     if (!parseCursor(*handler.nextCursor, nextCursor))
-        return malformed("'next_cursor' is not a cursor");
+        return malformed.error("'next_cursor' is not a cursor");
     if (nextCursor < after)
         return Error{"source.cursor_backwards",
                      "The router " + sourceName + " answered with a cursor (" + std::to_string(nextCursor)
@@ -368,15 +364,15 @@ Result<SourcePage> RouterUsagePageReader::read(std::string_view body, const std:
                            "read the new ledger from the start",
                      false};
     if (handler.events.empty() && *handler.hasMore)
-        return malformed("it holds no events but says there are more");
+        return malformed.error("it holds no events but says there are more");
     std::int64_t previous = after;
     for (std::size_t i = 0; i < handler.cursors.size(); ++i) {
         if (handler.cursors[i] <= previous)
-            return malformed("event " + std::to_string(i) + ": 'cursor' is not above the one before it");
+            return malformed.error("event " + std::to_string(i) + ": 'cursor' is not above the one before it");
         previous = handler.cursors[i];
     }
     if (!handler.events.empty() && previous != nextCursor)
-        return malformed("'next_cursor' is not the last event's cursor");
+        return malformed.error("'next_cursor' is not the last event's cursor");
     SourcePage out;
     out.batch.source = sourceName;
     out.batch.sourceKind = "router";

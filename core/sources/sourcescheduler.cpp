@@ -44,10 +44,7 @@ SourceScheduler::~SourceScheduler()
 
 std::int64_t SourceScheduler::now() const
 {
-    if (m_options.nowMs)
-        return m_options.nowMs();
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
+    return readClock(m_options.nowMs);
 }
 
 void SourceScheduler::setListener(Listener listener)

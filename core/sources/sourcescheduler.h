@@ -1,5 +1,6 @@
 #pragma once
 
+#include "clock.h"
 #include "error.h"
 #include "net/httpclient.h"
 #include "pricing/pricing.h"
@@ -53,7 +54,7 @@ public:
         HttpClient::Options http;
         std::size_t maxPagesPerPoll = 200; // then the poll goes on at once, letting other writers in
         std::int64_t firstRetryMs = 15'000;
-        std::function<std::int64_t()> nowMs;
+        Clock nowMs; // empty: the system clock
     };
 
     SourceScheduler(UsageStore &store, std::mutex &storeLock, Pricing pricing, Factory factory, Options options);

@@ -64,13 +64,13 @@ Result<bool> SqliteStatement::step()
     return SqliteDatabase::describe(sqlite3_db_handle(m_statement), rc, "running a query");
 }
 
-Result<bool> SqliteStatement::run()
+Result<void> SqliteStatement::run()
 {
     Result<bool> stepped = step();
     reset();
     if (!stepped)
         return stepped.error();
-    return true;
+    return {};
 }
 
 void SqliteStatement::reset()
@@ -142,14 +142,14 @@ SqliteDatabase::~SqliteDatabase()
     sqlite3_close_v2(m_db);
 }
 
-Result<bool> SqliteDatabase::execute(std::string_view sql)
+Result<void> SqliteDatabase::execute(std::string_view sql)
 {
     char *message = nullptr;
     const int rc = sqlite3_exec(m_db, std::string(sql).c_str(), nullptr, nullptr, &message);
     sqlite3_free(message);
     if (rc != SQLITE_OK)
         return errorFor(rc, "changing the store");
-    return true;
+    return {};
 }
 
 Result<SqliteStatement> SqliteDatabase::prepare(std::string_view sql)
@@ -160,6 +160,18 @@ Result<SqliteStatement> SqliteDatabase::prepare(std::string_view sql)
     if (rc != SQLITE_OK)
         return errorFor(rc, "preparing a query");
     return SqliteStatement(statement);
+}
+
+Result<void>
+SqliteDatabase::prepareAll(std::initializer_list<std::pair<SqliteStatement *, std::string_view>> statements)
+{
+    for (const auto &[target, sql] : statements) {
+        Result<SqliteStatement> statement = prepare(sql);
+        if (!statement)
+            return statement.error();
+        *target = std::move(statement).value();
+    }
+    return {};
 }
 
 std::int64_t SqliteDatabase::lastInsertId() const
@@ -216,16 +228,16 @@ SqliteTransaction::~SqliteTransaction()
         m_database.execute("ROLLBACK");
 }
 
-Result<bool> SqliteTransaction::begin()
+Result<void> SqliteTransaction::begin()
 {
-    Result<bool> begun = m_database.execute("BEGIN IMMEDIATE");
+    Result<void> begun = m_database.execute("BEGIN IMMEDIATE");
     m_open = begun.ok();
     return begun;
 }
 
-Result<bool> SqliteTransaction::commit()
+Result<void> SqliteTransaction::commit()
 {
-    Result<bool> committed = m_database.execute("COMMIT");
+    Result<void> committed = m_database.execute("COMMIT");
     if (committed)
         m_open = false;
     return committed;

@@ -3,10 +3,12 @@
 #include "error.h"
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -40,7 +42,7 @@ public:
 
     // true: a row is ready; false: done. Errors come back as an Error.
     Result<bool> step();
-    Result<bool> run(); // step to completion, expecting no rows
+    Result<void> run(); // one step for a statement that returns no rows, then reset
     void reset();
 
     // Calls `onRow()` for every row. A step error ends the loop and is returned, never taken for the last
@@ -91,8 +93,10 @@ public:
     SqliteDatabase &operator=(const SqliteDatabase &) = delete;
     ~SqliteDatabase();
 
-    Result<bool> execute(std::string_view sql);
+    Result<void> execute(std::string_view sql);
     Result<SqliteStatement> prepare(std::string_view sql);
+    // Prepares each statement into its target (statements a writer keeps for the life of its connection).
+    Result<void> prepareAll(std::initializer_list<std::pair<SqliteStatement *, std::string_view>> statements);
     std::int64_t lastInsertId() const;
     int changes() const;
     const std::string &path() const { return m_path; }
@@ -115,8 +119,8 @@ public:
     SqliteTransaction(const SqliteTransaction &) = delete;
     SqliteTransaction &operator=(const SqliteTransaction &) = delete;
 
-    Result<bool> begin();
-    Result<bool> commit();
+    Result<void> begin();
+    Result<void> commit();
 
 private:
     SqliteDatabase &m_database;

@@ -2,7 +2,7 @@
 
 namespace rl {
 
-Result<bool> StorePrices::importCatalog(std::string_view json)
+Result<void> StorePrices::importCatalog(std::string_view json)
 {
     CatalogLoad load = PriceCatalog::parse(json);
     if (!load.ok()) {
@@ -21,7 +21,7 @@ Result<bool> StorePrices::importCatalog(std::string_view json)
     return save->run();
 }
 
-Result<bool> StorePrices::addOverride(const PriceOverride &o)
+Result<void> StorePrices::addOverride(const PriceOverride &o)
 {
     const TokenPrices &p = o.prices;
     if (o.model.find('/') == std::string::npos || p.input < 0 || p.output < 0 || p.cachedInput < 0 || p.cacheWrite < 0
@@ -37,7 +37,7 @@ Result<bool> StorePrices::addOverride(const PriceOverride &o)
     return save->run();
 }
 
-Result<bool> StorePrices::addDiscount(const ProviderDiscount &d)
+Result<void> StorePrices::addDiscount(const ProviderDiscount &d)
 {
     if (d.provider.empty() || d.basisPoints < 0 || d.basisPoints > 10'000)
         return Error{"prices.invalid_discount", "a discount needs a provider and a percentage from 0 to 100", false};

@@ -16,9 +16,9 @@ public:
     explicit StorePrices(SqliteDatabase &database) : m_db(database) {}
 
     // Validated whole: a bad file changes nothing and every problem is listed.
-    Result<bool> importCatalog(std::string_view json);
-    Result<bool> addOverride(const PriceOverride &priceOverride);
-    Result<bool> addDiscount(const ProviderDiscount &discount);
+    Result<void> importCatalog(std::string_view json);
+    Result<void> addOverride(const PriceOverride &priceOverride);
+    Result<void> addDiscount(const ProviderDiscount &discount);
     Result<Pricing> load();
 
 private:

@@ -244,24 +244,24 @@ Result<std::string> StoreSchema::migrate(SqliteDatabase &database, int target)
         std::string quoted;
         for (char c : backup)
             quoted += c == '\'' ? std::string("''") : std::string(1, c);
-        if (Result<bool> copied = database.execute("VACUUM INTO '" + quoted + "'"); !copied)
+        if (Result<void> copied = database.execute("VACUUM INTO '" + quoted + "'"); !copied)
             return copied.error();
     }
 
     SqliteTransaction transaction(database);
-    if (Result<bool> begun = transaction.begin(); !begun)
+    if (Result<void> begun = transaction.begin(); !begun)
         return begun.error();
     for (int step = current.value(); step < target; ++step)
-        if (Result<bool> applied = database.execute(migrations()[static_cast<std::size_t>(step)]); !applied)
+        if (Result<void> applied = database.execute(migrations()[static_cast<std::size_t>(step)]); !applied)
             return Error{applied.error().code,
                          applied.error().message + " (migrating to schema version " + std::to_string(step + 1)
                              + "; nothing was changed)",
                          applied.error().retryable};
-    if (Result<bool> set = database.execute("PRAGMA user_version = " + std::to_string(target)); !set)
+    if (Result<void> set = database.execute("PRAGMA user_version = " + std::to_string(target)); !set)
         return set.error();
-    if (Result<bool> set = database.execute("PRAGMA application_id = " + std::to_string(kApplicationId)); !set)
+    if (Result<void> set = database.execute("PRAGMA application_id = " + std::to_string(kApplicationId)); !set)
         return set.error();
-    if (Result<bool> committed = transaction.commit(); !committed)
+    if (Result<void> committed = transaction.commit(); !committed)
         return committed.error();
     return backup;
 }

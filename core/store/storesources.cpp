@@ -1,18 +1,6 @@
 #include "store/storesources.h"
 
-#include <chrono>
-
 namespace rl {
-
-namespace {
-
-std::int64_t nowMs()
-{
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-} // namespace
 
 Result<std::vector<SourceSettings>> StoreSources::settings()
 {
@@ -31,7 +19,7 @@ Result<std::vector<SourceSettings>> StoreSources::settings()
     return out;
 }
 
-Result<bool> StoreSources::save(const SourceSettings &settings)
+Result<void> StoreSources::save(const SourceSettings &settings)
 {
     if (settings.name.empty() || settings.kind.empty())
         return Error{"source.invalid", "a source needs a name and a type", false};
@@ -48,8 +36,8 @@ Result<bool> StoreSources::save(const SourceSettings &settings)
         return save.error();
     save->bind(1, settings.name).bind(2, settings.kind).bind(3, settings.baseUrl).bind(4, settings.intervalS);
     save->bind(5, settings.paused ? 1 : 0).bind(6, settings.options.empty() ? std::string("{}") : settings.options);
-    save->bind(7, settings.createdMs != 0 ? settings.createdMs : nowMs()).bind(8, settings.inSpend ? 1 : 0);
-    if (Result<bool> saved = save->run(); !saved)
+    save->bind(7, settings.createdMs != 0 ? settings.createdMs : readClock(m_clock)).bind(8, settings.inSpend ? 1 : 0);
+    if (Result<void> saved = save->run(); !saved)
         return saved;
     // The source's usage rows (its main part; cost lines are never spend) follow the setting.
     Result<SqliteStatement> spend = m_db.prepare(
@@ -61,7 +49,7 @@ Result<bool> StoreSources::save(const SourceSettings &settings)
     return spend->run();
 }
 
-Result<bool> StoreSources::remove(const std::string &name)
+Result<void> StoreSources::remove(const std::string &name)
 {
     Result<SqliteStatement> statement = m_db.prepare("DELETE FROM source_settings WHERE name = ?1");
     if (!statement)
@@ -89,12 +77,12 @@ Result<std::vector<SourceTotals>> StoreSources::totals()
     return out;
 }
 
-Result<bool> StoreSources::rename(const std::string &from, const std::string &to)
+Result<void> StoreSources::rename(const std::string &from, const std::string &to)
 {
     if (from == to)
-        return true;
+        return {};
     SqliteTransaction transaction(m_db);
-    if (Result<bool> begun = transaction.begin(); !begun)
+    if (Result<void> begun = transaction.begin(); !begun)
         return begun;
     Result<SqliteStatement> taken =
         m_db.prepare("SELECT count(*) FROM sources WHERE name = ?1 OR substr(name, 1, length(?1) + 2) = ?1 || ' ('");
@@ -102,7 +90,7 @@ Result<bool> StoreSources::rename(const std::string &from, const std::string &to
         return taken.error();
     taken->bind(1, to);
     if (Result<bool> row = taken->step(); !row)
-        return row;
+        return row.error();
     if (taken->int64(0) > 0)
         return Error{"source.name_taken",
                      "the store already holds usage from a source named \"" + to + "\": choose another name", false};
@@ -114,13 +102,13 @@ Result<bool> StoreSources::rename(const std::string &from, const std::string &to
         if (!statement)
             return statement.error();
         statement->bind(1, from).bind(2, to);
-        if (Result<bool> done = statement->run(); !done)
+        if (Result<void> done = statement->run(); !done)
             return done;
     }
     return transaction.commit();
 }
 
-Result<bool> StoreSources::resetCursors(const std::string &name)
+Result<void> StoreSources::resetCursors(const std::string &name)
 {
     // A source's connectors are stored as "<name>" and "<name> (<part>)".
     Result<SqliteStatement> reset = m_db.prepare(

@@ -4,6 +4,8 @@
 #include "store/storeschema.h"
 
 #include <algorithm>
+#include <cmath>
+#include <map>
 
 namespace rl {
 
@@ -80,9 +82,10 @@ Result<std::optional<std::pair<std::int64_t, std::int64_t>>> UsageQueries::dataR
     return std::optional<std::pair<std::int64_t, std::int64_t>>(std::make_pair(query->int64(0), query->int64(1)));
 }
 
-Result<std::string> UsageQueries::where(const UsageFilter &filter, std::vector<std::int64_t> &binds)
+Result<std::string> UsageQueries::where(const UsageFilter &filter, std::vector<std::int64_t> &binds,
+                                        const std::string &alias, bool withTier)
 {
-    std::string sql = " r.day >= ?1 AND r.day < ?2";
+    std::string sql = " " + alias + ".day >= ?1 AND " + alias + ".day < ?2";
     binds = {filter.fromDay, filter.toDay};
     struct Dimension {
         const std::string &value;
@@ -95,16 +98,16 @@ Result<std::string> UsageQueries::where(const UsageFilter &filter, std::vector<s
                                     {filter.tier, "tiers", "tier_id"},
                                     {filter.model, "models", "model_id"}};
     for (const Dimension &d : dimensions) {
-        if (d.value.empty())
+        if (d.value.empty() || (!withTier && std::string_view(d.table) == "tiers"))
             continue;
         Result<std::int64_t> id = idOf(m_db, d.table, d.value);
         if (!id)
             return id.error();
         binds.push_back(id.value());
-        sql += std::string(" AND r.") + d.column + " = ?" + std::to_string(binds.size());
+        sql += " AND " + alias + "." + d.column + " = ?" + std::to_string(binds.size());
     }
     if (filter.source.empty()) // a source picked in the filter shows even when it is kept out of spend
-        sql += " AND r.source_id NOT IN (SELECT id FROM sources WHERE in_spend = 0)";
+        sql += " AND " + alias + ".source_id NOT IN (SELECT id FROM sources WHERE in_spend = 0)";
     return sql;
 }
 
@@ -151,6 +154,87 @@ Result<std::vector<DayTierSpend>> UsageQueries::spendByDayAndTier(const UsageFil
     return collect<DayTierSpend>(query.value(), [](SqliteStatement &q) {
         return DayTierSpend{q.int64(0), q.text(1), static_cast<int>(q.int64(2)), q.int64(3), q.int64(4)};
     });
+}
+
+Result<std::vector<HourTierSpend>> UsageQueries::spendByHourAndTier(const UsageFilter &filter)
+{
+    constexpr std::int64_t kHourMs = 3'600'000;
+    const std::int64_t startMs = m_calendar.dayStartMs(filter.fromDay);
+    std::map<std::pair<std::int64_t, int>, HourTierSpend> hours; // (hour, rank) -> row
+    auto add = [&](const HourTierSpend &row) {
+        HourTierSpend &into = hours[{row.hourMs, row.tierRank}];
+        if (into.requests == 0 && into.costMicro == 0) {
+            into.hourMs = row.hourMs;
+            into.tier = row.tier;
+            into.tierRank = row.tierRank;
+        }
+        into.requests += row.requests;
+        into.errors += row.errors;
+        into.fallbacks += row.fallbacks;
+        into.blocked += row.blocked;
+        into.costMicro += row.costMicro;
+    };
+    {
+        std::vector<std::int64_t> binds;
+        Result<std::string> condition = where(filter, binds, "e");
+        if (!condition)
+            return condition.error();
+        const std::string start = std::to_string(binds.size() + 1);
+        Result<SqliteStatement> query =
+            m_db.prepare("SELECT (e.time_ms - ?" + start
+                         + ") / 3600000, t.name, t.rank, count(*), total(e.status = 1), "
+                           "total(e.status = 3), total(e.status = 2), total(e.cost_micro) FROM usage_events e "
+                           "JOIN tiers t ON t.id = e.tier_id WHERE"
+                         + condition.value() + " GROUP BY 1, e.tier_id");
+        if (!query)
+            return query.error();
+        for (std::size_t i = 0; i < binds.size(); ++i)
+            query->bind(static_cast<int>(i + 1), binds[i]);
+        query->bind(static_cast<int>(binds.size() + 1), startMs);
+        if (Result<void> rowsRead = query->forEachRow([&] {
+                add(HourTierSpend{startMs + query->int64(0) * kHourMs, query->text(1),
+                                  static_cast<int>(query->int64(2)), query->int64(3),
+                                  static_cast<std::int64_t>(query->real(4)), static_cast<std::int64_t>(query->real(5)),
+                                  static_cast<std::int64_t>(query->real(6)),
+                                  static_cast<std::int64_t>(query->real(7))});
+            });
+            !rowsRead)
+            return rowsRead.error();
+    }
+    if (filter.tier.empty()) { // provider buckets have no tier: a tier filter leaves them out
+        std::vector<std::int64_t> binds;
+        Result<std::string> condition = where(filter, binds, "b", false);
+        if (!condition)
+            return condition.error();
+        const std::string start = std::to_string(binds.size() + 1);
+        Result<SqliteStatement> query = m_db.prepare(
+            "SELECT (b.start_ms - ?" + start
+            + ") / 3600000, COALESCE((SELECT name FROM tiers WHERE id = 0), ''), "
+              "COALESCE((SELECT rank FROM tiers WHERE id = 0), -1), total(b.requests), total(b.cost_micro) "
+              "FROM usage_buckets b WHERE"
+            + condition.value() + " GROUP BY 1");
+        if (!query)
+            return query.error();
+        for (std::size_t i = 0; i < binds.size(); ++i)
+            query->bind(static_cast<int>(i + 1), binds[i]);
+        query->bind(static_cast<int>(binds.size() + 1), startMs);
+        if (Result<void> rowsRead = query->forEachRow([&] {
+                HourTierSpend row;
+                row.hourMs = startMs + query->int64(0) * kHourMs;
+                row.tier = query->text(1);
+                row.tierRank = static_cast<int>(query->int64(2));
+                row.requests = static_cast<std::int64_t>(query->real(3));
+                row.costMicro = static_cast<std::int64_t>(query->real(4));
+                add(row);
+            });
+            !rowsRead)
+            return rowsRead.error();
+    }
+    std::vector<HourTierSpend> out;
+    out.reserve(hours.size());
+    for (auto &[key, row] : hours)
+        out.push_back(std::move(row));
+    return out;
 }
 
 Result<std::vector<MixRow>> UsageQueries::routingMix(const UsageFilter &filter)
@@ -295,6 +379,11 @@ Result<std::vector<BudgetStatus>> UsageQueries::budgetStatus(std::int64_t nowMs)
         return budgets.error();
     if (!spend)
         return spend.error();
+    Result<SqliteStatement> recent =
+        m_db.prepare("SELECT total(cost_micro) FROM daily_rollups WHERE team_id = ?1 AND day >= ?2 AND day < ?3 AND "
+                     "source_id NOT IN (SELECT id FROM sources WHERE in_spend = 0)");
+    if (!recent)
+        return recent.error();
     const std::int64_t today = m_calendar.dayOf(nowMs);
     std::vector<BudgetStatus> out;
     if (Result<void> rowsRead = budgets->forEachRow([&]() -> Result<void> {
@@ -312,17 +401,75 @@ Result<std::vector<BudgetStatus>> UsageQueries::budgetStatus(std::int64_t nowMs)
                 return spent.error();
             status.spentMicro = static_cast<std::int64_t>(spend->real(0));
             spend->reset();
-            // Run-rate forecast: what was spent so far, stretched over the whole period.
-            const double elapsed = static_cast<double>(std::clamp(nowMs, status.periodStartMs + 1, status.periodEndMs)
-                                                       - status.periodStartMs)
-                                   / static_cast<double>(status.periodEndMs - status.periodStartMs);
-            status.forecastMicro =
-                static_cast<std::int64_t>(static_cast<double>(status.spentMicro) / std::max(elapsed, 1e-6));
+            const std::int64_t clampedNow = std::clamp(nowMs, status.periodStartMs + 1, status.periodEndMs);
+            const double dayMs = 86'400'000.0;
+            const double elapsedDays = static_cast<double>(clampedNow - status.periodStartMs) / dayMs;
+            const double periodDays = static_cast<double>(status.periodEndMs - status.periodStartMs) / dayMs;
+            // Early in a period the spend so far says little (an hour into the month): take the last days'
+            // daily average for the rest of the period instead, when there is one.
+            std::int64_t recentMicro = 0;
+            if (elapsedDays < kForecastRecentDays) {
+                recent->bind(1, budgets->int64(0)).bind(2, today - kForecastRecentDays).bind(3, today);
+                Result<bool> read = recent->step();
+                if (!read)
+                    return read.error();
+                recentMicro = static_cast<std::int64_t>(recent->real(0));
+                recent->reset();
+            }
+            if (recentMicro > 0) {
+                status.basis = ForecastBasis::RecentDays;
+                status.rateDays = kForecastRecentDays;
+                const double rate = static_cast<double>(recentMicro) / kForecastRecentDays;
+                status.dailyRateMicro = std::llround(rate);
+                status.forecastMicro =
+                    status.spentMicro
+                    + std::llround(rate * static_cast<double>(status.periodEndMs - clampedNow) / dayMs);
+            } else {
+                // Run-rate forecast: what was spent so far, stretched over the whole period.
+                status.basis = ForecastBasis::PeriodSoFar;
+                status.dailyRateMicro =
+                    std::llround(static_cast<double>(status.spentMicro) / std::max(elapsedDays, 1e-6));
+                status.forecastMicro = static_cast<std::int64_t>(static_cast<double>(status.spentMicro)
+                                                                 / std::max(elapsedDays / periodDays, 1e-6));
+            }
             out.push_back(status);
             return {};
         });
         !rowsRead)
         return rowsRead.error();
+    return out;
+}
+
+RangeBudget budgetForRange(const OrgCalendar &calendar, BudgetPeriod period, std::int64_t limitMicro,
+                           std::int64_t fromDay, std::int64_t toDay, std::int64_t endOfToday)
+{
+    RangeBudget out;
+    if (limitMicro <= 0 || toDay <= fromDay)
+        return out;
+    std::int64_t first = 0, end = 0;
+    calendar.periodContaining(fromDay, period, first, end);
+    std::int64_t lastFirst = 0, lastEnd = 0;
+    calendar.periodContaining(toDay - 1, period, lastFirst, lastEnd);
+    if (first == fromDay && (lastEnd == toDay || toDay == endOfToday)) {
+        int periods = 0;
+        for (std::int64_t day = fromDay; day < toDay; day = end) {
+            calendar.periodContaining(day, period, first, end);
+            ++periods;
+        }
+        out.limitMicro = limitMicro * periods;
+        out.wholePeriods = periods;
+        return out;
+    }
+    // Pro-rated: each day gets its period's budget divided by the period's days.
+    double sum = 0;
+    for (std::int64_t day = fromDay; day < toDay;) {
+        calendar.periodContaining(day, period, first, end);
+        const std::int64_t stop = std::min(end, toDay);
+        sum += static_cast<double>(limitMicro) * static_cast<double>(stop - day) / static_cast<double>(end - first);
+        day = stop;
+    }
+    out.limitMicro = std::llround(sum);
+    out.prorated = true;
     return out;
 }
 

@@ -35,6 +35,16 @@ struct DayTierSpend {
     std::int64_t costMicro = 0;
 };
 
+// One hour of one tier: the series a period of a day or two is drawn with. `hourMs` is the UTC start of the
+// hour, counted from the organisation's midnight of the filter's first day (so half-hour zones stay aligned).
+struct HourTierSpend {
+    std::int64_t hourMs = 0;
+    std::string tier; // empty: not routed by tier (provider buckets, blocked requests)
+    int tierRank = -1;
+    std::int64_t requests = 0, errors = 0, fallbacks = 0, blocked = 0;
+    std::int64_t costMicro = 0;
+};
+
 struct MixRow {
     std::string tier;
     int tierRank = -1;
@@ -50,13 +60,22 @@ struct TeamSpend {
     std::int64_t frontierCostMicro = 0;
 };
 
+// How a budget's forecast was made.
+enum class ForecastBasis {
+    PeriodSoFar, // the spend so far in the period, stretched over the whole period
+    RecentDays,  // early in the period: the spend so far plus the last days' daily average for the rest
+};
+
 struct BudgetStatus {
     std::string team;
     BudgetPeriod period = BudgetPeriod::Month;
     std::int64_t limitMicro = 0;
     std::int64_t periodStartMs = 0, periodEndMs = 0;
     std::int64_t spentMicro = 0;    // so far in the current period
-    std::int64_t forecastMicro = 0; // at the period's end, at the run-rate so far
+    std::int64_t forecastMicro = 0; // at the period's end, see basis
+    ForecastBasis basis = ForecastBasis::PeriodSoFar;
+    int rateDays = 0;                // RecentDays: how many days the rate was taken over
+    std::int64_t dailyRateMicro = 0; // the daily rate the forecast used
     double used() const
     {
         return limitMicro > 0 ? static_cast<double>(spentMicro) / static_cast<double>(limitMicro) : 0.0;
@@ -93,6 +112,21 @@ struct PolicyVersionMark {
     std::int64_t firstSeenMs = 0;
 };
 
+// The budget that applies to a range of days [fromDay, toDay) for a budget of `limitMicro` per `period`:
+// when the range starts where a budget period starts and ends where one ends or at `endOfToday` (it runs to
+// now, like "This month"), the whole periods it touches (this month's budget for "This month"); otherwise
+// the budget pro-rated to the range's days (a month's budget spread evenly over its days).
+struct RangeBudget {
+    std::int64_t limitMicro = 0;
+    bool prorated = false;
+    int wholePeriods = 0; // when not pro-rated
+};
+RangeBudget budgetForRange(const OrgCalendar &calendar, BudgetPeriod period, std::int64_t limitMicro,
+                           std::int64_t fromDay, std::int64_t toDay, std::int64_t endOfToday);
+
+// Forecasts early in a period (fewer than this many days gone) use the last this-many days' daily average.
+inline constexpr int kForecastRecentDays = 7;
+
 // Read-only queries behind the dashboard pages. They read daily rollups, never raw events, through their
 // own connection, so they run on a worker thread while the store's writer ingests (WAL).
 class UsageQueries {
@@ -106,6 +140,9 @@ public:
 
     Result<UsageTotals> totals(const UsageFilter &filter);
     Result<std::vector<DayTierSpend>> spendByDayAndTier(const UsageFilter &filter);
+    // The same by hour, for short periods (a day or two): from the events and provider buckets of the
+    // filter's days (the rollups are daily), so only for a few days at a time.
+    Result<std::vector<HourTierSpend>> spendByHourAndTier(const UsageFilter &filter);
     Result<std::vector<MixRow>> routingMix(const UsageFilter &filter);
     Result<std::vector<TeamSpend>> spendByTeam(const UsageFilter &filter);
     Result<std::vector<BudgetStatus>> budgetStatus(std::int64_t nowMs);
@@ -120,8 +157,10 @@ public:
 
 private:
     UsageQueries() = default;
-    // " AND …" conditions for the filter's dimensions, with their values in `binds`.
-    Result<std::string> where(const UsageFilter &filter, std::vector<std::int64_t> &binds);
+    // " AND …" conditions for the filter's dimensions on table alias `alias`, with their values in `binds`;
+    // `withTier` false leaves out the tier (provider buckets have none).
+    Result<std::string> where(const UsageFilter &filter, std::vector<std::int64_t> &binds,
+                              const std::string &alias = "r", bool withTier = true);
 
     SqliteDatabase m_db;
     OrgCalendar m_calendar;

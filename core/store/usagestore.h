@@ -1,35 +1,36 @@
 #pragma once
 
+#include "clock.h"
 #include "error.h"
 #include "pricing/pricing.h"
+#include "store/dimensionids.h"
 #include "store/identitymap.h"
 #include "store/orgcalendar.h"
+#include "store/rollupaccumulator.h"
 #include "store/sourcesettings.h"
 #include "store/sqlitedatabase.h"
+#include "store/storebudgets.h"
 #include "store/storesources.h"
 #include "store/usagerecords.h"
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace rl {
 
-struct TeamBudget {
-    std::string team;
-    BudgetPeriod period = BudgetPeriod::Month;
-    std::int64_t limitMicro = 0;
-};
-
 // The writer of one store file (DESIGN.md §3.3, §5: one writer connection per file). Opening migrates the
 // schema; ingest commits a batch of events and buckets, their daily rollups and the source's cursor in
-// one transaction, so a crash leaves every committed batch and nothing of the interrupted one.
+// one transaction, so a crash leaves every committed batch and nothing of the interrupted one. Budgets,
+// identities, prices and sources are kept by StoreBudgets, StoreIdentities, StorePrices and StoreSources,
+// the rollups by RollupAccumulator; the store forwards to them.
 class UsageStore {
 public:
+    // "Now" (a cursor's last ingest, a new source's creation) is read from `clock`; without one, or with an
+    // empty one, from the system clock.
     static Result<UsageStore> open(const std::string &path);
+    static Result<UsageStore> open(const std::string &path, Clock clock);
 
     UsageStore(UsageStore &&) noexcept = default;
     UsageStore &operator=(UsageStore &&) noexcept = default;
@@ -44,66 +45,65 @@ public:
 
     // The organisation's time zone; days and budget periods are cut in it. Changing it rebuilds rollups.
     const OrgCalendar &calendar() const { return m_calendar; }
-    Result<bool> setTimeZone(const std::string &ianaName);
+    Result<void> setTimeZone(const std::string &ianaName);
 
     // The admin's identity mappings. Setting them replaces the list, re-applies it to every stored record
     // (each keeps its source's own team and app) and rebuilds the rollups, in one transaction.
     const IdentityMap &identityMap() const { return m_identities; }
-    Result<bool> setIdentityMappings(const std::vector<IdentityMapping> &mappings);
+    Result<void> setIdentityMappings(const std::vector<IdentityMapping> &mappings);
 
     // The configured sources. Removing one keeps the usage it brought in (history stays true).
     Result<std::vector<SourceSettings>> sourceSettings();
-    Result<bool> saveSourceSettings(const SourceSettings &settings);
-    Result<bool> removeSourceSettings(const std::string &name);
+    Result<void> saveSourceSettings(const SourceSettings &settings);
+    Result<void> removeSourceSettings(const std::string &name);
     using SourceTotals = rl::SourceTotals;
     Result<std::vector<SourceTotals>> sourceTotals();
     // Renames a source's settings and its stored parts ("<old>" and "<old> (<part>)"), keeping their rows and
     // cursors, so a renamed source neither re-reads nor duplicates anything. Refused if `to` is taken.
-    Result<bool> renameSource(const std::string &from, const std::string &to);
+    Result<void> renameSource(const std::string &from, const std::string &to);
     // Forgets where a source's connectors were, so the next poll reads from the start (rows are deduplicated).
-    Result<bool> resetCursors(const std::string &name);
+    Result<void> resetCursors(const std::string &name);
 
-    Result<bool> setBudget(const TeamBudget &budget);
-    Result<bool> removeBudget(const std::string &team);
+    Result<void> setBudget(const TeamBudget &budget);
+    Result<void> removeBudget(const std::string &team);
     Result<std::vector<TeamBudget>> budgets();
 
     // Pricing for this store: an imported catalog (or the built-in one), with the store's overrides and
     // discounts. An import is validated whole; a bad file changes nothing.
-    Result<bool> importPriceCatalog(std::string_view json);
-    Result<bool> addPriceOverride(const PriceOverride &priceOverride);
-    Result<bool> addProviderDiscount(const ProviderDiscount &discount);
+    Result<void> importPriceCatalog(std::string_view json);
+    Result<void> addPriceOverride(const PriceOverride &priceOverride);
+    Result<void> addProviderDiscount(const ProviderDiscount &discount);
     Result<Pricing> pricing();
 
     // Recomputes every rollup from raw events and buckets (after a time-zone change; also what tests compare
     // the incremental rollups with).
-    Result<bool> rebuildRollups();
+    Result<void> rebuildRollups();
+
+    // The clock the store was opened with (never empty), for what is generated to go with it (the demo).
+    const Clock &clock() const { return m_clock; }
 
     SqliteDatabase &database() { return m_db; }
     const std::string &backupPath() const { return m_backup; }
 
 private:
     UsageStore() = default;
-    Result<bool> prepareStatements();
-    // The id of `name`, inserting it with `sql` (binding ?1 = name, ?2 = extra or rank) the first time.
-    Result<std::int64_t> cachedId(const std::string &cacheKey, const std::string &name, const std::string &sql,
-                                  const std::optional<std::string> &extra, std::optional<int> rank);
-    Result<std::int64_t> dimension(const char *table, const std::string &name);
-    Result<std::int64_t> tierId(const std::string &name, int rank);
-    Result<std::int64_t> sourceId(const std::string &name, const std::string &kind);
-    Result<bool> loadIdentityMap();
-    Result<bool> reapplyIdentities();
-    // The store ids of the team and app the identity mappings give a record.
-    Result<std::pair<std::int64_t, std::int64_t>> resolvedIds(const IdentityMap::Record &record);
-    void forgetCachedIds();
+    Result<void> prepareStatements();
+    Result<std::int64_t> dimension(const char *table, const std::string &name)
+    {
+        return m_ids.dimension(m_db, table, name);
+    }
+    // Removes the stored buckets of the batch's replaced range that the batch does not carry.
+    Result<void> removeReplacedBuckets(const IngestBatch &batch, std::int64_t source,
+                                       const std::vector<std::string> &bucketKeys, IngestResult &result);
 
     SqliteDatabase m_db;
+    Clock m_clock;
     OrgCalendar m_calendar;
     std::string m_backup;
-    SqliteStatement m_insertEvent, m_upsertRollup, m_selectBucket, m_upsertBucket, m_policyVersion, m_setCursor,
-        m_upsertLatency, m_upsertUser, m_upsertCost;
+    SqliteStatement m_insertEvent, m_selectBucket, m_upsertBucket, m_setCursor, m_upsertCost;
+    RollupAccumulator m_rollups;
     IdentityMap m_identities;
-    std::map<std::string, std::unordered_map<std::string, std::int64_t>>
-        m_ids; // table -> name -> id; cleared when a transaction rolls back
+    DimensionIds m_ids; // forgotten whenever a transaction rolls back
 };
 
 } // namespace rl

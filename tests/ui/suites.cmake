@@ -10,3 +10,7 @@ routeledger_add_test(tst_sourcespage SOURCES tst_sourcespage.cpp ${ROUTELEDGER_Q
 add_test(NAME tst_sourcespage_nokeychain COMMAND tst_sourcespage)
 set_tests_properties(tst_sourcespage_nokeychain PROPERTIES TIMEOUT 300
   ENVIRONMENT "QT_QPA_PLATFORM=offscreen;ROUTELEDGER_TEST_NO_KEYCHAIN=1;DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent/bus;LSAN_OPTIONS=suppressions=${ROUTELEDGER_TEST_DATA}/lsan.supp")
+# Issue 12: a first start that is never empty, on the first day of a month, with the clock injected.
+routeledger_add_test(tst_firststart SOURCES tst_firststart.cpp ${ROUTELEDGER_QRC}
+  LIBS routeledger_ui Qt6::Widgets)
+routeledger_add_test(tst_chartticks SOURCES tst_chartticks.cpp LIBS routeledger_ui)

@@ -170,7 +170,7 @@ private:
 int main(int argc, char **argv)
 {
     QApplication app(argc, argv);
-    Theme::apply(app, Theme::Mode::Light);
+    Theme().applyTo(app);
     TestOverviewPage test;
     return QTest::qExec(&test, argc, argv);
 }

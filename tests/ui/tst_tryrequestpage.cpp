@@ -27,7 +27,7 @@ private slots:
 
     void decidesWithTheBuiltInPolicy()
     {
-        TryRequestPage page;
+        TryRequestPage page{Theme()};
         QCOMPARE(page.policyLabel(), QStringLiteral("starter v1 · built-in"));
         page.setTeam(QStringLiteral("legal"));
         QVERIFY(page.decision().has_value());
@@ -37,7 +37,7 @@ private slots:
 
     void budgetGuardShows()
     {
-        TryRequestPage page;
+        TryRequestPage page{Theme()};
         page.setTeam(QStringLiteral("support"));
         page.setPrompt(
             QStringLiteral("Write a detailed migration plan for moving our billing system to a new database, "
@@ -53,7 +53,7 @@ private slots:
 
     void trailModelExplainsEachRule()
     {
-        TryRequestPage page;
+        TryRequestPage page{Theme()};
         page.setTeam(QStringLiteral("support"));
         page.setRequestedModel(QStringLiteral("gpt-4o"));
         DecisionTrailModel *model = page.trailModel();
@@ -72,7 +72,7 @@ private slots:
 
     void invalidPolicyKeepsThePreviousOne()
     {
-        TryRequestPage page;
+        TryRequestPage page{Theme()};
         QTemporaryDir dir;
         QFile bad(dir.filePath(QStringLiteral("bad.json")));
         QVERIFY(bad.open(QIODevice::WriteOnly));
@@ -90,7 +90,7 @@ private slots:
 
     void opensAnotherPolicy()
     {
-        TryRequestPage page;
+        TryRequestPage page{Theme()};
         QSignalSpy decided(&page, &TryRequestPage::decided);
         QVERIFY(page.loadPolicyFile(testdata::path(QStringLiteral("core/routing/cases/default-tier/policy.json"))));
         QVERIFY(decided.count() >= 1);
@@ -101,7 +101,7 @@ private slots:
 
     void typingDecidesAfterAPause()
     {
-        TryRequestPage page;
+        TryRequestPage page{Theme()};
         QSignalSpy decided(&page, &TryRequestPage::decided);
         auto *editor = page.findChild<QPlainTextEdit *>();
         QVERIFY(editor);
@@ -114,7 +114,7 @@ private slots:
 int main(int argc, char **argv)
 {
     QApplication app(argc, argv);
-    Theme::apply(app, Theme::Mode::Light);
+    Theme().applyTo(app);
     TestTryRequestPage test;
     return QTest::qExec(&test, argc, argv);
 }

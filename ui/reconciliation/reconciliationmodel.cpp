@@ -8,7 +8,9 @@
 
 #include <cstdlib>
 
-ReconciliationModel::ReconciliationModel(QObject *parent) : QAbstractTableModel(parent) {}
+ReconciliationModel::ReconciliationModel(const Theme &theme, QObject *parent)
+    : QAbstractTableModel(parent), m_theme(theme)
+{}
 
 void ReconciliationModel::setReport(const rl::ReconciliationReport &report)
 {
@@ -68,7 +70,7 @@ QVariant ReconciliationModel::data(const QModelIndex &index, int role) const
     if (role == FlaggedRole)
         return flagged(*row, column);
     if (role == Qt::BackgroundRole && flagged(*row, column)) {
-        QColor tint = Theme::current().warning();
+        QColor tint = m_theme.warning();
         tint.setAlpha(48);
         return QBrush(tint);
     }
@@ -100,14 +102,26 @@ QVariant ReconciliationModel::data(const QModelIndex &index, int role) const
 
 QVariant ReconciliationModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+    if (orientation != Qt::Horizontal)
+        return {};
+    if (role == Qt::ToolTipRole) { // the short headers in full
+        switch (section) {
+        case RequestsColumn: return tr("Requests seen via gateways");
+        case ReportedColumn: return tr("Spend the gateways reported");
+        case CatalogColumn: return tr("The same traffic at the price catalog's rates");
+        case BilledColumn: return tr("What the provider billed");
+        case GapColumn: return tr("The bill minus the catalog cost");
+        default: return {};
+        }
+    }
+    if (role != Qt::DisplayRole)
         return {};
     switch (section) {
     case ProviderColumn: return tr("Provider");
-    case RequestsColumn: return tr("Requests via gateways");
-    case ReportedColumn: return tr("Gateway reported");
-    case CatalogColumn: return tr("Price catalog");
-    case BilledColumn: return tr("Provider bill");
+    case RequestsColumn: return tr("Requests");
+    case ReportedColumn: return tr("Reported");
+    case CatalogColumn: return tr("Catalog");
+    case BilledColumn: return tr("Billed");
     case GapColumn: return tr("Bill − catalog");
     case NotesColumn: return tr("Why");
     default: return {};

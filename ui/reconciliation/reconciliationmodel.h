@@ -1,6 +1,7 @@
 #pragma once
 
 #include "store/reconciliation.h"
+#include "widgets/theme.h"
 
 #include <QAbstractTableModel>
 
@@ -22,7 +23,7 @@ public:
     static constexpr int SortRole = Qt::UserRole + 1;
     static constexpr int FlaggedRole = Qt::UserRole + 2; // true where the figure differs from its pair
 
-    explicit ReconciliationModel(QObject *parent = nullptr);
+    explicit ReconciliationModel(const Theme &theme, QObject *parent = nullptr);
     void setReport(const rl::ReconciliationReport &report);
     const rl::ReconciliationRow *rowAt(int row) const;
 
@@ -33,5 +34,6 @@ public:
 
 private:
     bool flagged(const rl::ReconciliationRow &row, int column) const;
+    Theme m_theme;
     std::vector<rl::ReconciliationRow> m_rows;
 };

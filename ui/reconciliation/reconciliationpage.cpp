@@ -10,25 +10,25 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
-ReconciliationPage::ReconciliationPage(QWidget *parent) : QWidget(parent)
+ReconciliationPage::ReconciliationPage(const Theme &theme, QWidget *parent) : QWidget(parent), m_theme(theme)
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(24, 16, 24, 24);
     layout->setSpacing(10);
     m_title = new QLabel(this);
-    QFont font = Theme::current().bodyFont();
+    QFont font = m_theme.bodyFont();
     font.setBold(true);
     font.setPointSizeF(font.pointSizeF() * 1.15);
     m_title->setFont(font);
     layout->addWidget(m_title);
-    auto *intro = new QLabel(tr("What the gateways reported, what the price catalog says the same traffic cost, and "
-                                "what each provider billed. Highlighted figures differ by more than 1 %; hover a row "
-                                "or select it for the reasons RouteLedger knows."),
+    auto *intro = new QLabel(tr("Per provider: the requests seen via gateways, the spend they reported, what the price "
+                                "catalog says the same traffic cost, and what the provider billed. Highlighted figures "
+                                "differ by more than 1 %; select a row for the reasons RouteLedger knows."),
                              this);
     intro->setWordWrap(true);
-    intro->setStyleSheet(QStringLiteral("color: %1;").arg(Theme::current().mutedText().name()));
+    intro->setStyleSheet(QStringLiteral("color: %1;").arg(m_theme.mutedText().name()));
     layout->addWidget(intro);
-    m_model = new ReconciliationModel(this);
+    m_model = new ReconciliationModel(m_theme, this);
     m_sorted = new QSortFilterProxyModel(this);
     m_sorted->setSourceModel(m_model);
     m_sorted->setSortRole(ReconciliationModel::SortRole);
@@ -39,16 +39,19 @@ ReconciliationPage::ReconciliationPage(QWidget *parent) : QWidget(parent)
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->verticalHeader()->hide();
-    m_view->horizontalHeader()->setStretchLastSection(true);
-    m_view->setWordWrap(false);
-    layout->addWidget(m_view, 1);
+    // Figures as wide as they need; the reasons take the rest of the width and wrap there.
+    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_view->horizontalHeader()->setSectionResizeMode(ReconciliationModel::NotesColumn, QHeaderView::Stretch);
+    m_view->setWordWrap(true); // the reasons wrap in their column rather than end in "…"
+    m_view->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    layout->addWidget(m_view, 3);
     m_empty =
         new QLabel(tr("Nothing to reconcile in this period: add sources on the Sources page (a gateway or router, "
                       "and the provider organizations whose bills you want to compare)."),
                    this);
     m_empty->setWordWrap(true);
     m_empty->setAlignment(Qt::AlignCenter);
-    m_empty->setStyleSheet(QStringLiteral("color: %1; padding: 24px;").arg(Theme::current().mutedText().name()));
+    m_empty->setStyleSheet(QStringLiteral("color: %1; padding: 24px;").arg(m_theme.mutedText().name()));
     layout->addWidget(m_empty);
     m_notes = new QLabel(this);
     m_notes->setWordWrap(true);
@@ -64,12 +67,13 @@ void ReconciliationPage::setSnapshot(const DashboardSnapshot &snapshot)
     auto dayText = [](std::int64_t day) {
         return QDate(1970, 1, 1).addDays(day).toString(QStringLiteral("d MMM yyyy"));
     };
+    const QString days = snapshot.filter.toDay - snapshot.filter.fromDay == 1
+                             ? dayText(snapshot.filter.fromDay)
+                             : tr("%1 to %2").arg(dayText(snapshot.filter.fromDay), dayText(snapshot.filter.toDay - 1));
     m_title->setText(
-        tr("Reconciliation — %1 to %2 — %3")
-            .arg(dayText(snapshot.filter.fromDay), dayText(snapshot.filter.toDay - 1),
-                 snapshot.filter.team.empty() ? tr("all teams") : QString::fromStdString(snapshot.filter.team)));
+        tr("Reconciliation — %1 — %2")
+            .arg(days, snapshot.filter.team.empty() ? tr("all teams") : QString::fromStdString(snapshot.filter.team)));
     m_model->setReport(report);
-    m_view->resizeColumnsToContents();
     m_view->setVisible(!report.rows.empty());
     m_empty->setVisible(report.rows.empty());
     if (!report.rows.empty() && !m_view->currentIndex().isValid())

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "dashboardsnapshot.h"
+#include "widgets/theme.h"
 
 #include <QWidget>
 
@@ -14,7 +15,7 @@ class ReconciliationModel;
 class ReconciliationPage : public QWidget {
     Q_OBJECT
 public:
-    explicit ReconciliationPage(QWidget *parent = nullptr);
+    explicit ReconciliationPage(const Theme &theme, QWidget *parent = nullptr);
     void setSnapshot(const DashboardSnapshot &snapshot);
     ReconciliationModel *model() const { return m_model; }
     QLabel *notesLabel() const { return m_notes; }
@@ -22,6 +23,7 @@ public:
 private:
     void showNotes();
 
+    Theme m_theme;
     QLabel *m_title = nullptr;
     QLabel *m_empty = nullptr;
     QLabel *m_notes = nullptr;

@@ -2,11 +2,12 @@
 
 #include "widgets/chartstyle.h"
 #include "widgets/money.h"
-#include "widgets/theme.h"
+#include "widgets/periodview.h"
 
 #include <QAreaSeries>
 #include <QChart>
 #include <QChartView>
+#include <QDateTime>
 #include <QDateTimeAxis>
 #include <QGraphicsLayout>
 #include <QGridLayout>
@@ -14,6 +15,7 @@
 #include <QLabel>
 #include <QLegend>
 #include <QLineSeries>
+#include <QStackedWidget>
 #include <QStandardItemModel>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -43,34 +45,61 @@ QTableView *makeTable(QStandardItemModel *model, QWidget *parent)
     view->setShowGrid(false);
     view->setAlternatingRowColors(true);
     view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    view->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-    view->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    // Columns as wide as their contents and headers (none cut off); the first takes what is left.
+    view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    view->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
     return view;
+}
+
+QLabel *emptyLabel(const Theme &theme, const QString &text, QWidget *parent)
+{
+    auto *label = new QLabel(text, parent);
+    label->setWordWrap(true);
+    label->setAlignment(Qt::AlignCenter);
+    label->setStyleSheet(QStringLiteral("color: %1;").arg(theme.mutedText().name()));
+    return label;
+}
+
+void setTimeRange(QChart *chart, const DashboardSnapshot &s, const std::vector<periodview::Bucket> &buckets)
+{
+    if (auto axes = chart->axes(Qt::Horizontal); !axes.isEmpty() && !buckets.empty())
+        static_cast<QDateTimeAxis *>(axes.first())
+            ->setRange(QDateTime::fromMSecsSinceEpoch(qint64(periodview::chartX(s, buckets.front().startMs))),
+                       QDateTime::fromMSecsSinceEpoch(qint64(periodview::chartX(s, buckets.back().endMs))));
 }
 
 } // namespace
 
-RoutingPage::RoutingPage(QWidget *parent) : QWidget(parent)
+RoutingPage::RoutingPage(const Theme &theme, QWidget *parent) : QWidget(parent), m_theme(theme)
 {
     setObjectName(QStringLiteral("page"));
     auto *title = new QLabel(tr("Routing"), this);
-    title->setFont(Theme::current().titleFont());
+    title->setObjectName(QStringLiteral("pageTitle"));
+    title->setFont(m_theme.titleFont());
     auto *caption =
         new QLabel(tr("How requests were routed in the period: which tier served them, which rule "
                       "decided, how often a fallback or an error happened, and how fast each model answered."),
                    this);
     caption->setObjectName(QStringLiteral("caption"));
-    caption->setFont(Theme::current().captionFont());
+    caption->setFont(m_theme.captionFont());
     caption->setWordWrap(true);
 
-    m_mixView = new QChartView(ChartStyle::plainChart(), this);
-    m_qualityView = new QChartView(ChartStyle::plainChart(), this);
+    m_mixView = new QChartView(ChartStyle::plainChart(m_theme), this);
+    m_qualityView = new QChartView(ChartStyle::plainChart(m_theme), this);
     for (QChartView *view : {m_mixView, m_qualityView}) {
         view->setRenderHint(QPainter::Antialiasing);
-        view->setBackgroundBrush(Theme::current().card());
+        view->setBackgroundBrush(m_theme.card());
         view->setFrameShape(QFrame::NoFrame);
-        view->setMinimumHeight(220);
+        view->setMinimumHeight(200);
     }
+    m_mixStack = new QStackedWidget(this);
+    m_mixEmpty = emptyLabel(m_theme, tr("No requests in this period."), m_mixStack);
+    m_mixStack->addWidget(m_mixView);
+    m_mixStack->addWidget(m_mixEmpty);
+    m_qualityStack = new QStackedWidget(this);
+    m_qualityEmpty = emptyLabel(m_theme, tr("No requests in this period."), m_qualityStack);
+    m_qualityStack->addWidget(m_qualityView);
+    m_qualityStack->addWidget(m_qualityEmpty);
     m_rules = new QStandardItemModel(0, 5, this);
     m_rules->setHorizontalHeaderLabels({tr("Rule"), tr("Tier"), tr("Requests"), tr("Share"), tr("Spend")});
     m_rules->setSortRole(kSortRole);
@@ -80,14 +109,19 @@ RoutingPage::RoutingPage(QWidget *parent) : QWidget(parent)
 
     auto *grid = new QGridLayout;
     grid->setSpacing(16);
-    grid->addWidget(
-        ChartStyle::card(tr("Tier mix per day (share of requests); dashed lines: policy versions"), m_mixView, this), 0,
-        0);
-    grid->addWidget(ChartStyle::card(tr("Errors and fallbacks per day (% of requests)"), m_qualityView, this), 0, 1);
-    grid->addWidget(ChartStyle::card(tr("Hits per rule"), makeTable(m_rules, this), this), 1, 0);
-    grid->addWidget(ChartStyle::card(tr("Latency by model (ms, all teams)"), makeTable(m_latency, this), this), 1, 1);
-    grid->setRowStretch(0, 3);
-    grid->setRowStretch(1, 2);
+    QFrame *mixCard = ChartStyle::card(m_theme, QString(), m_mixStack, this);
+    m_mixTitle = mixCard->findChild<QLabel *>(QStringLiteral("cardTitle"));
+    QFrame *qualityCard = ChartStyle::card(m_theme, QString(), m_qualityStack, this);
+    m_qualityTitle = qualityCard->findChild<QLabel *>(QStringLiteral("cardTitle"));
+    grid->addWidget(mixCard, 0, 0);
+    grid->addWidget(qualityCard, 0, 1);
+    grid->addWidget(ChartStyle::card(m_theme, tr("Hits per rule"), makeTable(m_rules, this), this), 1, 0);
+    grid->addWidget(ChartStyle::card(m_theme, tr("Latency by model (ms, all teams)"), makeTable(m_latency, this), this),
+                    1, 1);
+    grid->setColumnStretch(0, 1);
+    grid->setColumnStretch(1, 1);
+    grid->setRowStretch(0, 1);
+    grid->setRowStretch(1, 1);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(24, 16, 24, 24);
@@ -129,42 +163,57 @@ void RoutingPage::setSnapshot(const DashboardSnapshot &s)
 
 void RoutingPage::showMix(const DashboardSnapshot &s)
 {
-    const Theme &theme = Theme::current();
-    QChart *chart = ChartStyle::plainChart();
-    std::map<std::int64_t, std::int64_t> dayTotals;
-    std::map<int, std::map<std::int64_t, std::int64_t>> byTier;
-    std::map<int, std::string> names;
-    for (const rl::DayTierSpend &row : s.spendByDayAndTier) {
-        const int rank = row.tierRank < 0 ? 99 : row.tierRank;
-        byTier[rank][row.day] += row.requests;
-        dayTotals[row.day] += row.requests;
-        names[rank] = row.tier;
+    const Theme &theme = m_theme;
+    const bool hourly = periodview::byHour(s);
+    m_mixTitle->setText(hourly ? tr("Tier mix per hour (share of requests); dashed lines: policy versions")
+                               : tr("Tier mix per day (share of requests); dashed lines: policy versions"));
+    m_markers = 0;
+    if (s.totals.requests == 0) {
+        m_mixStack->setCurrentWidget(m_mixEmpty);
+        ChartStyle::replaceChart(m_mixView, ChartStyle::plainChart(theme));
+        return;
     }
-    auto dayMs = [&](std::int64_t day) { return double(s.calendar ? s.calendar->dayStartMs(day) : day * 86'400'000); };
+    m_mixStack->setCurrentWidget(m_mixView);
+    QChart *chart = ChartStyle::plainChart(theme);
+    const periodview::TierSeries series = periodview::tierSeries(s);
+    const std::vector<periodview::Bucket> buckets = periodview::buckets(s);
+    std::map<std::int64_t, double> totals;
+    for (const auto &[rank, cells] : series.cells)
+        for (const auto &[start, cell] : cells)
+            totals[start] += cell.requests;
     std::map<std::int64_t, double> below;
-    for (const auto &[rank, days] : byTier) {
-        // QAreaSeries does not own its boundary lines: parent them to it so they go with the chart.
+    for (const auto &[rank, cells] : series.cells) {
+        // QAreaSeries does not own its boundary lines: parent them to it so they go with the chart. Each bucket
+        // is a flat step when there are few (periodview::bucketXs), and buckets without requests are left out
+        // rather than drawn as 0 %.
         auto *area = new QAreaSeries;
         auto *lower = new QLineSeries(area);
         auto *upper = new QLineSeries(area);
-        for (const auto &[day, total] : dayTotals) {
-            const auto it = days.find(day);
-            const double share = total ? 100.0 * double(it == days.end() ? 0 : it->second) / double(total) : 0.0;
-            lower->append(dayMs(day), below[day]);
-            below[day] += share;
-            upper->append(dayMs(day), below[day]);
+        for (const periodview::Bucket &bucket : buckets) {
+            const double total = totals[bucket.startMs];
+            if (total <= 0)
+                continue;
+            const auto it = cells.find(bucket.startMs);
+            const double share = 100.0 * (it == cells.end() ? 0.0 : it->second.requests) / total;
+            const double base = below[bucket.startMs];
+            for (const std::int64_t x : periodview::bucketXs(bucket, buckets.size())) {
+                lower->append(periodview::chartX(s, x), base);
+                upper->append(periodview::chartX(s, x), base + share);
+            }
+            below[bucket.startMs] = base + share;
         }
         area->setUpperSeries(upper);
         area->setLowerSeries(lower);
-        area->setName(names[rank].empty() ? tr("no tier") : QString::fromStdString(names[rank]));
+        const auto name = series.names.find(rank);
+        const std::string tier = name == series.names.end() ? std::string() : name->second;
+        area->setName(tier.empty() ? tr("no tier") : QString::fromStdString(tier));
         const QColor color = rank == 99 ? theme.mutedText() : theme.tierColor(rank);
         area->setColor(color);
         area->setBorderColor(color);
         chart->addSeries(area);
     }
-    m_markers = 0;
-    const double first = dayTotals.empty() ? 0 : dayMs(dayTotals.begin()->first);
-    const double last = dayTotals.empty() ? 0 : dayMs(dayTotals.rbegin()->first);
+    const double first = double(buckets.front().startMs);
+    const double last = double(buckets.back().endMs);
     std::set<std::string> sourcesSeen; // a source's first version is where its data starts, not a change
     for (const rl::PolicyVersionMark &mark : s.policyVersions) {
         if (sourcesSeen.insert(mark.source).second)
@@ -173,46 +222,60 @@ void RoutingPage::showMix(const DashboardSnapshot &s)
             continue; // only changes inside the period shown
         auto *line = new QLineSeries;
         line->setName(tr("policy v%1").arg(mark.version));
-        line->append(double(mark.firstSeenMs), 0);
-        line->append(double(mark.firstSeenMs), 100);
+        line->append(periodview::chartX(s, mark.firstSeenMs), 0);
+        line->append(periodview::chartX(s, mark.firstSeenMs), 100);
         QPen pen(theme.text(), 1.5, Qt::DashLine);
         line->setPen(pen);
         chart->addSeries(line);
         ++m_markers;
     }
     auto *y = new QValueAxis;
-    y->setRange(0, 100);
-    y->setLabelFormat(QStringLiteral("%.0f %%"));
-    ChartStyle::addTimeAxes(chart, y, 6);
+    applyTicks(y, niceTicks(0, 100, 5), QString(), QStringLiteral(" %"));
+    ChartStyle::addTimeAxes(chart, y, 6, theme, std::int64_t(last - first), hourly);
+    setTimeRange(chart, s, buckets);
     ChartStyle::replaceChart(m_mixView, chart);
 }
 
 void RoutingPage::showQuality(const DashboardSnapshot &s)
 {
-    const Theme &theme = Theme::current();
-    QChart *chart = ChartStyle::plainChart();
+    const Theme &theme = m_theme;
+    const bool hourly = periodview::byHour(s);
+    m_qualityTitle->setText(hourly ? tr("Errors and fallbacks per hour (% of requests)")
+                                   : tr("Errors and fallbacks per day (% of requests)"));
+    if (s.totals.requests == 0) {
+        m_qualityStack->setCurrentWidget(m_qualityEmpty);
+        ChartStyle::replaceChart(m_qualityView, ChartStyle::plainChart(theme));
+        return;
+    }
+    m_qualityStack->setCurrentWidget(m_qualityView);
+    QChart *chart = ChartStyle::plainChart(theme);
     auto *errors = new QLineSeries;
     auto *fallbacks = new QLineSeries;
     errors->setName(tr("errors"));
     fallbacks->setName(tr("fallbacks"));
     errors->setColor(theme.blocked());
     fallbacks->setColor(theme.warning());
-    double top = 1;
-    for (const rl::DayQuality &d : s.quality) {
-        if (d.requests == 0)
+    double top = 0;
+    const std::map<std::int64_t, periodview::QualityCell> cells = periodview::qualitySeries(s);
+    const std::vector<periodview::Bucket> buckets = periodview::buckets(s);
+    for (const periodview::Bucket &bucket : buckets) {
+        const auto it = cells.find(bucket.startMs);
+        if (it == cells.end() || it->second.requests <= 0)
             continue;
-        const double x = double(s.calendar ? s.calendar->dayStartMs(d.day) : d.day * 86'400'000);
-        const double e = 100.0 * double(d.errors) / double(d.requests);
-        const double f = 100.0 * double(d.fallbacks) / double(d.requests);
-        errors->append(x, e);
-        fallbacks->append(x, f);
+        const double e = 100.0 * it->second.errors / it->second.requests;
+        const double f = 100.0 * it->second.fallbacks / it->second.requests;
+        for (const std::int64_t x :
+             periodview::bucketXs(bucket, buckets.size())) { // steps for few buckets: one still shows
+            errors->append(periodview::chartX(s, x), e);
+            fallbacks->append(periodview::chartX(s, x), f);
+        }
         top = std::max({top, e, f});
     }
     chart->addSeries(errors);
     chart->addSeries(fallbacks);
     auto *y = new QValueAxis;
-    y->setRange(0, top * 1.2);
-    y->setLabelFormat(QStringLiteral("%.1f %%"));
-    ChartStyle::addTimeAxes(chart, y, 6);
+    applyTicks(y, niceTicks(0, std::max(top * 1.1, 1.0), 5), QString(), QStringLiteral(" %"));
+    ChartStyle::addTimeAxes(chart, y, 6, theme, buckets.back().endMs - buckets.front().startMs, hourly);
+    setTimeRange(chart, s, buckets);
     ChartStyle::replaceChart(m_qualityView, chart);
 }

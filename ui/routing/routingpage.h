@@ -1,11 +1,13 @@
 #pragma once
 
 #include "dashboardsnapshot.h"
+#include "widgets/theme.h"
 
 #include <QWidget>
 
 class QChartView;
 class QLabel;
+class QStackedWidget;
 class QStandardItemModel;
 class QTableView;
 
@@ -14,7 +16,7 @@ class QTableView;
 class RoutingPage : public QWidget {
     Q_OBJECT
 public:
-    explicit RoutingPage(QWidget *parent = nullptr);
+    explicit RoutingPage(const Theme &theme, QWidget *parent = nullptr);
     void setSnapshot(const DashboardSnapshot &snapshot);
 
     QStandardItemModel *rulesModel() const { return m_rules; }
@@ -25,6 +27,13 @@ private:
     void showMix(const DashboardSnapshot &snapshot);
     void showQuality(const DashboardSnapshot &snapshot);
 
+    Theme m_theme;
+    QLabel *m_mixTitle = nullptr;
+    QLabel *m_qualityTitle = nullptr;
+    QStackedWidget *m_mixStack = nullptr;
+    QStackedWidget *m_qualityStack = nullptr;
+    QLabel *m_mixEmpty = nullptr;
+    QLabel *m_qualityEmpty = nullptr;
     QChartView *m_mixView = nullptr;
     QChartView *m_qualityView = nullptr;
     QStandardItemModel *m_rules = nullptr;

@@ -17,7 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
-SourceDialog::SourceDialog(QWidget *parent) : QDialog(parent)
+SourceDialog::SourceDialog(const Theme &theme, QWidget *parent) : QDialog(parent), m_theme(theme)
 {
     setWindowTitle(tr("Add source"));
     setMinimumWidth(560);
@@ -51,7 +51,7 @@ SourceDialog::SourceDialog(QWidget *parent) : QDialog(parent)
     m_read->addItem(tr("Daily activity per tag"), QStringLiteral("tag_activity"));
     m_help = new QLabel(this);
     m_help->setWordWrap(true);
-    m_help->setStyleSheet(QStringLiteral("color: %1;").arg(Theme::current().mutedText().name()));
+    m_help->setStyleSheet(QStringLiteral("color: %1;").arg(m_theme.mutedText().name()));
     form->addRow(tr("Type"), m_type);
     form->addRow(QString(), m_help);
     form->addRow(tr("Name"), m_name);
@@ -67,7 +67,7 @@ SourceDialog::SourceDialog(QWidget *parent) : QDialog(parent)
     layout->addLayout(form);
     m_note = new QLabel(tr("The credential is kept in this computer's keychain, never in the store file."), this);
     m_note->setWordWrap(true);
-    m_note->setFont(Theme::current().captionFont());
+    m_note->setFont(m_theme.captionFont());
     layout->addWidget(m_note);
     m_testResult = new QLabel(this);
     m_testResult->setWordWrap(true);
@@ -159,7 +159,6 @@ void SourceDialog::showTestResult(bool ok, const QString &report)
 {
     m_test->setEnabled(true);
     m_testResult->setText(report);
-    m_testResult->setStyleSheet(
-        QStringLiteral("color: %1;").arg((ok ? Theme::current().good() : Theme::current().blocked()).name()));
+    m_testResult->setStyleSheet(QStringLiteral("color: %1;").arg((ok ? m_theme.good() : m_theme.blocked()).name()));
     m_testResult->show();
 }

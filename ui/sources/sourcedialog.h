@@ -1,6 +1,7 @@
 #pragma once
 
 #include "store/sourcesettings.h"
+#include "widgets/theme.h"
 
 #include <QDialog>
 
@@ -18,7 +19,7 @@ class QSpinBox;
 class SourceDialog : public QDialog {
     Q_OBJECT
 public:
-    explicit SourceDialog(QWidget *parent = nullptr);
+    explicit SourceDialog(const Theme &theme, QWidget *parent = nullptr);
 
     void setSettings(const rl::SourceSettings &settings, bool hasStoredSecret);
     rl::SourceSettings settings() const;
@@ -40,6 +41,7 @@ signals:
     void testRequested();
 
 private:
+    Theme m_theme;
     void typeChanged();
 
     QComboBox *m_type = nullptr;

@@ -6,7 +6,7 @@
 #include <QBrush>
 #include <QLocale>
 
-SourcesModel::SourcesModel(QObject *parent) : QAbstractTableModel(parent) {}
+SourcesModel::SourcesModel(const Theme &theme, QObject *parent) : QAbstractTableModel(parent), m_theme(theme) {}
 
 void SourcesModel::setSources(const QVector<SourceView> &sources, qint64 nowMs)
 {
@@ -90,11 +90,11 @@ QVariant SourcesModel::data(const QModelIndex &index, int role) const
         return error.isEmpty() ? QVariant() : QVariant(error);
     if (role == Qt::ForegroundRole && index.column() == StateColumn) {
         if (!source->notPolled.isEmpty() || s.state == rl::SourceStatus::State::Failing)
-            return QBrush(Theme::current().blocked());
+            return QBrush(m_theme.blocked());
         if (s.state == rl::SourceStatus::State::Paused)
-            return QBrush(Theme::current().warning());
+            return QBrush(m_theme.warning());
         if (s.lastSuccessMs > 0)
-            return QBrush(Theme::current().good());
+            return QBrush(m_theme.good());
         return {};
     }
     if (role == Qt::TextAlignmentRole && (index.column() == RecordsColumn || index.column() == IntervalColumn))

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "sources/sourceview.h"
+#include "widgets/theme.h"
 
 #include <QAbstractTableModel>
 
@@ -22,7 +23,7 @@ public:
     };
     static constexpr int SortRole = Qt::UserRole + 1;
 
-    explicit SourcesModel(QObject *parent = nullptr);
+    explicit SourcesModel(const Theme &theme, QObject *parent = nullptr);
     void setSources(const QVector<SourceView> &sources, qint64 nowMs);
     const SourceView *sourceAt(int row) const;
     int rowOf(const QString &name) const;
@@ -37,6 +38,7 @@ public:
     static QString stateText(const SourceView &source);
 
 private:
+    Theme m_theme;
     QVector<SourceView> m_sources;
     qint64 m_now = 0;
 };

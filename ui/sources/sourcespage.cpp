@@ -22,10 +22,10 @@
 
 namespace {
 
-QLabel *sectionTitle(const QString &text, QWidget *parent)
+QLabel *sectionTitle(const Theme &theme, const QString &text, QWidget *parent)
 {
     auto *label = new QLabel(text, parent);
-    QFont font = Theme::current().bodyFont();
+    QFont font = theme.bodyFont();
     font.setBold(true);
     font.setPointSizeF(font.pointSizeF() * 1.15);
     label->setFont(font);
@@ -34,18 +34,18 @@ QLabel *sectionTitle(const QString &text, QWidget *parent)
 
 } // namespace
 
-SourcesPage::SourcesPage(SourcesWorker *worker, CredentialStore *credentials, QWidget *parent)
-    : QWidget(parent), m_worker(worker), m_credentials(credentials)
+SourcesPage::SourcesPage(SourcesWorker *worker, CredentialStore *credentials, const Theme &theme, QWidget *parent)
+    : QWidget(parent), m_theme(theme), m_worker(worker), m_credentials(credentials)
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(24, 16, 24, 24);
     layout->setSpacing(10);
-    layout->addWidget(sectionTitle(tr("Sources"), this));
+    layout->addWidget(sectionTitle(m_theme, tr("Sources"), this));
     auto *intro = new QLabel(tr("The routers, gateways and provider accounts RouteLedger reads usage and cost from. "
                                 "Each is polled on its own schedule; a failing source never holds up another."),
                              this);
     intro->setWordWrap(true);
-    intro->setStyleSheet(QStringLiteral("color: %1;").arg(Theme::current().mutedText().name()));
+    intro->setStyleSheet(QStringLiteral("color: %1;").arg(m_theme.mutedText().name()));
     layout->addWidget(intro);
 
     auto *buttons = new QHBoxLayout;
@@ -67,7 +67,7 @@ SourcesPage::SourcesPage(SourcesWorker *worker, CredentialStore *credentials, QW
     m_message->hide();
     layout->addWidget(m_message);
 
-    m_model = new SourcesModel(this);
+    m_model = new SourcesModel(m_theme, this);
     m_sorted = new QSortFilterProxyModel(this);
     m_sorted->setSourceModel(m_model);
     m_sorted->setSortRole(SourcesModel::SortRole);
@@ -87,14 +87,14 @@ SourcesPage::SourcesPage(SourcesWorker *worker, CredentialStore *credentials, QW
                          this);
     m_empty->setWordWrap(true);
     m_empty->setAlignment(Qt::AlignCenter);
-    m_empty->setStyleSheet(QStringLiteral("color: %1; padding: 12px;").arg(Theme::current().mutedText().name()));
+    m_empty->setStyleSheet(QStringLiteral("color: %1; padding: 12px;").arg(m_theme.mutedText().name()));
     layout->addWidget(m_empty);
     m_detail = new QLabel(this);
     m_detail->setWordWrap(true);
     m_detail->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_detail);
 
-    layout->addWidget(sectionTitle(tr("Identity mapping"), this));
+    layout->addWidget(sectionTitle(m_theme, tr("Identity mapping"), this));
     auto *mappingIntro =
         new QLabel(tr("Tie a provider project or workspace, an API key, an app, a tag or a gateway team to a "
                       "RouteLedger team and app. The most specific match wins (key, project, app, tag, team); records "
@@ -102,7 +102,7 @@ SourcesPage::SourcesPage(SourcesWorker *worker, CredentialStore *credentials, QW
                       "mapping to everything stored."),
                    this);
     mappingIntro->setWordWrap(true);
-    mappingIntro->setStyleSheet(QStringLiteral("color: %1;").arg(Theme::current().mutedText().name()));
+    mappingIntro->setStyleSheet(QStringLiteral("color: %1;").arg(m_theme.mutedText().name()));
     layout->addWidget(mappingIntro);
     m_mappings = new QTableWidget(0, 4, this);
     m_mappings->setHorizontalHeaderLabels({tr("Match"), tr("Value"), tr("Team"), tr("App")});
@@ -205,7 +205,7 @@ void SourcesPage::showMessage(const QString &text, bool error)
 {
     m_message->setText(text);
     m_message->setStyleSheet(
-        QStringLiteral("color: %1;").arg((error ? Theme::current().blocked() : Theme::current().mutedText()).name()));
+        QStringLiteral("color: %1;").arg((error ? m_theme.blocked() : m_theme.mutedText()).name()));
     m_message->setVisible(!text.isEmpty());
 }
 
@@ -267,10 +267,10 @@ void SourcesPage::updateButtons()
                       QString::fromStdString(source->settings.baseUrl).toHtmlEscaped());
     if (!source->notPolled.isEmpty())
         lines << tr("<span style='color:%1'>Not polled: %2</span>")
-                     .arg(Theme::current().blocked().name(), source->notPolled.toHtmlEscaped());
+                     .arg(m_theme.blocked().name(), source->notPolled.toHtmlEscaped());
     else if (s.lastError)
         lines << tr("<span style='color:%1'>Last error (%2): %3</span>")
-                     .arg(Theme::current().blocked().name(), QString::fromStdString(s.lastError->code),
+                     .arg(m_theme.blocked().name(), QString::fromStdString(s.lastError->code),
                           QString::fromStdString(s.lastError->message).toHtmlEscaped());
     if (s.nextPollMs > 0 && source->notPolled.isEmpty() && !source->settings.paused)
         lines << tr("Next poll at %1.")
@@ -280,7 +280,7 @@ void SourcesPage::updateButtons()
 
 SourceDialog *SourcesPage::openDialog(const QString &editName)
 {
-    auto *dialog = new SourceDialog(this);
+    auto *dialog = new SourceDialog(m_theme, this);
     m_dialog = dialog;
     if (!editName.isEmpty()) {
         const int row = m_model->rowOf(editName);

@@ -2,6 +2,7 @@
 
 #include "sources/sourceview.h"
 #include "store/identitymap.h"
+#include "widgets/theme.h"
 
 #include <QHash>
 #include <QWidget>
@@ -26,7 +27,7 @@ class SourcesWorker;
 class SourcesPage : public QWidget {
     Q_OBJECT
 public:
-    SourcesPage(SourcesWorker *worker, CredentialStore *credentials, QWidget *parent = nullptr);
+    SourcesPage(SourcesWorker *worker, CredentialStore *credentials, const Theme &theme, QWidget *parent = nullptr);
 
     SourcesModel *model() const { return m_model; }
     QTableView *view() const { return m_view; }
@@ -57,6 +58,7 @@ private:
     QString selectedName() const;
     void call(std::function<void(SourcesWorker *)> work);
 
+    Theme m_theme;
     SourcesWorker *m_worker;
     CredentialStore *m_credentials;
     SourcesModel *m_model = nullptr;

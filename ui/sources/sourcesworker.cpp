@@ -258,7 +258,7 @@ void SourcesWorker::saveMappings(const std::vector<rl::IdentityMapping> &mapping
 {
     if (!m_store)
         return;
-    rl::Result<bool> saved = [&] {
+    rl::Result<void> saved = [&] {
         std::lock_guard lock(m_storeLock);
         return m_store->setIdentityMappings(mappings);
     }();

@@ -7,7 +7,9 @@
 
 #include <QBrush>
 
-DecisionTrailModel::DecisionTrailModel(QObject *parent) : QAbstractTableModel(parent) {}
+DecisionTrailModel::DecisionTrailModel(const Theme &theme, QObject *parent)
+    : QAbstractTableModel(parent), m_theme(theme)
+{}
 
 void DecisionTrailModel::setDecision(const rl::Decision &decision, const rl::RouteRequest &request)
 {
@@ -58,7 +60,7 @@ QVariant DecisionTrailModel::data(const QModelIndex &index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const Row &row = m_rows.at(index.row());
-    const Theme &theme = Theme::current();
+    const Theme &theme = m_theme;
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "widgets/theme.h"
 #include <QAbstractTableModel>
 #include <QVector>
 
@@ -17,7 +18,7 @@ public:
     enum Outcome { Matched, Failed, Disabled };
     static constexpr int SortRole = Qt::UserRole + 1;
 
-    explicit DecisionTrailModel(QObject *parent = nullptr);
+    explicit DecisionTrailModel(const Theme &theme, QObject *parent = nullptr);
 
     void setDecision(const rl::Decision &decision, const rl::RouteRequest &request);
     void clear();
@@ -28,6 +29,7 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
 private:
+    Theme m_theme;
     struct Row {
         int position = 0;
         QString rule;

@@ -37,19 +37,19 @@ QFrame *makeCard(QWidget *parent)
     return card;
 }
 
-QLabel *makeCaption(const QString &text, QWidget *parent)
+QLabel *makeCaption(const Theme &theme, const QString &text, QWidget *parent)
 {
     auto *label = new QLabel(text, parent);
     label->setObjectName(QStringLiteral("caption"));
-    label->setFont(Theme::current().captionFont());
+    label->setFont(theme.captionFont());
     label->setWordWrap(true);
     return label;
 }
 
-QLabel *makeSectionTitle(const QString &text, QWidget *parent)
+QLabel *makeSectionTitle(const Theme &theme, const QString &text, QWidget *parent)
 {
     auto *label = new QLabel(text, parent);
-    QFont font = Theme::current().bodyFont();
+    QFont font = theme.bodyFont();
     font.setWeight(QFont::DemiBold);
     label->setFont(font);
     return label;
@@ -74,7 +74,7 @@ const char *kSamplePrompt =
 
 } // namespace
 
-TryRequestPage::TryRequestPage(QWidget *parent) : QWidget(parent)
+TryRequestPage::TryRequestPage(const Theme &theme, QWidget *parent) : QWidget(parent), m_theme(theme)
 {
     setObjectName(QStringLiteral("page"));
     m_debounce = new QTimer(this);
@@ -84,8 +84,9 @@ TryRequestPage::TryRequestPage(QWidget *parent) : QWidget(parent)
 
     auto *title = new QLabel(tr("Try a request"), this);
     title->setObjectName(QStringLiteral("pageTitle"));
-    title->setFont(Theme::current().titleFont());
-    auto *subtitle = makeCaption(tr("See which tier and model the policy picks for a request, and why. "
+    title->setFont(m_theme.titleFont());
+    auto *subtitle = makeCaption(m_theme,
+                                 tr("See which tier and model the policy picks for a request, and why. "
                                     "Nothing is sent to any model."),
                                  this);
 
@@ -115,7 +116,7 @@ QWidget *TryRequestPage::buildRequestCard()
     auto *layout = new QVBoxLayout(card);
     layout->setContentsMargins(16, 16, 16, 16);
     layout->setSpacing(8);
-    layout->addWidget(makeSectionTitle(tr("Request"), card));
+    layout->addWidget(makeSectionTitle(m_theme, tr("Request"), card));
 
     auto *policyRow = new QHBoxLayout;
     m_policyName = new QLabel(card);
@@ -160,10 +161,10 @@ QWidget *TryRequestPage::buildRequestCard()
     form->addRow(QString(), flags);
     layout->addLayout(form);
 
-    m_policyStatus = makeCaption(QString(), card);
+    m_policyStatus = makeCaption(m_theme, QString(), card);
     layout->addWidget(m_policyStatus);
 
-    layout->addWidget(makeSectionTitle(tr("Prompt"), card));
+    layout->addWidget(makeSectionTitle(m_theme, tr("Prompt"), card));
     m_prompt = new QPlainTextEdit(card);
     m_prompt->setPlaceholderText(tr("Type or paste the prompt a user would send"));
     layout->addWidget(m_prompt, 1);
@@ -185,7 +186,7 @@ QWidget *TryRequestPage::buildDecisionCard()
     auto *layout = new QVBoxLayout(card);
     layout->setContentsMargins(16, 16, 16, 16);
     layout->setSpacing(8);
-    layout->addWidget(makeSectionTitle(tr("Decision"), card));
+    layout->addWidget(makeSectionTitle(m_theme, tr("Decision"), card));
 
     auto *headline = new QHBoxLayout;
     headline->setSpacing(12);
@@ -193,7 +194,7 @@ QWidget *TryRequestPage::buildDecisionCard()
     m_tierChip->setAlignment(Qt::AlignCenter);
     m_tierChip->setMinimumWidth(96);
     m_modelLabel = new QLabel(card);
-    m_modelLabel->setFont(Theme::current().figureFont());
+    m_modelLabel->setFont(m_theme.figureFont());
     m_modelLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     headline->addWidget(m_tierChip);
     headline->addWidget(m_modelLabel, 1);
@@ -221,13 +222,13 @@ QWidget *TryRequestPage::buildDecisionCard()
     m_problemsLabel = new QLabel(card);
     m_problemsLabel->setWordWrap(true);
     m_problemsLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_problemsLabel->setStyleSheet(QStringLiteral("color: %1;").arg(Theme::current().blocked().name()));
+    m_problemsLabel->setStyleSheet(QStringLiteral("color: %1;").arg(m_theme.blocked().name()));
     m_problemsLabel->hide();
     layout->addWidget(m_problemsLabel);
 
     layout->addSpacing(8);
-    layout->addWidget(makeSectionTitle(tr("Rules tried, in order"), card));
-    m_trailModel = new DecisionTrailModel(this);
+    layout->addWidget(makeSectionTitle(m_theme, tr("Rules tried, in order"), card));
+    m_trailModel = new DecisionTrailModel(m_theme, this);
     m_trailView = new QTableView(card);
     m_trailView->setModel(m_trailModel);
     m_trailView->verticalHeader()->hide();
@@ -383,7 +384,7 @@ void TryRequestPage::decideNow()
 void TryRequestPage::showDecision()
 {
     const rl::Decision &d = *m_decision;
-    const Theme &theme = Theme::current();
+    const Theme &theme = m_theme;
     const QColor chipColor = d.blocked ? theme.blocked() : theme.tierColor(d.tier);
     m_tierChip->setText(d.blocked ? tr("BLOCKED") : QString::fromStdString(std::string(d.tierName())).toUpper());
     m_tierChip->setStyleSheet(QStringLiteral("background: %1; color: white; border-radius: 12px; padding: 4px 12px;"

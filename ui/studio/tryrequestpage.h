@@ -3,6 +3,7 @@
 #include "routing/decision.h"
 #include "routing/routerequest.h"
 #include "routing/routingengine.h"
+#include "widgets/theme.h"
 
 #include <QWidget>
 
@@ -24,7 +25,7 @@ class QTimer;
 class TryRequestPage : public QWidget {
     Q_OBJECT
 public:
-    explicit TryRequestPage(QWidget *parent = nullptr);
+    explicit TryRequestPage(const Theme &theme, QWidget *parent = nullptr);
 
     // Loads a policy; on failure keeps the previous one and lists every problem on the page.
     bool loadPolicyFile(const QString &path);
@@ -54,6 +55,7 @@ private slots:
     void scheduleDecision();
 
 private:
+    Theme m_theme;
     QWidget *buildRequestCard();
     QWidget *buildDecisionCard();
     void fillChoicesFromPolicy();

@@ -1,13 +1,13 @@
 #include "teams/teamsmodel.h"
 
 #include "widgets/money.h"
-#include "widgets/theme.h"
+#include "widgets/periodview.h"
 
 #include <QBrush>
 
 #include <map>
 
-TeamsModel::TeamsModel(QObject *parent) : QAbstractTableModel(parent) {}
+TeamsModel::TeamsModel(const Theme &theme, QObject *parent) : QAbstractTableModel(parent), m_theme(theme) {}
 
 void TeamsModel::setSnapshot(const DashboardSnapshot &snapshot)
 {
@@ -16,6 +16,15 @@ void TeamsModel::setSnapshot(const DashboardSnapshot &snapshot)
     std::map<std::string, const rl::BudgetStatus *> budgets;
     for (const rl::BudgetStatus &b : snapshot.budgets)
         budgets[b.team] = &b;
+    auto budgetInto = [&](Row &row, const rl::BudgetStatus &budget) {
+        row.limit = budget.limitMicro;
+        row.period = QString::fromLatin1(rl::budgetPeriodName(budget.period));
+        const rl::RangeBudget range = periodview::rangeBudget(snapshot, budget);
+        row.rangeLimit = range.limitMicro;
+        row.rangeNote = periodview::rangeBudgetNote(snapshot, range, budget.period);
+        row.forecast = budget.forecastMicro;
+        row.forecastNote = periodview::forecastBasisText(budget);
+    };
     for (const rl::TeamSpend &team : snapshot.teams) {
         Row row;
         row.team = QString::fromStdString(team.team);
@@ -23,10 +32,7 @@ void TeamsModel::setSnapshot(const DashboardSnapshot &snapshot)
         row.requests = team.requests;
         row.saved = team.frontierCostMicro - team.costMicro;
         if (auto it = budgets.find(team.team); it != budgets.end()) {
-            row.limit = it->second->limitMicro;
-            row.period = QString::fromLatin1(rl::budgetPeriodName(it->second->period));
-            row.periodSpent = it->second->spentMicro;
-            row.forecast = it->second->forecastMicro;
+            budgetInto(row, *it->second);
             budgets.erase(it);
         }
         m_rows.push_back(row);
@@ -40,10 +46,7 @@ void TeamsModel::setSnapshot(const DashboardSnapshot &snapshot)
     for (const auto &[name, budget] : budgets) { // teams with a budget and no spend in the period
         Row row;
         row.team = QString::fromStdString(name);
-        row.limit = budget->limitMicro;
-        row.period = QString::fromLatin1(rl::budgetPeriodName(budget->period));
-        row.periodSpent = budget->spentMicro;
-        row.forecast = budget->forecastMicro;
+        budgetInto(row, *budget);
         m_rows.push_back(row);
     }
     endResetModel();
@@ -67,7 +70,7 @@ QVariant TeamsModel::data(const QModelIndex &index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const Row &r = m_rows.at(index.row());
-    const double used = r.limit > 0 ? double(r.periodSpent) / double(r.limit) : -1.0;
+    const double used = r.rangeLimit > 0 ? double(r.spent) / double(r.rangeLimit) : -1.0;
     const double forecastUsed = r.limit > 0 ? double(r.forecast) / double(r.limit) : -1.0;
     const bool hasTrend = r.previous > 0;
     const double trend = hasTrend ? double(r.spent - r.previous) / double(r.previous) : 0.0;
@@ -84,7 +87,7 @@ QVariant TeamsModel::data(const QModelIndex &index, int role) const
         case RequestsColumn: return QLocale(QLocale::English).toString(r.requests);
         case SavedColumn: return money::full(r.saved);
         case BudgetColumn: return r.limit > 0 ? tr("%1 / %2").arg(money::compact(r.limit), r.period) : tr("none");
-        case UsedColumn: return used >= 0 ? money::percent(used) : QString();
+        case UsedColumn: return used >= 0 ? money::usedPercent(used) : QString();
         case ForecastColumn:
             return r.limit > 0 ? tr("%1 (%2)").arg(money::compact(r.forecast), money::percent(forecastUsed))
                                : QString();
@@ -102,11 +105,17 @@ QVariant TeamsModel::data(const QModelIndex &index, int role) const
         case ForecastColumn: return forecastUsed;
         default: return {};
         }
+    case Qt::ToolTipRole:
+        if (index.column() == UsedColumn && used >= 0)
+            return tr("%1 of %2 (%3)").arg(money::full(r.spent), money::full(r.rangeLimit), r.rangeNote);
+        if (index.column() == ForecastColumn && r.limit > 0)
+            return tr("At the end of the %1 in progress, %2").arg(r.period, r.forecastNote);
+        return {};
     case Qt::TextAlignmentRole:
         return index.column() == TeamColumn ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
                                             : QVariant(Qt::AlignRight | Qt::AlignVCenter);
     case Qt::ForegroundRole: {
-        const Theme &theme = Theme::current();
+        const Theme &theme = m_theme;
         if (index.column() == UsedColumn && used >= 0)
             return QBrush(used >= 1.0 ? theme.blocked() : used >= 0.8 ? theme.warning() : theme.text());
         if (index.column() == ForecastColumn && forecastUsed >= 1.0)
@@ -123,6 +132,16 @@ QVariant TeamsModel::headerData(int section, Qt::Orientation orientation, int ro
 {
     if (orientation != Qt::Horizontal)
         return {};
+    if (role == Qt::ToolTipRole) {
+        if (section == UsedColumn)
+            return tr("The period's spend against the budget for the same period: the month's budget on This month, "
+                      "pro-rated to the days of other periods");
+        if (section == ForecastColumn)
+            return tr("Spend at the end of the budget period in progress; early in a period from the last %1 days' "
+                      "rate")
+                .arg(rl::kForecastRecentDays);
+        return {};
+    }
     if (role == Qt::TextAlignmentRole)
         return section == TeamColumn ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
                                      : QVariant(Qt::AlignRight | Qt::AlignVCenter);
@@ -130,7 +149,7 @@ QVariant TeamsModel::headerData(int section, Qt::Orientation orientation, int ro
         return {};
     switch (section) {
     case TeamColumn: return tr("Team");
-    case SpendColumn: return tr("Spend (period)");
+    case SpendColumn: return tr("Spend");
     case TrendColumn: return tr("vs. before");
     case RequestsColumn: return tr("Requests");
     case SavedColumn: return tr("Saved by routing");

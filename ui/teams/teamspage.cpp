@@ -2,7 +2,7 @@
 
 #include "teams/teamsmodel.h"
 #include "widgets/money.h"
-#include "widgets/theme.h"
+#include "widgets/periodview.h"
 
 #include <QComboBox>
 #include <QDialog>
@@ -18,20 +18,18 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
-TeamsPage::TeamsPage(QWidget *parent) : QWidget(parent)
+TeamsPage::TeamsPage(const Theme &theme, QWidget *parent) : QWidget(parent), m_theme(theme)
 {
     setObjectName(QStringLiteral("page"));
     auto *title = new QLabel(tr("Teams"), this);
-    title->setFont(Theme::current().titleFont());
-    m_period = new QLabel(tr("Spend, requests and savings are for the period chosen above, and \"vs. before\" compares "
-                             "them with the same span just before it; budget use and forecast are for each team's "
-                             "current budget period. Double-click a team to set its budget."),
-                          this);
+    title->setObjectName(QStringLiteral("pageTitle"));
+    title->setFont(m_theme.titleFont());
+    m_period = new QLabel(this);
     m_period->setObjectName(QStringLiteral("caption"));
-    m_period->setFont(Theme::current().captionFont());
+    m_period->setFont(m_theme.captionFont());
     m_period->setWordWrap(true);
 
-    m_model = new TeamsModel(this);
+    m_model = new TeamsModel(m_theme, this);
     m_sorted = new QSortFilterProxyModel(this);
     m_sorted->setSourceModel(m_model);
     m_sorted->setSortRole(TeamsModel::SortRole);
@@ -44,8 +42,9 @@ TeamsPage::TeamsPage(QWidget *parent) : QWidget(parent)
     m_view->setAlternatingRowColors(true);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-    m_view->horizontalHeader()->setSectionResizeMode(TeamsModel::TeamColumn, QHeaderView::ResizeToContents);
+    // Figures as wide as they and their headers need (none cut off); the team column takes what is left.
+    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_view->horizontalHeader()->setSectionResizeMode(TeamsModel::TeamColumn, QHeaderView::Stretch);
     connect(m_view, &QTableView::doubleClicked, this, &TeamsPage::editBudget);
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &TeamsPage::showBreakdown);
 
@@ -57,6 +56,12 @@ TeamsPage::TeamsPage(QWidget *parent) : QWidget(parent)
     auto *cardLayout = new QVBoxLayout(card);
     cardLayout->setContentsMargins(16, 12, 16, 12);
     cardLayout->addWidget(m_view);
+    m_empty = new QLabel(card);
+    m_empty->setWordWrap(true);
+    m_empty->setAlignment(Qt::AlignCenter);
+    m_empty->setStyleSheet(QStringLiteral("color: %1;").arg(m_theme.mutedText().name()));
+    m_empty->hide();
+    cardLayout->addWidget(m_empty);
     auto *buttons = new QHBoxLayout;
     buttons->addStretch(1);
     buttons->addWidget(setBudget);
@@ -68,7 +73,7 @@ TeamsPage::TeamsPage(QWidget *parent) : QWidget(parent)
     auto *drillLayout = new QVBoxLayout(drill);
     drillLayout->setContentsMargins(16, 12, 16, 12);
     m_drillTitle = new QLabel(tr("Select a team to see its spend by model, app and user."), drill);
-    QFont font = Theme::current().bodyFont();
+    QFont font = m_theme.bodyFont();
     font.setWeight(QFont::DemiBold);
     m_drillTitle->setFont(font);
     auto *tabs = new QTabWidget(drill);
@@ -153,6 +158,28 @@ void TeamsPage::setSnapshot(const DashboardSnapshot &snapshot)
     const QString selected = current.isValid() ? m_model->teamAt(m_sorted->mapToSource(current).row()) : QString();
     m_rows = snapshot.breakdown;
     m_model->setSnapshot(snapshot);
+    // Say which period each figure judges: the columns mean different spans.
+    QString budgetNote = tr("Used is the period's spend against the budget for the same days");
+    if (!snapshot.budgets.empty()) {
+        const rl::RangeBudget range = periodview::rangeBudget(snapshot, snapshot.budgets.front());
+        budgetNote = range.prorated ? tr("Used is the period's spend against the budget pro-rated to its %1 days")
+                                          .arg(snapshot.filter.toDay - snapshot.filter.fromDay)
+                                    : tr("Used is the period's spend against the budget for %1")
+                                          .arg(periodview::currentPeriodName(snapshot.budgets.front().period));
+    }
+    m_period->setText(tr("%1. Spend, requests and savings are for that period, and \"vs. before\" compares them with "
+                         "the same span just before it. %2; Forecast is each team's spend at the end of its budget "
+                         "period in progress (from the last %3 days' rate early in a period). Double-click a team "
+                         "to set its budget.")
+                          .arg(periodview::periodText(snapshot), budgetNote)
+                          .arg(rl::kForecastRecentDays));
+    const bool empty = m_model->rowCount() == 0;
+    m_empty->setVisible(empty);
+    m_view->setVisible(!empty);
+    m_empty->setText(snapshot.sourceNames.empty()
+                         ? tr("No teams yet: they appear as sources report usage. Add a source on the Sources page.")
+                         : tr("No team spent anything %1 and no team has a budget. Pick a longer period.")
+                               .arg(periodview::rangePhrase(snapshot)));
     if (!selected.isEmpty())
         selectTeam(selected);
     else if (m_sorted->rowCount() > 0)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "dashboardsnapshot.h"
+#include "widgets/theme.h"
 
 #include <QWidget>
 
@@ -16,7 +17,8 @@ class TeamsModel;
 class TeamsPage : public QWidget {
     Q_OBJECT
 public:
-    explicit TeamsPage(QWidget *parent = nullptr);
+    explicit TeamsPage(const Theme &theme, QWidget *parent = nullptr);
+    QLabel *captionLabel() const { return m_period; }
     void setSnapshot(const DashboardSnapshot &snapshot);
     TeamsModel *model() const { return m_model; }
     // The drill-down of the selected team: 0 by model, 1 by app, 2 by user.
@@ -31,7 +33,9 @@ private:
     void editBudget();
     void showBreakdown();
 
+    Theme m_theme;
     QLabel *m_period = nullptr;
+    QLabel *m_empty = nullptr;
     TeamsModel *m_model = nullptr;
     QSortFilterProxyModel *m_sorted = nullptr;
     QTableView *m_view = nullptr;

@@ -48,6 +48,36 @@ FilterBar::FilterBar(QWidget *parent) : QWidget(parent)
     connect(m_source, &QComboBox::currentIndexChanged, this, &FilterBar::changed);
 }
 
+rl::UsageFilter FilterBar::range(Preset preset, const rl::OrgCalendar &calendar, std::int64_t nowMs, QDate customFrom,
+                                 QDate customTo)
+{
+    rl::UsageFilter filter;
+    const std::int64_t today = calendar.dayOf(nowMs);
+    std::int64_t first = today, end = today + 1;
+    constexpr qint64 kJulian1970 = 2440588; // Julian day of 1970-01-01
+    switch (preset) {
+    case ThisMonth: calendar.periodContaining(today, rl::BudgetPeriod::Month, first, end); break;
+    case ThisQuarter: calendar.periodContaining(today, rl::BudgetPeriod::Quarter, first, end); break;
+    case ThisYear: calendar.periodContaining(today, rl::BudgetPeriod::Year, first, end); break;
+    case Last7Days: first = today - 6; break;
+    case Last30Days: first = today - 29; break;
+    case Last90Days: first = today - 89; break;
+    case Custom: first = customFrom.isValid() ? customFrom.toJulianDay() - kJulian1970 : today; break;
+    }
+    end = preset == Custom && customTo.isValid() ? customTo.toJulianDay() - kJulian1970 + 1 : today + 1;
+    filter.fromDay = first;
+    filter.toDay = std::max(end, first + 1);
+    return filter;
+}
+
+rl::UsageFilter FilterBar::filter(const rl::OrgCalendar &calendar, std::int64_t nowMs) const
+{
+    rl::UsageFilter out = range(preset(), calendar, nowMs, customFrom(), customTo());
+    out.team = team().toStdString();
+    out.source = source().toStdString();
+    return out;
+}
+
 FilterBar::Preset FilterBar::preset() const
 {
     return static_cast<Preset>(m_period->currentIndex());

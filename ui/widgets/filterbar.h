@@ -1,5 +1,7 @@
 #pragma once
 
+#include "store/usagequeries.h"
+
 #include <QDate>
 #include <QWidget>
 
@@ -21,6 +23,13 @@ public:
     QString source() const; // empty: all sources
 
     void setPreset(Preset preset);
+
+    // The days [fromDay, toDay) a preset means at `nowMs` in the organisation's calendar; every preset runs
+    // to the end of today (Custom: customFrom..customTo inclusive).
+    static rl::UsageFilter range(Preset preset, const rl::OrgCalendar &calendar, std::int64_t nowMs,
+                                 QDate customFrom = {}, QDate customTo = {});
+    // This bar's period, team and source at `nowMs`.
+    rl::UsageFilter filter(const rl::OrgCalendar &calendar, std::int64_t nowMs) const;
     void setTeams(const QStringList &teams);
     void setSources(const QStringList &sources);
 

@@ -35,4 +35,20 @@ inline QString percent(double share, int decimals = 0)
     return QStringLiteral("%1 %").arg(share * 100.0, 0, 'f', decimals);
 }
 
+// A share that is never shown as 0 when it is not: "42 %", "3.8 %", "0.07 %", "< 0.01 %" (an hour into a
+// month, budget use is small but not nothing).
+inline QString usedPercent(double share)
+{
+    if (share <= 0)
+        return percent(0);
+    const double p = share * 100.0;
+    if (p >= 10)
+        return percent(share);
+    if (p >= 1)
+        return percent(share, 1);
+    if (p >= 0.01)
+        return percent(share, 2);
+    return QStringLiteral("< 0.01 %");
+}
+
 } // namespace money

@@ -5,10 +5,9 @@
 #include <QLabel>
 #include <QVBoxLayout>
 
-StatTile::StatTile(const QString &caption, QWidget *parent) : QFrame(parent)
+StatTile::StatTile(const Theme &theme, const QString &caption, QWidget *parent) : QFrame(parent)
 {
     setObjectName(QStringLiteral("card"));
-    const Theme &theme = Theme::current();
     m_caption = new QLabel(caption, this);
     m_caption->setObjectName(QStringLiteral("caption"));
     m_caption->setFont(theme.captionFont());
@@ -40,4 +39,9 @@ void StatTile::setValue(const QString &figure, const QString &detail, const QCol
 QString StatTile::figure() const
 {
     return m_figure->text();
+}
+
+QString StatTile::detail() const
+{
+    return m_detail->text();
 }

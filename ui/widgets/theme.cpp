@@ -3,23 +3,13 @@
 #include <QApplication>
 #include <QFontDatabase>
 
-namespace {
-Theme g_current;
-}
-
 Theme::Theme(Mode mode) : m_mode(mode) {}
 
-Theme &Theme::current()
+void Theme::applyTo(QApplication &app) const
 {
-    return g_current;
-}
-
-void Theme::apply(QApplication &app, Mode mode)
-{
-    g_current = Theme(mode);
     app.setStyle(QStringLiteral("Fusion"));
-    app.setPalette(g_current.palette());
-    app.setStyleSheet(g_current.styleSheet());
+    app.setPalette(palette());
+    app.setStyleSheet(styleSheet());
 }
 
 QColor Theme::tierColor(int tierIndex) const
@@ -92,7 +82,7 @@ QString Theme::styleSheet() const
                           "background: %2; }"
                           "QTableView { border: none; gridline-color: %3; background: %2; }"
                           "QHeaderView::section { background: %2; border: none; border-bottom: 1px solid %3;"
-                          "  padding: 6px; color: %4; font-weight: 600; }")
+                          "  padding: 6px; padding-right: 18px; color: %4; font-weight: 600; }")
         .arg(bg, cardColor, line, muted, navSelected);
 }
 

@@ -8,15 +8,19 @@
 class QApplication;
 
 // The one palette of the app (DESIGN.md §4.1), light or dark: QPalette, a style sheet and chart colours
-// all come from here, so a tier is the same colour everywhere.
+// all come from here, so a tier is the same colour everywhere. A small value: app/ makes one and passes it
+// (const Theme &) to the window, whose pages, models and widgets take it in their constructors; there is no
+// global current theme.
 class Theme {
 public:
     enum class Mode { Light, Dark };
 
     explicit Theme(Mode mode = Mode::Light);
 
-    static Theme &current();
-    static void apply(QApplication &app, Mode mode);
+    // Sets the application's style, palette and style sheet from this theme.
+    void applyTo(QApplication &app) const;
+    // Transitional, for callers that have not moved to applyTo yet: Theme(mode).applyTo(app).
+    static void apply(QApplication &app, Mode mode) { Theme(mode).applyTo(app); }
 
     Mode mode() const { return m_mode; }
     QPalette palette() const;

@@ -7,6 +7,7 @@
 namespace {
 
 constexpr std::int64_t kEnd = 1764288000000; // 2025-11-28T00:00:00Z
+constexpr std::int64_t kDay = 86'400'000;
 
 std::int64_t scalar(rl::SqliteDatabase &db, const std::string &sql)
 {
@@ -46,6 +47,52 @@ rl::UsageStore makeDemo(const QTemporaryDir &dir, const QString &name, std::uint
 class TestDemoWorkload : public QObject {
     Q_OBJECT
 private slots:
+    // With no end given the demo runs up to "now" from the injected clock: the current hour has requests (the
+    // minutes just before now always do), nothing lies in the future, and the total is what was asked for. On the
+    // first day of a month at 00:30 in the organisation's zone, that month already has data.
+    void runsUpToTheCurrentHour_data()
+    {
+        QTest::addColumn<QString>("zone");
+        QTest::addColumn<qint64>("now");
+        // 2026-12-01T00:30 and T23:30 in each zone.
+        QTest::newRow("UTC 00:30") << QStringLiteral("UTC") << qint64(1796085000000);
+        QTest::newRow("UTC 23:30") << QStringLiteral("UTC") << qint64(1796167800000);
+        QTest::newRow("Berlin 00:30") << QStringLiteral("Europe/Berlin") << qint64(1796081400000);
+        QTest::newRow("Berlin 23:30") << QStringLiteral("Europe/Berlin") << qint64(1796164200000);
+        QTest::newRow("Kolkata 00:30") << QStringLiteral("Asia/Kolkata") << qint64(1796065200000);
+    }
+    void runsUpToTheCurrentHour()
+    {
+        QFETCH(QString, zone);
+        QFETCH(qint64, now);
+        QTemporaryDir dir;
+        auto store = rl::UsageStore::open(dir.filePath(QStringLiteral("now.db")).toStdString());
+        QVERIFY(store.ok());
+        QVERIFY(store->setTimeZone(zone.toStdString()).ok());
+        rl::Pricing pricing(rl::PriceCatalog::builtIn());
+        rl::DemoWorkload::Options options;
+        options.events = 20'000;
+        options.clock = rl::fixedClock(now);
+        rl::DemoWorkload workload(options, pricing);
+        auto made = workload.generate(store.value());
+        QVERIFY(made.ok());
+        QCOMPARE(made.value(), std::int64_t(20'000));
+        rl::SqliteDatabase &db = store->database();
+        QCOMPARE(scalar(db, "SELECT count(*) FROM usage_events"), std::int64_t(20'000));
+        QVERIFY(scalar(db, "SELECT max(time_ms) FROM usage_events") < now);
+        const std::int64_t monthStart = store->calendar().dayStartMs(store->calendar().dayOf(now));
+        QCOMPARE(store->calendar().dayOf(monthStart), store->calendar().dayOf(now));
+        const std::string since = std::to_string(monthStart);
+        QVERIFY(scalar(db, "SELECT count(*) FROM usage_events WHERE time_ms >= " + since) >= 8);
+        QVERIFY(scalar(db, "SELECT count(*) FROM usage_events WHERE time_ms >= " + std::to_string(now - 3'600'000))
+                >= 8);
+        QVERIFY(scalar(db, "SELECT sum(cost_micro) FROM usage_events WHERE time_ms >= " + since) > 0);
+        // The days before are whole: yesterday has a full day's traffic.
+        QVERIFY(scalar(db, "SELECT count(*) FROM usage_events WHERE time_ms >= " + std::to_string(monthStart - kDay)
+                               + " AND time_ms < " + since)
+                > 50);
+    }
+
     void sameSeedSameStore()
     {
         QTemporaryDir dir;

@@ -148,6 +148,137 @@ private slots:
         QVERIFY(legal.forecastUsed() > 2.5);
     }
 
+    // On the first day of a month the spend so far is half an hour's: the forecast takes the last 7 days' daily
+    // average for the rest of the month instead, and says so.
+    void dayOneForecastFromRecentRate()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("day1.db")).toStdString();
+        constexpr std::int64_t kDec1 = kNov1 + 30 * kDay;
+        {
+            auto store = rl::UsageStore::open(path);
+            QVERIFY(store.ok());
+            rl::IngestBatch batch;
+            batch.source = "router";
+            for (int d = 1; d <= 7; ++d) // $7 a day over Nov 24–30
+                batch.events.push_back(makeEvent("n" + std::to_string(d), kDec1 - d * kDay + 3'600'000, "legal",
+                                                 "frontier", 0, 7'000'000, 7'000'000));
+            batch.events.push_back(makeEvent("old", kDec1 - 20 * kDay, "legal", "frontier", 0, 50'000'000, 50'000'000));
+            batch.events.push_back(makeEvent("today", kDec1 + 600'000, "legal", "frontier", 0, 1'000'000, 1'000'000));
+            QVERIFY(store->ingest(batch).ok());
+            QVERIFY(store->setBudget({"legal", rl::BudgetPeriod::Month, 300'000'000}).ok());
+        }
+        auto queries = rl::UsageQueries::open(path);
+        QVERIFY(queries.ok());
+        const std::int64_t now = kDec1 + 1'800'000; // Dec 1, 00:30
+        auto budgets = queries->budgetStatus(now);
+        QVERIFY(budgets.ok());
+        QCOMPARE(budgets->size(), std::size_t(1));
+        const rl::BudgetStatus &legal = budgets->front();
+        QCOMPARE(legal.spentMicro, std::int64_t(1'000'000));
+        QCOMPARE(legal.periodStartMs, kDec1);
+        QCOMPARE(legal.basis, rl::ForecastBasis::RecentDays);
+        QCOMPARE(legal.rateDays, 7);
+        QCOMPARE(legal.dailyRateMicro, std::int64_t(7'000'000));
+        const double daysLeft = double(legal.periodEndMs - now) / double(kDay);
+        QCOMPARE(legal.forecastMicro, std::int64_t(1'000'000 + std::llround(7'000'000.0 * daysLeft)));
+        QVERIFY(legal.forecastUsed() > 0.7 && legal.forecastUsed() < 0.8); // ≈ $218 of $300, not $1 × 1488
+
+        // Ten days in, the month's own rate so far is the forecast: ($1 + $7 on Dec 5) over 9.5 days.
+        {
+            auto store = rl::UsageStore::open(path);
+            rl::IngestBatch batch;
+            batch.source = "router";
+            batch.events = {makeEvent("dec5", kDec1 + 4 * kDay, "legal", "frontier", 0, 7'000'000, 7'000'000)};
+            QVERIFY(store->ingest(batch).ok());
+        }
+        const std::int64_t later = kDec1 + 9 * kDay + kDay / 2;
+        const rl::BudgetStatus tenth = queries->budgetStatus(later)->front();
+        QCOMPARE(tenth.basis, rl::ForecastBasis::PeriodSoFar);
+        QCOMPARE(tenth.forecastMicro, std::int64_t(8'000'000.0 / (9.5 / 31.0)));
+        // And a budget with no spend in the last days at all keeps the period's own (zero) rate.
+        const rl::BudgetStatus quiet = queries->budgetStatus(kDec1 + 40 * kDay + 3'600'000)->front();
+        QCOMPARE(quiet.basis, rl::ForecastBasis::PeriodSoFar);
+        QCOMPARE(quiet.forecastMicro, std::int64_t(0));
+    }
+
+    // A day or two is drawn by hour: the hourly series from events, by tier, with errors counted.
+    void hourlySeriesForShortPeriods()
+    {
+        auto queries = rl::UsageQueries::open(m_path);
+        QVERIFY(queries.ok());
+        rl::UsageFilter oneDay{kNov1Day, kNov1Day + 1, {}, {}, {}, {}, {}};
+        auto hours = queries->spendByHourAndTier(oneDay);
+        QVERIFY(hours.ok());
+        QCOMPARE(hours->size(), std::size_t(3)); // 01:00 frontier; 02:00 frontier and light
+        QCOMPARE(hours->at(0).hourMs, kNov1 + 3'600'000);
+        QCOMPARE(hours->at(0).tier, std::string("frontier"));
+        QCOMPARE(hours->at(0).costMicro, std::int64_t(3'000'000));
+        QCOMPARE(hours->at(1).hourMs, kNov1 + 7'200'000);
+        QCOMPARE(hours->at(1).tierRank, 0);
+        QCOMPARE(hours->at(1).costMicro, std::int64_t(5'000'000));
+        QCOMPARE(hours->at(2).tierRank, 2);
+        QCOMPARE(hours->at(2).costMicro, std::int64_t(100'000));
+        std::int64_t requests = 0, cost = 0;
+        for (const rl::HourTierSpend &h : hours.value()) {
+            requests += h.requests;
+            cost += h.costMicro;
+        }
+        QCOMPARE(requests, queries->totals(oneDay)->requests); // the hours add up to the day
+        QCOMPARE(cost, queries->totals(oneDay)->costMicro);
+
+        rl::UsageFilter twoDays{kNov1Day, kNov1Day + 2, {}, {}, {}, {}, {}};
+        auto both = queries->spendByHourAndTier(twoDays);
+        QVERIFY(both.ok());
+        QCOMPARE(both->size(), std::size_t(4));
+        QCOMPARE(both->back().hourMs, kNov1 + kDay); // Nov 2, 00:00: two light requests, one an error
+        QCOMPARE(both->back().requests, std::int64_t(2));
+        QCOMPARE(both->back().errors, std::int64_t(1));
+        QCOMPARE(both->back().costMicro, std::int64_t(250'000));
+
+        rl::UsageFilter support = twoDays;
+        support.team = "support";
+        auto supportHours = queries->spendByHourAndTier(support);
+        QVERIFY(supportHours.ok());
+        std::int64_t supportCost = 0;
+        for (const rl::HourTierSpend &h : supportHours.value())
+            supportCost += h.costMicro;
+        QCOMPARE(supportCost, std::int64_t(350'000));
+    }
+
+    // A budget for a range: this month's whole budget when the range is the month so far, pro-rated otherwise.
+    void budgetForARange()
+    {
+        const rl::OrgCalendar utc = rl::OrgCalendar::forZone("UTC").value();
+        const std::int64_t nov1 = kNov1Day, dec1 = kNov1Day + 30, oct1 = kNov1Day - 31;
+        // "This month" on Nov 10: Nov 1 up to today, the whole month's budget.
+        rl::RangeBudget month =
+            rl::budgetForRange(utc, rl::BudgetPeriod::Month, 30'000'000, nov1, nov1 + 10, nov1 + 10);
+        QVERIFY(!month.prorated);
+        QCOMPARE(month.wholePeriods, 1);
+        QCOMPARE(month.limitMicro, std::int64_t(30'000'000));
+        // "Last 10 days" on Nov 11: pro-rated to 10 of November's 30 days.
+        rl::RangeBudget ten =
+            rl::budgetForRange(utc, rl::BudgetPeriod::Month, 30'000'000, nov1 + 1, nov1 + 11, nov1 + 11);
+        QVERIFY(ten.prorated);
+        QCOMPARE(ten.limitMicro, std::int64_t(10'000'000));
+        // "Last 30 days" on Dec 1: Nov 2–Dec 1, 29 of November's 30 days and 1 of December's 31.
+        rl::RangeBudget thirty =
+            rl::budgetForRange(utc, rl::BudgetPeriod::Month, 30'000'000, nov1 + 1, dec1 + 1, dec1 + 1);
+        QVERIFY(thirty.prorated);
+        QCOMPARE(thirty.limitMicro, std::llround(30'000'000.0 * 29 / 30 + 30'000'000.0 / 31));
+        // "This quarter" on Dec 1: October, November and December's budgets.
+        rl::RangeBudget quarter =
+            rl::budgetForRange(utc, rl::BudgetPeriod::Month, 30'000'000, oct1, dec1 + 1, dec1 + 1);
+        QVERIFY(!quarter.prorated);
+        QCOMPARE(quarter.wholePeriods, 3);
+        QCOMPARE(quarter.limitMicro, std::int64_t(90'000'000));
+        // A past month, whole: its budget.
+        QCOMPARE(rl::budgetForRange(utc, rl::BudgetPeriod::Month, 30'000'000, nov1, dec1, dec1 + 5).limitMicro,
+                 std::int64_t(30'000'000));
+        QCOMPARE(rl::budgetForRange(utc, rl::BudgetPeriod::Month, 0, nov1, dec1, dec1).limitMicro, std::int64_t(0));
+    }
+
     void latencyBuckets_data()
     {
         QTest::addColumn<qint64>("latency");

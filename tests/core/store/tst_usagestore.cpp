@@ -445,6 +445,24 @@ private slots:
         QCOMPARE(store->sourceSettings()->size(), std::size_t(1));
     }
 
+    // "Now" is the store's clock, not the system's: a new source's settings and a cursor's last ingest carry it.
+    void writesTheTimeOfItsClock()
+    {
+        QTemporaryDir dir;
+        constexpr std::int64_t kNow = kMonday + 123;
+        auto store = rl::UsageStore::open(dir.filePath(QStringLiteral("s.db")).toStdString(), rl::fixedClock(kNow));
+        QVERIFY(store.ok());
+        QVERIFY(store->saveSourceSettings({"edge router", "router", "http://10.0.0.5:8080", 60, false, "{}", 0, true})
+                    .ok());
+        QCOMPARE(store->sourceSettings()->front().createdMs, kNow);
+        rl::IngestBatch batch;
+        batch.source = "edge router";
+        batch.cursor = "1";
+        batch.events = {makeEvent("a", kMonday, "legal", 1000)};
+        QVERIFY(store->ingest(batch).ok());
+        QCOMPARE(scalar(store->database(), "SELECT last_ingest_ms FROM sources WHERE name = 'edge router'"), kNow);
+    }
+
     void invalidBatchWritesNothing()
     {
         QTemporaryDir dir;
