@@ -1,5 +1,6 @@
 #include "headlesscommands.h"
 
+#include "dashboardapp.h"
 #include "mainwindow.h"
 #include "widgets/theme.h"
 
@@ -47,8 +48,10 @@ int screenshot(int argc, char **argv)
         std::cerr << parser.value(out).toStdString() << ": cannot create the folder\n";
         return 1;
     }
-    Theme::apply(app, parser.value(theme) == QLatin1String("dark") ? Theme::Mode::Dark : Theme::Mode::Light);
-    MainWindow window(parser.value(store));
+    DashboardApp dashboard(parser.value(store),
+                           parser.value(theme) == QLatin1String("dark") ? Theme::Mode::Dark : Theme::Mode::Light,
+                           rl::systemClock());
+    MainWindow &window = dashboard.window();
     window.resize(1440, 900);
     window.show();
     QEventLoop loop;

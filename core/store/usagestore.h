@@ -3,6 +3,7 @@
 #include "error.h"
 #include "pricing/pricing.h"
 #include "store/identitymap.h"
+#include "store/ingestsink.h"
 #include "store/orgcalendar.h"
 #include "store/sourcesettings.h"
 #include "store/sqlitedatabase.h"
@@ -27,7 +28,7 @@ struct TeamBudget {
 // The writer of one store file (DESIGN.md §3.3, §5: one writer connection per file). Opening migrates the
 // schema; ingest commits a batch of events and buckets, their daily rollups and the source's cursor in
 // one transaction, so a crash leaves every committed batch and nothing of the interrupted one.
-class UsageStore {
+class UsageStore final : public IngestSink {
 public:
     static Result<UsageStore> open(const std::string &path);
 
@@ -39,8 +40,8 @@ public:
     // whole file, so commands call it, not the app's start-up.
     static Result<void> checkIntegrity(const std::string &path);
 
-    Result<IngestResult> ingest(const IngestBatch &batch);
-    Result<std::optional<std::string>> cursor(const std::string &source);
+    Result<IngestResult> ingest(const IngestBatch &batch) override;
+    Result<std::optional<std::string>> cursor(const std::string &source) override;
 
     // The organisation's time zone; days and budget periods are cut in it. Changing it rebuilds rollups.
     const OrgCalendar &calendar() const { return m_calendar; }

@@ -36,11 +36,11 @@ QString tierLabel(const std::string &tier)
 
 QString periodText(const DashboardSnapshot &s)
 {
-    if (!s.calendar)
+    if (s.calendar.zoneName().empty()) // not loaded yet
         return {};
     auto date = [&](std::int64_t day) {
-        return QDateTime::fromMSecsSinceEpoch(s.calendar->dayStartMs(day),
-                                              QTimeZone(QByteArray::fromStdString(s.calendar->zoneName())))
+        return QDateTime::fromMSecsSinceEpoch(s.calendar.dayStartMs(day),
+                                              QTimeZone(QByteArray::fromStdString(s.calendar.zoneName())))
             .date();
     };
     const QDate from = date(s.filter.fromDay);
@@ -49,7 +49,7 @@ QString periodText(const DashboardSnapshot &s)
                                                  to.toString(QStringLiteral("MMM d, yyyy")));
     text += s.filter.team.empty() ? QObject::tr(" · all teams")
                                   : QObject::tr(" · team %1").arg(QString::fromStdString(s.filter.team));
-    text += QObject::tr(" · times in %1").arg(QString::fromStdString(s.calendar->zoneName()));
+    text += QObject::tr(" · times in %1").arg(QString::fromStdString(s.calendar.zoneName()));
     return text;
 }
 
@@ -242,7 +242,7 @@ void OverviewPage::showSpendOverTime(const DashboardSnapshot &s)
         auto *lower = new QLineSeries(area);
         auto *upper = new QLineSeries(area);
         for (std::int64_t day = s.filter.fromDay; day < s.filter.toDay; ++day) {
-            const double x = double(s.calendar ? s.calendar->dayStartMs(day) : day * 86'400'000);
+            const double x = double(s.calendar.dayStartMs(day));
             const double base = below[day];
             const auto it = days.find(day);
             const double value = base + (it == days.end() ? 0.0 : it->second);

@@ -140,7 +140,7 @@ void RoutingPage::showMix(const DashboardSnapshot &s)
         dayTotals[row.day] += row.requests;
         names[rank] = row.tier;
     }
-    auto dayMs = [&](std::int64_t day) { return double(s.calendar ? s.calendar->dayStartMs(day) : day * 86'400'000); };
+    auto dayMs = [&](std::int64_t day) { return double(s.calendar.dayStartMs(day)); };
     std::map<std::int64_t, double> below;
     for (const auto &[rank, days] : byTier) {
         // QAreaSeries does not own its boundary lines: parent them to it so they go with the chart.
@@ -201,7 +201,7 @@ void RoutingPage::showQuality(const DashboardSnapshot &s)
     for (const rl::DayQuality &d : s.quality) {
         if (d.requests == 0)
             continue;
-        const double x = double(s.calendar ? s.calendar->dayStartMs(d.day) : d.day * 86'400'000);
+        const double x = double(s.calendar.dayStartMs(d.day));
         const double e = 100.0 * double(d.errors) / double(d.requests);
         const double f = 100.0 * double(d.fallbacks) / double(d.requests);
         errors->append(x, e);
