@@ -23,6 +23,8 @@ public:
     DashboardApp &operator=(const DashboardApp &) = delete;
 
     MainWindow &window() { return *m_window; }
+    // What the window was handed (tests reach the workers through it).
+    const DashboardContext &context() const { return m_context; }
     // Why the store could not be opened, naming the fix; empty when it is open.
     const QString &storeFailure() const { return m_context.storeFailure; }
 

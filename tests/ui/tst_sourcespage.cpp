@@ -182,7 +182,8 @@ private slots:
                 window.showPage(static_cast<int>(window.pageNames().indexOf(QStringLiteral("Sources"))));
                 window.show();
                 page->addMappingRow({rl::IdentityField::Tag, "project:search", "Search", "search-api"});
-                QTest::qWait(100);
+                QVERIFY(QTest::qWaitForWindowExposed(&window));
+                QCoreApplication::processEvents(); // the new row laid out
                 window.grab().save(shots + QStringLiteral("/sources-polled.png"));
                 page->mappingsTable()->setRowCount(0);
             }
@@ -340,7 +341,10 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!window.sourcesPage()->messageLabel()->isHidden(), 20000);
         QVERIFY2(window.sourcesPage()->messageLabel()->text().contains(QStringLiteral("was not saved")),
                  qPrintable(window.sourcesPage()->messageLabel()->text()));
-        QTest::qWait(200);
+        // Whatever the page may have asked of the sources worker before it refused has run by now (the
+        // worker writes through the store service, synchronously): a round trip through its thread.
+        QVERIFY(QMetaObject::invokeMethod(
+            dashboard.context().sources, [] {}, Qt::BlockingQueuedConnection));
         QCOMPARE(scalar(path, "SELECT count(*) FROM source_settings"), std::int64_t(0));
         QCOMPARE(window.sourcesPage()->model()->rowCount(), 0);
     }
