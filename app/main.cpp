@@ -3,6 +3,7 @@
 #include "headlesscommands.h"
 
 #include "credentialstore.h"
+#include "dashboardapp.h"
 #include "mainwindow.h"
 #include "studio/tryrequestpage.h"
 #include "widgets/theme.h"
@@ -173,7 +174,6 @@ int main(int argc, char **argv)
     parser.addOptions({store, policy, theme, screenshot});
     parser.process(app);
 
-    Theme::apply(app, parser.value(theme) == QLatin1String("dark") ? Theme::Mode::Dark : Theme::Mode::Light);
     QString storePath = parser.value(store);
     if (storePath.isEmpty()) {
         // A first start with no data gets a demo store, so the dashboard is never empty.
@@ -188,7 +188,10 @@ int main(int argc, char **argv)
                 std::cerr << "could not create the demo store; the dashboard opens empty\n";
         }
     }
-    MainWindow window(storePath);
+    DashboardApp dashboard(storePath,
+                           parser.value(theme) == QLatin1String("dark") ? Theme::Mode::Dark : Theme::Mode::Light,
+                           rl::systemClock());
+    MainWindow &window = dashboard.window();
     if (parser.isSet(policy))
         window.tryRequestPage()->loadPolicyFile(parser.value(policy));
 

@@ -1,5 +1,6 @@
 #include "headlesscommands.h"
 
+#include "dashboardapp.h"
 #include "mainwindow.h"
 #include "widgets/filterbar.h"
 #include "widgets/theme.h"
@@ -74,9 +75,10 @@ int screenshot(int argc, char **argv)
                   << parser.value(period).toStdString() << "\"\n";
         return 2;
     }
-    const Theme look(parser.value(theme) == QLatin1String("dark") ? Theme::Mode::Dark : Theme::Mode::Light);
-    look.applyTo(app);
-    MainWindow window(look, parser.value(store));
+    DashboardApp dashboard(parser.value(store),
+                           parser.value(theme) == QLatin1String("dark") ? Theme::Mode::Dark : Theme::Mode::Light,
+                           rl::systemClock());
+    MainWindow &window = dashboard.window();
     window.resize(width, height);
     window.show();
     QEventLoop loop;

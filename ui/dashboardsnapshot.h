@@ -29,7 +29,7 @@ struct DashboardSnapshot {
     rl::ReconciliationReport reconciliation;
     std::vector<std::string> teamNames; // for the filter bar
     std::vector<std::string> sourceNames;
-    const rl::OrgCalendar *calendar = nullptr; // owned by the worker, valid while the store stays open
+    rl::OrgCalendar calendar; // the store's: days and periods are cut in its time zone (no zone before a load)
 };
 
 Q_DECLARE_METATYPE(DashboardSnapshot)

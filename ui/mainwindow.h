@@ -1,11 +1,10 @@
 #pragma once
 
+#include "dashboardcontext.h"
 #include "dashboardsnapshot.h"
 #include "store/orgcalendar.h"
-#include "widgets/theme.h"
 
 #include <QMainWindow>
-#include <QThread>
 
 class FilterBar;
 class QLabel;
@@ -13,7 +12,6 @@ class QListWidget;
 class QStackedWidget;
 class OverviewPage;
 class QueryWorker;
-class StoreWriter;
 class CredentialStore;
 class SourcesPage;
 class ReconciliationPage;
@@ -23,17 +21,13 @@ class TeamsPage;
 class RoutingPage;
 class TryRequestPage;
 
-// The window: a left navigation, the shared filter bar and the pages. It only wires pages together; the
-// queries run on a QueryWorker on its own thread.
+// The window: a left navigation, the shared filter bar and the pages. It only wires pages to the workers
+// the composition root (app/dashboardapp.h) made: queries on the QueryWorker's thread, writes through the
+// store service, sources on the SourcesWorker's thread.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    // The theme comes from app/ (the composition root); pages, models and widgets get it from here.
-    explicit MainWindow(const Theme &theme, const QString &storePath = QString(), QWidget *parent = nullptr);
-    // Transitional, until every caller passes its theme: the light theme.
-    explicit MainWindow(const QString &storePath = QString(), QWidget *parent = nullptr)
-        : MainWindow(Theme(), storePath, parent)
-    {}
+    explicit MainWindow(const DashboardContext &context, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     TryRequestPage *tryRequestPage() const { return m_tryRequest; }
@@ -53,17 +47,14 @@ public slots:
 signals:
     void snapshotShown();
     void loadFailed(const QString &message);
-    void requestLoad(quint64 requestId, const QString &storePath, const rl::UsageFilter &filter, qint64 nowMs);
-    void requestBudget(const QString &storePath, const QString &team, const QString &period, qint64 limitMicro);
+    void requestLoad(quint64 requestId, const rl::UsageFilter &filter, qint64 nowMs);
 
 private:
     void addPage(const QString &name, QWidget *page);
     void showSnapshot(quint64 requestId, const DashboardSnapshot &snapshot);
     void showFailure(quint64 requestId, const QString &message);
-    rl::UsageFilter currentFilter(qint64 nowMs) const;
 
-    Theme m_theme;
-    QString m_storePath;
+    DashboardContext m_context;
     QListWidget *m_navigation = nullptr;
     QStackedWidget *m_pages = nullptr;
     FilterBar *m_filters = nullptr;
@@ -73,15 +64,8 @@ private:
     TeamsPage *m_teams = nullptr;
     RoutingPage *m_routing = nullptr;
     TryRequestPage *m_tryRequest = nullptr;
-    QThread m_queryThread;
-    QueryWorker *m_worker = nullptr;
-    QThread m_writeThread;
-    StoreWriter *m_writer = nullptr;
     SourcesPage *m_sources = nullptr;
     ReconciliationPage *m_reconciliation = nullptr;
-    QThread m_sourcesThread;
-    SourcesWorker *m_sourcesWorker = nullptr;
-    CredentialStore *m_credentials = nullptr;
     QTimer *m_liveRefresh = nullptr; // new data lands: refresh at most twice a second
     quint64 m_lastRequest = 0;
     rl::OrgCalendar m_calendar;

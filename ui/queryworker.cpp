@@ -1,36 +1,24 @@
 #include "queryworker.h"
 
-#include "store/usagestore.h"
-
-QueryWorker::QueryWorker(QObject *parent) : QObject(parent) {}
+QueryWorker::QueryWorker(const QString &storePath, QObject *parent) : QObject(parent), m_path(storePath) {}
 QueryWorker::~QueryWorker() = default;
 
-void QueryWorker::load(quint64 requestId, const QString &storePath, const rl::UsageFilter &filter, qint64 nowMs)
+void QueryWorker::load(quint64 requestId, const rl::UsageFilter &filter, qint64 nowMs)
 {
-    if (!m_queries || storePath != m_path) {
-        auto opened = rl::UsageQueries::open(storePath.toStdString());
-        if (!opened && opened.error().code == "store.version") {
-            // A store from an earlier RouteLedger: upgrading it is a write (with a backup first), done once here.
-            auto upgraded = rl::UsageStore::open(storePath.toStdString());
-            if (upgraded)
-                opened = rl::UsageQueries::open(storePath.toStdString());
-            else
-                opened = upgraded.error();
-        }
+    if (!m_queries) {
+        auto opened = rl::UsageQueries::open(m_path.toStdString());
         if (!opened) {
-            m_queries.reset();
             emit failed(requestId, QString::fromStdString(opened.error().message));
             return;
         }
         m_queries = std::make_unique<rl::UsageQueries>(std::move(opened).value());
-        m_path = storePath;
     }
     DashboardSnapshot snapshot;
     snapshot.filter = filter;
     snapshot.nowMs = nowMs;
     snapshot.demo = m_queries->isDemo();
-    snapshot.storePath = storePath;
-    snapshot.calendar = &m_queries->calendar();
+    snapshot.storePath = m_path;
+    snapshot.calendar = m_queries->calendar();
     auto fail = [&](const rl::Error &error) { emit failed(requestId, QString::fromStdString(error.message)); };
     auto totals = m_queries->totals(filter);
     if (!totals)
@@ -40,6 +28,12 @@ void QueryWorker::load(quint64 requestId, const QString &storePath, const rl::Us
     if (!days)
         return fail(days.error());
     snapshot.spendByDayAndTier = std::move(days).value();
+    if (filter.toDay - filter.fromDay <= 2) { // a day or two is drawn by hour
+        auto hours = m_queries->spendByHourAndTier(filter);
+        if (!hours)
+            return fail(hours.error());
+        snapshot.spendByHourAndTier = std::move(hours).value();
+    }
     auto mix = m_queries->routingMix(filter);
     if (!mix)
         return fail(mix.error());

@@ -7,16 +7,18 @@
 #include <memory>
 #include <optional>
 
-// Runs the dashboard's queries on its own thread (moveToThread), so the window never waits on SQLite.
-// Requests carry an id; the window ignores answers to requests it has since replaced.
+// Runs the dashboard's queries on its own thread (moveToThread), so the window never waits on SQLite. It
+// only reads, on a read-only connection of its own: the store was created or migrated before it started,
+// and every write goes through the store service. Requests carry an id; the window ignores answers to
+// requests it has since replaced.
 class QueryWorker : public QObject {
     Q_OBJECT
 public:
-    explicit QueryWorker(QObject *parent = nullptr);
+    explicit QueryWorker(const QString &storePath, QObject *parent = nullptr);
     ~QueryWorker() override;
 
 public slots:
-    void load(quint64 requestId, const QString &storePath, const rl::UsageFilter &filter, qint64 nowMs);
+    void load(quint64 requestId, const rl::UsageFilter &filter, qint64 nowMs);
 
 signals:
     void loaded(quint64 requestId, const DashboardSnapshot &snapshot);

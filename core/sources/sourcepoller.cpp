@@ -20,12 +20,8 @@ std::int64_t newestIn(const IngestBatch &batch)
 
 } // namespace
 
-PollReport SourcePoller::pollOnce(UsageStore &store, UsageConnector &connector, std::size_t maxPages,
-                                  std::mutex *storeLock)
+PollReport SourcePoller::pollOnce(IngestSink &store, UsageConnector &connector, std::size_t maxPages)
 {
-    std::unique_lock<std::mutex> lock;
-    if (storeLock)
-        lock = std::unique_lock<std::mutex>(*storeLock);
     PollReport report;
     auto cursor = store.cursor(connector.sourceName());
     if (!cursor) {
@@ -34,16 +30,12 @@ PollReport SourcePoller::pollOnce(UsageStore &store, UsageConnector &connector, 
     }
     std::optional<std::string> position = cursor.value();
     for (std::size_t page = 0; page < maxPages; ++page) {
-        if (lock.owns_lock())
-            lock.unlock();
         auto fetched = connector.fetch(position);
         if (!fetched) {
             report.error = fetched.error();
             return report;
         }
         SourcePage &got = fetched.value();
-        if (storeLock)
-            lock.lock();
         auto ingested = store.ingest(got.batch);
         if (!ingested) {
             report.error = ingested.error();

@@ -2,11 +2,10 @@
 
 #include "error.h"
 #include "sources/usageconnector.h"
-#include "store/usagestore.h"
+#include "store/ingestsink.h"
 
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 
 namespace rl {
@@ -24,12 +23,11 @@ struct PollReport {
 
 // One poll of one source: from the cursor stored for it, page after page until the source has no more
 // (or `maxPages`), each page ingested together with its new cursor in one transaction. A failed page
-// leaves the store as it was before that page, so the next poll resumes exactly there. With `storeLock`,
-// the store is only held while a page is written, so sources on other threads fetch meanwhile.
+// leaves the store as it was before that page, so the next poll resumes exactly there. The sink is only
+// called to read the cursor and to write a page, so sources on other threads fetch meanwhile.
 class SourcePoller {
 public:
-    static PollReport pollOnce(UsageStore &store, UsageConnector &connector, std::size_t maxPages = 1000,
-                               std::mutex *storeLock = nullptr);
+    static PollReport pollOnce(IngestSink &store, UsageConnector &connector, std::size_t maxPages = 1000);
 };
 
 } // namespace rl

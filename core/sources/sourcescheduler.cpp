@@ -31,10 +31,8 @@ struct SourceScheduler::Worker {
     std::atomic<bool> cancel{false};
 };
 
-SourceScheduler::SourceScheduler(UsageStore &store, std::mutex &storeLock, Pricing pricing, Factory factory,
-                                 Options options)
-    : m_store(store), m_storeLock(storeLock), m_pricing(std::move(pricing)), m_factory(std::move(factory)),
-      m_options(std::move(options))
+SourceScheduler::SourceScheduler(IngestSink &store, Pricing pricing, Factory factory, Options options)
+    : m_store(store), m_pricing(std::move(pricing)), m_factory(std::move(factory)), m_options(std::move(options))
 {}
 
 SourceScheduler::~SourceScheduler()
@@ -216,8 +214,7 @@ void SourceScheduler::run(Worker &worker)
             failure = connectors.error();
         } else {
             for (const auto &connector : connectors.value()) {
-                PollReport report =
-                    SourcePoller::pollOnce(m_store, *connector, m_options.maxPagesPerPoll, &m_storeLock);
+                PollReport report = SourcePoller::pollOnce(m_store, *connector, m_options.maxPagesPerPoll);
                 stored += static_cast<std::int64_t>(report.inserted + report.buckets + report.costLines);
                 newest = std::max(newest, report.newestRecordMs);
                 caughtUp = caughtUp && report.caughtUp;

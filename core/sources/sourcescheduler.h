@@ -5,8 +5,8 @@
 #include "net/httpclient.h"
 #include "pricing/pricing.h"
 #include "sources/usageconnector.h"
+#include "store/ingestsink.h"
 #include "store/sourcesettings.h"
-#include "store/usagestore.h"
 
 #include <condition_variable>
 #include <cstdint>
@@ -38,8 +38,9 @@ struct SourceStatus {
 std::string_view sourceStateName(SourceStatus::State state);
 
 // Polls every configured source on its own thread at its own interval: a slow or failing source never
-// holds up another. Pages are fetched without the store and written under `storeLock`, each with its
-// cursor in one transaction (SourcePoller), so a restart resumes where the store says. A failing source is
+// holds up another. Pages are fetched without the store and handed to the sink (which serialises the
+// sources' writes: the app's store service, or SerializedIngest), each with its cursor in one transaction
+// (SourcePoller), so a restart resumes where the store says. A failing source is
 // retried sooner than its interval (15 s, doubling, up to the interval). Pause, resume and poll-now take
 // effect at once; stopping cancels a transfer in flight.
 class SourceScheduler {
@@ -57,7 +58,7 @@ public:
         Clock nowMs; // empty: the system clock
     };
 
-    SourceScheduler(UsageStore &store, std::mutex &storeLock, Pricing pricing, Factory factory, Options options);
+    SourceScheduler(IngestSink &store, Pricing pricing, Factory factory, Options options);
     ~SourceScheduler();
     SourceScheduler(const SourceScheduler &) = delete;
     SourceScheduler &operator=(const SourceScheduler &) = delete;
@@ -81,8 +82,7 @@ private:
     void publish(Worker &worker, bool dataLanded);
     std::int64_t now() const;
 
-    UsageStore &m_store;
-    std::mutex &m_storeLock;
+    IngestSink &m_store;
     const Pricing m_pricing;
     Factory m_factory;
     Options m_options;

@@ -120,6 +120,9 @@ Result<SqliteDatabase> SqliteDatabase::open(const std::string &path, Mode mode)
     }
     sqlite3_extended_result_codes(database.m_db, 1);
     sqlite3_busy_timeout(database.m_db, 2000);
+    // SQLite opens a file it may not write read-only without a word; the first write would fail much later.
+    if (mode == Mode::ReadWrite && sqlite3_db_readonly(database.m_db, "main") == 1)
+        return database.errorFor(SQLITE_READONLY, "opening the store");
     return database;
 }
 

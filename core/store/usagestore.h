@@ -5,6 +5,7 @@
 #include "pricing/pricing.h"
 #include "store/dimensionids.h"
 #include "store/identitymap.h"
+#include "store/ingestsink.h"
 #include "store/orgcalendar.h"
 #include "store/rollupaccumulator.h"
 #include "store/sourcesettings.h"
@@ -25,7 +26,7 @@ namespace rl {
 // one transaction, so a crash leaves every committed batch and nothing of the interrupted one. Budgets,
 // identities, prices and sources are kept by StoreBudgets, StoreIdentities, StorePrices and StoreSources,
 // the rollups by RollupAccumulator; the store forwards to them.
-class UsageStore {
+class UsageStore final : public IngestSink {
 public:
     // "Now" (a cursor's last ingest, a new source's creation) is read from `clock`; without one, or with an
     // empty one, from the system clock.
@@ -40,8 +41,8 @@ public:
     // whole file, so commands call it, not the app's start-up.
     static Result<void> checkIntegrity(const std::string &path);
 
-    Result<IngestResult> ingest(const IngestBatch &batch);
-    Result<std::optional<std::string>> cursor(const std::string &source);
+    Result<IngestResult> ingest(const IngestBatch &batch) override;
+    Result<std::optional<std::string>> cursor(const std::string &source) override;
 
     // The organisation's time zone; days and budget periods are cut in it. Changing it rebuilds rollups.
     const OrgCalendar &calendar() const { return m_calendar; }

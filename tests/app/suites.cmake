@@ -14,6 +14,6 @@ if(ROUTELEDGER_BUILD_ROUTER)
   add_dependencies(tst_clisources routeledger routeledger-router)
   add_test(NAME tst_clisources_keychain
     COMMAND ${ROUTELEDGER_TEST_DATA}/support/with-keyring.sh $<TARGET_FILE:tst_clisources> keyFromTheKeychain)
-  set_tests_properties(tst_clisources_keychain PROPERTIES TIMEOUT 300
+  set_tests_properties(tst_clisources_keychain PROPERTIES TIMEOUT 300 LABELS app
     ENVIRONMENT "QT_QPA_PLATFORM=offscreen;ROUTELEDGER_TEST_KEYRING=1;LSAN_OPTIONS=suppressions=${ROUTELEDGER_TEST_DATA}/lsan.supp")
 endif()

@@ -3,6 +3,8 @@
 // requests and spend through the real query path (QueryWorker on the real SQLite store) on the Overview and
 // Teams pages; the day-1 forecast comes from the last 7 days' rate and says so; a day is drawn by hour; and a
 // page with no data keeps its layout, its title at the top and one call to action.
+#include "dashboardapp.h"
+#include "mainwindow.h"
 #include "overview/overviewpage.h"
 #include "queryworker.h"
 #include "routing/routingpage.h"
@@ -37,13 +39,12 @@ const FilterBar::Preset kPresets[] = {FilterBar::ThisMonth,  FilterBar::Last7Day
                                       FilterBar::Last90Days, FilterBar::ThisQuarter, FilterBar::ThisYear};
 
 // One load through the worker the window uses, answered synchronously (the worker lives on this thread here).
-// The worker outlives the snapshot's use (a snapshot's calendar points into it).
 DashboardSnapshot load(const QString &path, const rl::UsageFilter &filter, qint64 nowMs)
 {
-    static QueryWorker worker;
+    QueryWorker worker(path);
     QSignalSpy loaded(&worker, &QueryWorker::loaded);
     QSignalSpy failed(&worker, &QueryWorker::failed);
-    worker.load(1, path, filter, nowMs);
+    worker.load(1, filter, nowMs);
     if (!failed.isEmpty())
         qFatal("load failed: %s", qPrintable(failed.first().at(1).toString()));
     if (loaded.isEmpty())
@@ -159,6 +160,38 @@ private slots:
             }
             QVERIFY2(used >= 6, qPrintable(what + QStringLiteral(": %1 teams with use").arg(used)));
             QCOMPARE(forecast, 12); // every budgeted team has a forecast from its recent rate
+        }
+    }
+
+    // The same first start through the whole app, as the composition root assembles it with the clock
+    // injected: the window asks every preset with the injected "now", and each shows requests and spend.
+    void theWindowAsksWithTheInjectedClock()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("first-start.db"));
+        const qint64 now = 1796081400000; // Dec 1, 00:30 in Berlin
+        {
+            auto store = rl::UsageStore::open(path.toStdString());
+            QVERIFY(store.ok());
+            QVERIFY(store->setTimeZone("Europe/Berlin").ok());
+            rl::Pricing pricing(rl::PriceCatalog::builtIn());
+            rl::DemoWorkload::Options options;
+            options.events = 5'000;
+            options.clock = rl::fixedClock(now);
+            QVERIFY(rl::DemoWorkload(options, pricing).generate(store.value()).ok());
+        }
+        DashboardApp dashboard(path, Theme::Mode::Light, rl::fixedClock(now));
+        MainWindow &window = dashboard.window();
+        QSignalSpy shown(&window, &MainWindow::snapshotShown);
+        QVERIFY(shown.wait(20000));
+        for (const FilterBar::Preset preset : kPresets) {
+            const QString what = QStringLiteral("preset %1").arg(int(preset));
+            shown.clear();
+            window.filterBar()->setPreset(preset);
+            if (preset != FilterBar::ThisMonth) // the first load was this month's already
+                QVERIFY2(shown.wait(20000), qPrintable(what));
+            QVERIFY2(window.overviewPage()->tileFigure(Requests) != QLatin1String("0"), qPrintable(what));
+            QVERIFY2(window.overviewPage()->tileFigure(Spend) != QLatin1String("$0.00"), qPrintable(what));
         }
     }
 

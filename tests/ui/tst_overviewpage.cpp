@@ -1,5 +1,6 @@
 // The Overview page on a real demo store: the window loads it off the GUI thread, shows the demo banner,
 // and the figures on the tiles are the store's own numbers; the team filter narrows them.
+#include "dashboardapp.h"
 #include "mainwindow.h"
 #include "overview/overviewpage.h"
 #include "routing/routingpage.h"
@@ -42,7 +43,8 @@ private slots:
 
     void showsTheStoresNumbers()
     {
-        MainWindow window(m_path);
+        DashboardApp dashboard(m_path);
+        MainWindow &window = dashboard.window();
         QSignalSpy shown(&window, &MainWindow::snapshotShown);
         QVERIFY(shown.wait(20000));
         QVERIFY(window.demoBannerVisible());
@@ -81,7 +83,8 @@ private slots:
     // thread, after which the page shows the new budget.
     void teamsTableAndBudgets()
     {
-        MainWindow window(m_path);
+        DashboardApp dashboard(m_path);
+        MainWindow &window = dashboard.window();
         QSignalSpy shown(&window, &MainWindow::snapshotShown);
         QVERIFY(shown.wait(20000));
         TeamsModel *model = window.teamsPage()->model();
@@ -108,8 +111,9 @@ private slots:
         }
         QVERIFY(window.teamsPage()->breakdownModel(2)->rowCount() > 5); // support has many users
 
-        emit window.requestBudget(m_path, QStringLiteral("hr"), QStringLiteral("quarter"), 123'000'000);
-        QVERIFY(shown.wait(20000)); // the writer saved it and the window reloaded
+        // As the Teams page's budget dialog asks it: the store service saves it and the window reloads.
+        emit window.teamsPage()->budgetRequested(QStringLiteral("hr"), QStringLiteral("quarter"), 123'000'000);
+        QVERIFY(shown.wait(20000));
         for (int row = 0; row < model->rowCount(); ++row)
             if (model->teamAt(row) == QLatin1String("hr")) {
                 QCOMPARE(model->index(row, TeamsModel::BudgetColumn).data(TeamsModel::SortRole).toLongLong(),
@@ -122,7 +126,8 @@ private slots:
     // Routing: over the last 90 days the policy change shows as a marker; rules and latency tables fill.
     void routingPage()
     {
-        MainWindow window(m_path);
+        DashboardApp dashboard(m_path);
+        MainWindow &window = dashboard.window();
         QSignalSpy shown(&window, &MainWindow::snapshotShown);
         QVERIFY(shown.wait(20000));
         QAbstractItemModelTester rulesTester(window.routingPage()->rulesModel(),
@@ -156,7 +161,8 @@ private slots:
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write("not a database at all, just some notes that happen to end in .db\n");
         file.close();
-        MainWindow window(path);
+        DashboardApp dashboard(path);
+        MainWindow &window = dashboard.window();
         QSignalSpy failed(&window, &MainWindow::loadFailed);
         QVERIFY(failed.wait(20000));
         QVERIFY(failed.first().first().toString().contains(QStringLiteral("not a RouteLedger store")));

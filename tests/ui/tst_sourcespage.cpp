@@ -4,6 +4,7 @@
 // dashboard refresh, pause it, edit the identity mapping, restart the window and resume from the keychain;
 // and, without a keychain service, the page refuses to save a secret.
 #include "credentialstore.h"
+#include "dashboardapp.h"
 #include "fixtureclient.h"
 #include "mainwindow.h"
 #include "nodeserver.h"
@@ -11,6 +12,7 @@
 #include "sources/sourcedialog.h"
 #include "sources/sourcesmodel.h"
 #include "sources/sourcespage.h"
+#include "sources/sourcesworker.h"
 
 #include "net/httpclient.h"
 #include "store/usagestore.h"
@@ -127,7 +129,8 @@ private slots:
         const QString path = dir.filePath(QStringLiteral("s.db"));
         QVERIFY(rl::UsageStore::open(path.toStdString()).ok());
         {
-            MainWindow window(path);
+            DashboardApp dashboard(path);
+            MainWindow &window = dashboard.window();
             SourcesPage *page = window.sourcesPage();
             QSignalSpy shown(&window, &MainWindow::snapshotShown);
             QVERIFY(shown.wait(20000));
@@ -180,7 +183,8 @@ private slots:
                 window.showPage(static_cast<int>(window.pageNames().indexOf(QStringLiteral("Sources"))));
                 window.show();
                 page->addMappingRow({rl::IdentityField::Tag, "project:search", "Search", "search-api"});
-                QTest::qWait(100);
+                QVERIFY(QTest::qWaitForWindowExposed(&window));
+                QCoreApplication::processEvents(); // the new row laid out
                 window.grab().save(shots + QStringLiteral("/sources-polled.png"));
                 page->mappingsTable()->setRowCount(0);
             }
@@ -207,7 +211,8 @@ private slots:
         }
 
         // A new window reads the credential from the keychain; the source is still paused.
-        MainWindow again(path);
+        DashboardApp reopened(path);
+        MainWindow &again = reopened.window();
         QTRY_VERIFY_WITH_TIMEOUT(row(again, "OpenAI prod") && row(again, "OpenAI prod")->notPolled.isEmpty()
                                      && row(again, "OpenAI prod")->status.state == rl::SourceStatus::State::Paused,
                                  20000);
@@ -248,7 +253,8 @@ private slots:
             QVERIFY(store->saveSourceSettings(
                 {"lost key", "openai", "https://api.openai.com/v1", 300, false, "{}", 0, true}));
         }
-        MainWindow window(path);
+        DashboardApp dashboard(path);
+        MainWindow &window = dashboard.window();
         QTRY_VERIFY_WITH_TIMEOUT(row(window, "lost key")
                                      && !row(window, "lost key")->notPolled.startsWith(QStringLiteral("Reading")),
                                  20000);
@@ -279,7 +285,8 @@ private slots:
         }
         qputenv("RL_TEST_ENV_KEY", kSecret);
         qunsetenv("RL_TEST_UNSET_KEY");
-        MainWindow window(path);
+        DashboardApp dashboard(path);
+        MainWindow &window = dashboard.window();
         QTRY_VERIFY_WITH_TIMEOUT(row(window, "env org") && row(window, "env org")->status.lastSuccessMs > 0, 20000);
         QVERIFY(row(window, "env org")->notPolled.isEmpty());
         bool sentTheKey = false;
@@ -327,14 +334,18 @@ private slots:
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("s.db"));
         QVERIFY(rl::UsageStore::open(path.toStdString()).ok());
-        MainWindow window(path);
+        DashboardApp dashboard(path);
+        MainWindow &window = dashboard.window();
         SourceDialog *dialog = window.sourcesPage()->openDialog();
         fillDialog(dialog, QStringLiteral("OpenAI prod"), QString::fromLatin1(kSecret));
         window.sourcesPage()->saveDialog(dialog, QString());
         QTRY_VERIFY_WITH_TIMEOUT(!window.sourcesPage()->messageLabel()->isHidden(), 20000);
         QVERIFY2(window.sourcesPage()->messageLabel()->text().contains(QStringLiteral("was not saved")),
                  qPrintable(window.sourcesPage()->messageLabel()->text()));
-        QTest::qWait(200);
+        // Whatever the page may have asked of the sources worker before it refused has run by now (the
+        // worker writes through the store service, synchronously): a round trip through its thread.
+        QVERIFY(QMetaObject::invokeMethod(
+            dashboard.context().sources, [] {}, Qt::BlockingQueuedConnection));
         QCOMPARE(scalar(path, "SELECT count(*) FROM source_settings"), std::int64_t(0));
         QCOMPARE(window.sourcesPage()->model()->rowCount(), 0);
     }

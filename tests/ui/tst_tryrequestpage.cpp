@@ -2,6 +2,7 @@
 // explanation, keeps the old policy when a new one is invalid, and its trail model is well-behaved.
 #include "testdata.h"
 
+#include "dashboardapp.h"
 #include "mainwindow.h"
 #include "studio/decisiontrailmodel.h"
 #include "studio/tryrequestpage.h"
@@ -19,7 +20,8 @@ class TestTryRequestPage : public QObject {
 private slots:
     void navigationListsBuiltPagesOnly()
     {
-        MainWindow window;
+        DashboardApp dashboard{QString()}; // no store
+        MainWindow &window = dashboard.window();
         QCOMPARE(window.pageNames(), (QStringList{QStringLiteral("Overview"), QStringLiteral("Teams"),
                                                   QStringLiteral("Routing"), QStringLiteral("Reconciliation"),
                                                   QStringLiteral("Try a request"), QStringLiteral("Sources")}));

@@ -2,10 +2,11 @@
 
 #include "pricing/pricecatalog.h"
 #include "sources/sourcekinds.h"
+#include "storeservice.h"
 
 #include <QMetaObject>
 
-SourcesWorker::SourcesWorker(QObject *parent) : QObject(parent)
+SourcesWorker::SourcesWorker(StoreService *store, QObject *parent) : QObject(parent), m_store(store)
 {
     qRegisterMetaType<SourceView>();
     qRegisterMetaType<QVector<SourceView>>();
@@ -25,27 +26,31 @@ void SourcesWorker::stop()
     m_scheduler.reset();
 }
 
-void SourcesWorker::open(const QString &storePath)
+void SourcesWorker::open()
 {
     stop();
-    auto opened = rl::UsageStore::open(storePath.toStdString());
-    if (!opened) {
-        emit failed(QString::fromStdString(opened.error().message));
+    if (!m_store)
+        return;
+    struct Opened {
+        rl::Result<rl::Pricing> pricing;
+        rl::Result<std::vector<rl::SourceSettings>> settings;
+        rl::Result<std::vector<rl::UsageStore::SourceTotals>> totals;
+        std::vector<rl::IdentityMapping> mappings;
+    };
+    Opened opened = m_store->call([](rl::UsageStore &store) {
+        return Opened{store.pricing(), store.sourceSettings(), store.sourceTotals(), store.identityMap().mappings()};
+    });
+    if (!opened.pricing || !opened.settings) {
+        emit failed(
+            QString::fromStdString((!opened.pricing ? opened.pricing.error() : opened.settings.error()).message));
         return;
     }
-    m_store = std::make_unique<rl::UsageStore>(std::move(opened).value());
-    auto pricing = m_store->pricing();
-    auto settings = m_store->sourceSettings();
-    if (!pricing || !settings) {
-        emit failed(QString::fromStdString((!pricing ? pricing.error() : settings.error()).message));
-        return;
-    }
-    m_settings = settings.value();
+    m_settings = opened.settings.value();
     rl::SourceScheduler::Options options;
     options.http.maxAttempts = 3;
     options.http.maxBodyBytes = 32u << 20; // a usage page is well under 1 MB; a 50 MB answer is refused unread
     options.http.retryAfterMax = std::chrono::minutes(5);
-    m_scheduler = std::make_unique<rl::SourceScheduler>(*m_store, m_storeLock, std::move(pricing).value(),
+    m_scheduler = std::make_unique<rl::SourceScheduler>(*m_store, std::move(opened.pricing).value(),
                                                         &rl::SourceKinds::connectors, options);
     m_scheduler->setListener([this](const rl::SourceStatus &status, bool landed) {
         QMetaObject::invokeMethod(
@@ -53,8 +58,8 @@ void SourcesWorker::open(const QString &storePath)
     });
     m_held.clear();
     m_storedAtOpen.clear();
-    if (auto totals = m_store->sourceTotals()) {
-        for (const rl::UsageStore::SourceTotals &t : totals.value()) {
+    if (opened.totals) {
+        for (const rl::UsageStore::SourceTotals &t : opened.totals.value()) {
             // "<name> (costs)" belongs to "<name>"
             QString name = QString::fromStdString(t.name);
             if (const qsizetype part = name.indexOf(QStringLiteral(" (")); part > 0)
@@ -66,7 +71,7 @@ void SourcesWorker::open(const QString &storePath)
     }
     for (const rl::SourceSettings &s : m_settings)
         m_held.insert(QString::fromStdString(s.name), tr("Reading the credential from the keychain…"));
-    emit mappingsLoaded(m_store->identityMap().mappings());
+    emit mappingsLoaded(opened.mappings);
     emit sourcesLoaded(views());
 }
 
@@ -125,20 +130,22 @@ void SourcesWorker::save(const rl::SourceSettings &settings, const QString &secr
     // no page lands under the old name meanwhile.
     if (renamed)
         m_scheduler->remove(previousName.toStdString());
-    {
-        std::lock_guard lock(m_storeLock);
-        auto fail = [this](const rl::Error &error) { emit failed(QString::fromStdString(error.message)); };
+    const rl::Result<std::vector<rl::SourceSettings>> written = m_store->call([&](rl::UsageStore &store) {
         if (renamed)
-            if (auto moved = m_store->renameSource(previousName.toStdString(), settings.name); !moved)
-                return fail(moved.error());
+            if (auto moved = store.renameSource(previousName.toStdString(), settings.name); !moved)
+                return rl::Result<std::vector<rl::SourceSettings>>(moved.error());
         if (kindChanged) // another type reads other APIs with other cursors: start it afresh
-            if (auto reset = m_store->resetCursors(settings.name); !reset)
-                return fail(reset.error());
-        if (auto written = m_store->saveSourceSettings(stored); !written)
-            return fail(written.error());
-        if (auto reread = m_store->sourceSettings())
-            m_settings = reread.value();
+            if (auto reset = store.resetCursors(settings.name); !reset)
+                return rl::Result<std::vector<rl::SourceSettings>>(reset.error());
+        if (auto saved = store.saveSourceSettings(stored); !saved)
+            return rl::Result<std::vector<rl::SourceSettings>>(saved.error());
+        return store.sourceSettings();
+    });
+    if (!written) {
+        emit failed(QString::fromStdString(written.error().message));
+        return;
     }
+    m_settings = written.value();
     if (renamed) {
         m_held.remove(previousName);
         m_storedAtOpen.insert(QString::fromStdString(settings.name), m_storedAtOpen.take(previousName));
@@ -154,15 +161,16 @@ void SourcesWorker::remove(const QString &name)
     if (!m_store)
         return;
     m_scheduler->remove(name.toStdString());
-    {
-        std::lock_guard lock(m_storeLock);
-        if (auto removed = m_store->removeSourceSettings(name.toStdString()); !removed) {
-            emit failed(QString::fromStdString(removed.error().message));
-            return;
-        }
-        if (auto reread = m_store->sourceSettings())
-            m_settings = reread.value();
+    const rl::Result<std::vector<rl::SourceSettings>> remaining = m_store->call([&](rl::UsageStore &store) {
+        if (auto removed = store.removeSourceSettings(name.toStdString()); !removed)
+            return rl::Result<std::vector<rl::SourceSettings>>(removed.error());
+        return store.sourceSettings();
+    });
+    if (!remaining) {
+        emit failed(QString::fromStdString(remaining.error().message));
+        return;
     }
+    m_settings = remaining.value();
     m_held.remove(name);
     publish();
 }
@@ -175,8 +183,9 @@ void SourcesWorker::setPaused(const QString &name, bool paused)
         if (s.name != name.toStdString())
             continue;
         s.paused = paused;
-        std::lock_guard lock(m_storeLock);
-        if (auto written = m_store->saveSourceSettings(s); !written)
+        const rl::SourceSettings saved = s;
+        if (auto written = m_store->call([&saved](rl::UsageStore &store) { return store.saveSourceSettings(saved); });
+            !written)
             emit failed(QString::fromStdString(written.error().message));
     }
     m_scheduler->setPaused(name.toStdString(), paused);
@@ -195,12 +204,10 @@ void SourcesWorker::readAgain(const QString &name, const QString &secret)
     if (!settings || !m_scheduler)
         return;
     m_scheduler->remove(name.toStdString()); // outside the store lock: its thread may be waiting for it
-    {
-        std::lock_guard lock(m_storeLock);
-        if (auto reset = m_store->resetCursors(name.toStdString()); !reset) {
-            emit failed(QString::fromStdString(reset.error().message));
-            return;
-        }
+    if (auto reset = m_store->call([&name](rl::UsageStore &store) { return store.resetCursors(name.toStdString()); });
+        !reset) {
+        emit failed(QString::fromStdString(reset.error().message));
+        return;
     }
     if (!secret.isEmpty()) {
         m_held.remove(name);
@@ -223,11 +230,9 @@ void SourcesWorker::test(const rl::SourceSettings &settings, const QString &secr
     options.transferTimeout = std::chrono::seconds(30);
     rl::HttpClient http(options);
     rl::Pricing pricing(rl::PriceCatalog::builtIn());
-    if (m_store) {
-        std::lock_guard lock(m_storeLock);
-        if (auto stored = m_store->pricing())
+    if (m_store)
+        if (auto stored = m_store->call([](rl::UsageStore &store) { return store.pricing(); }))
             pricing = stored.value();
-    }
     auto connectors = rl::SourceKinds::connectors(settings, secret.toStdString(), http, pricing);
     if (!connectors) {
         emit tested(name, false, QString::fromStdString(connectors.error().message));
@@ -258,16 +263,23 @@ void SourcesWorker::saveMappings(const std::vector<rl::IdentityMapping> &mapping
 {
     if (!m_store)
         return;
-    rl::Result<void> saved = [&] {
-        std::lock_guard lock(m_storeLock);
-        return m_store->setIdentityMappings(mappings);
-    }();
-    if (!saved) {
-        emit failed(QString::fromStdString(saved.error().message));
-        emit mappingsLoaded(m_store->identityMap().mappings());
+    struct Saved {
+        std::optional<rl::Error> error;
+        std::vector<rl::IdentityMapping> mappings; // what the store holds afterwards, saved or not
+    };
+    Saved saved = m_store->call([&mappings](rl::UsageStore &store) {
+        Saved out;
+        if (auto written = store.setIdentityMappings(mappings); !written)
+            out.error = written.error();
+        out.mappings = store.identityMap().mappings();
+        return out;
+    });
+    if (saved.error) {
+        emit failed(QString::fromStdString(saved.error->message));
+        emit mappingsLoaded(saved.mappings);
         return;
     }
-    emit mappingsLoaded(m_store->identityMap().mappings());
+    emit mappingsLoaded(saved.mappings);
     emit dataLanded(); // every page shows the records under their new teams
 }
 

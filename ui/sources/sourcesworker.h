@@ -8,24 +8,27 @@
 #include <QSet>
 
 #include <memory>
-#include <mutex>
 #include <vector>
+
+class StoreService;
 
 Q_DECLARE_METATYPE(rl::SourceSettings)
 Q_DECLARE_METATYPE(std::vector<rl::IdentityMapping>)
 
-// The app's side of the sources, on its own thread: it owns a store connection, the configured sources'
-// settings and the SourceScheduler that polls them (each source on a thread of its own). The GUI talks to
-// it through queued signals only. Secrets arrive from the keychain through `start`/`save` and live in
-// memory only.
+// The app's side of the sources, on its own thread: the configured sources' settings and the
+// SourceScheduler that polls them (each source on a thread of its own). It writes nothing itself: settings,
+// mappings and the pollers' pages go through the store service. The GUI talks to it through queued signals
+// only. Secrets arrive from the keychain through `start`/`save` and live in memory only.
 class SourcesWorker : public QObject {
     Q_OBJECT
 public:
-    explicit SourcesWorker(QObject *parent = nullptr);
+    // `store` is null when no store is open: every slot then does nothing.
+    explicit SourcesWorker(StoreService *store, QObject *parent = nullptr);
     ~SourcesWorker() override;
 
 public slots:
-    void open(const QString &storePath);
+    // Reads the sources' settings and identity mappings (sourcesLoaded, mappingsLoaded follow).
+    void open();
     // A source's secret, read from the keychain: the source starts polling.
     void start(const QString &name, const QString &secret);
     // Why a source cannot start (its credential is missing, the keychain is locked).
@@ -59,8 +62,7 @@ private:
     QVector<SourceView> views() const;
     const rl::SourceSettings *find(const QString &name) const;
 
-    std::unique_ptr<rl::UsageStore> m_store;
-    std::mutex m_storeLock;
+    StoreService *m_store = nullptr;
     std::unique_ptr<rl::SourceScheduler> m_scheduler;
     std::vector<rl::SourceSettings> m_settings;
     QHash<QString, QString> m_held; // name -> why it is not polled

@@ -26,7 +26,7 @@ const rl::OrgCalendar &utcCalendar()
 
 const rl::OrgCalendar &calendarOf(const DashboardSnapshot &s)
 {
-    return s.calendar ? *s.calendar : utcCalendar();
+    return s.calendar.zoneName().empty() ? utcCalendar() : s.calendar; // no zone before the first load
 }
 
 QDate dateOf(const DashboardSnapshot &s, std::int64_t day)

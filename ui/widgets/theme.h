@@ -19,8 +19,6 @@ public:
 
     // Sets the application's style, palette and style sheet from this theme.
     void applyTo(QApplication &app) const;
-    // Transitional, for callers that have not moved to applyTo yet: Theme(mode).applyTo(app).
-    static void apply(QApplication &app, Mode mode) { Theme(mode).applyTo(app); }
 
     Mode mode() const { return m_mode; }
     QPalette palette() const;

@@ -8,6 +8,7 @@
 #include "servicepages.h"
 #include "sources/openaiusageconnector.h"
 #include "sources/sourcescheduler.h"
+#include "store/serializedingest.h"
 #include "store/usagestore.h"
 
 #include <QTemporaryDir>
@@ -100,8 +101,8 @@ private slots:
         auto store = rl::UsageStore::open((dir.path() + "/s.db").toStdString());
         QVERIFY(store.ok());
         std::mutex lock;
-        rl::SourceScheduler scheduler(store.value(), lock, rl::Pricing(rl::PriceCatalog::builtIn()), openAiFactory(),
-                                      options());
+        rl::SerializedIngest sink(store.value(), lock);
+        rl::SourceScheduler scheduler(sink, rl::Pricing(rl::PriceCatalog::builtIn()), openAiFactory(), options());
         std::atomic<int> landed{0};
         scheduler.setListener([&](const rl::SourceStatus &, bool dataLanded) { landed += dataLanded ? 1 : 0; });
         scheduler.upsert(source("bad", "/bad"), "sk-admin-wrong");
@@ -138,8 +139,8 @@ private slots:
         auto store = rl::UsageStore::open((dir.path() + "/s.db").toStdString());
         QVERIFY(store.ok());
         std::mutex lock;
-        rl::SourceScheduler scheduler(store.value(), lock, rl::Pricing(rl::PriceCatalog::builtIn()), openAiFactory(),
-                                      options());
+        rl::SerializedIngest sink(store.value(), lock);
+        rl::SourceScheduler scheduler(sink, rl::Pricing(rl::PriceCatalog::builtIn()), openAiFactory(), options());
         scheduler.upsert(source("org", "/org"), "sk-admin");
         QTRY_VERIFY(scheduler.status("org")->lastSuccessMs > 0);
         QCOMPARE(requestsTo("/org/organization/usage/completions").size(), std::size_t(1));
@@ -166,8 +167,8 @@ private slots:
         std::mutex lock;
         rl::SourceScheduler::Options o = options();
         o.http.transferTimeout = std::chrono::minutes(30); // only cancelling can end the call in this test
-        rl::SourceScheduler scheduler(store.value(), lock, rl::Pricing(rl::PriceCatalog::builtIn()), openAiFactory(),
-                                      o);
+        rl::SerializedIngest sink(store.value(), lock);
+        rl::SourceScheduler scheduler(sink, rl::Pricing(rl::PriceCatalog::builtIn()), openAiFactory(), o);
         scheduler.upsert(source("slow", "/slow"), "sk-admin");
         QTRY_COMPARE(requestsTo("/slow/organization/usage/completions").size(), std::size_t(1));
         QCOMPARE(scheduler.status("slow")->state, rl::SourceStatus::State::Polling);
@@ -190,8 +191,8 @@ private slots:
             auto store = rl::UsageStore::open(path);
             QVERIFY(store.ok());
             std::mutex lock;
-            rl::SourceScheduler scheduler(store.value(), lock, rl::Pricing(rl::PriceCatalog::builtIn()),
-                                          openAiFactory(), options());
+            rl::SerializedIngest sink(store.value(), lock);
+            rl::SourceScheduler scheduler(sink, rl::Pricing(rl::PriceCatalog::builtIn()), openAiFactory(), options());
             scheduler.upsert(source("org", "/org"), "sk-admin");
             QTRY_COMPARE(scheduler.status("org")->state, rl::SourceStatus::State::Failing);
             QCOMPARE(scheduler.status("org")->lastError->code, std::string("http.server_error"));
@@ -201,8 +202,8 @@ private slots:
         auto store = rl::UsageStore::open(path);
         QVERIFY(store.ok());
         std::mutex lock;
-        rl::SourceScheduler scheduler(store.value(), lock, rl::Pricing(rl::PriceCatalog::builtIn()), openAiFactory(),
-                                      options());
+        rl::SerializedIngest sink(store.value(), lock);
+        rl::SourceScheduler scheduler(sink, rl::Pricing(rl::PriceCatalog::builtIn()), openAiFactory(), options());
         scheduler.upsert(source("org", "/org"), "sk-admin");
         QTRY_VERIFY(scheduler.status("org")->lastSuccessMs > 0);
         const json sent = requestsTo("/org/organization/usage/completions");
