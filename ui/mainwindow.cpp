@@ -100,6 +100,8 @@ MainWindow::MainWindow(const DashboardContext &context, QWidget *parent) : QMain
     addPage(tr("Try a request"), m_tryRequest);
     m_sources = new SourcesPage(m_context.sources, m_context.credentials, theme, m_pages);
     addPage(tr("Sources"), m_sources);
+    m_tryRequest->setClock(m_context.clock);
+    m_sources->setClock(m_context.clock);
     // The Overview's call to action on an empty period: add a source, or widen the period.
     connect(m_overview, &OverviewPage::addSourceRequested, this,
             [this] { m_navigation->setCurrentRow(m_pages->indexOf(m_sources)); });

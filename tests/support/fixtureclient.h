@@ -67,6 +67,14 @@ inline std::vector<std::string> foldedProblems(const std::vector<std::string> &p
     return out;
 }
 
+// POSTs `body` to one of the fixture server's control endpoints ("/control/reset", "/control/script",
+// "/control/litellm", "/control/litellm/upsert"): true when the server answered.
+inline bool control(const NodeServer &server, const std::string &path, const nlohmann::json &body)
+{
+    rl::HttpClient http;
+    return http.sendOnce({"POST", server.url(QString::fromStdString(path)).toStdString(), {}, body.dump()}).ok();
+}
+
 // Installs `scripts` ({"<path>": [response, ...]}, see fixture-server.js). Every response that is a success (a
 // status of 200, or none) with a JSON object or list as its body must have the shape the real service sends:
 // otherwise the problems are printed and nothing is installed (false). A response made off-shape on purpose
@@ -112,14 +120,12 @@ inline bool script(const NodeServer &server, const nlohmann::json &scripts)
     }
     if (!conforming)
         return false;
-    rl::HttpClient control;
-    return control.sendOnce({"POST", server.url("/control/script").toStdString(), {}, scripts.dump()}).ok();
+    return control(server, "/control/script", scripts);
 }
 
 inline bool reset(const NodeServer &server)
 {
-    rl::HttpClient control;
-    return control.sendOnce({"POST", server.url("/control/reset").toStdString(), {}, "{}"}).ok();
+    return control(server, "/control/reset", nlohmann::json::object());
 }
 
 inline nlohmann::json requests(const NodeServer &server)

@@ -238,7 +238,7 @@ void SourcesPage::showSources(const QVector<SourceView> &sources)
 {
     const QString selected = selectedName();
     m_sources = sources;
-    m_model->setSources(sources, QDateTime::currentMSecsSinceEpoch());
+    m_model->setSources(sources, rl::readClock(m_clock));
     m_view->resizeColumnsToContents();
     m_view->setVisible(!sources.isEmpty());
     m_empty->setVisible(sources.isEmpty());

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "clock.h"
 #include "sources/sourceview.h"
 #include "store/identitymap.h"
 #include "widgets/theme.h"
@@ -45,6 +46,9 @@ public:
     void addMappingRow(const rl::IdentityMapping &mapping = {});
     void saveMappings();
 
+    // "Now" for what the page dates (a source's lag); the system clock until set.
+    void setClock(rl::Clock clock) { m_clock = std::move(clock); }
+
 signals:
     void sourcesShown();
     void mappingsShown();
@@ -72,4 +76,5 @@ private:
     QHash<QString, QString> m_secrets; // in memory only, read from the keychain
     QVector<SourceView> m_sources;
     SourceDialog *m_dialog = nullptr;
+    rl::Clock m_clock;
 };

@@ -366,7 +366,7 @@ rl::RouteRequest TryRequestPage::currentRequest() const
     request.hasTools = m_hasTools->isChecked();
     request.hasImages = m_hasImages->isChecked();
     request.stream = m_stream->isChecked();
-    request.timeMs = QDateTime::currentMSecsSinceEpoch();
+    request.timeMs = rl::readClock(m_clock);
     return request;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "clock.h"
 #include "routing/decision.h"
 #include "routing/routerequest.h"
 #include "routing/routingengine.h"
@@ -37,6 +38,8 @@ public:
     void setRequestedModel(const QString &model);
     void setBudgetUsedPercent(double percent);
     void setHasTools(bool hasTools);
+    // "Now" for the requests the page decides; the system clock until set.
+    void setClock(rl::Clock clock) { m_clock = std::move(clock); }
 
     // What the page shows now, for tests and screenshots.
     const std::optional<rl::Decision> &decision() const { return m_decision; }
@@ -93,4 +96,5 @@ private:
     QLabel *m_problemsLabel = nullptr;
     QTableView *m_trailView = nullptr;
     DecisionTrailModel *m_trailModel = nullptr;
+    rl::Clock m_clock;
 };

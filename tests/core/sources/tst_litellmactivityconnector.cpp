@@ -99,17 +99,8 @@ private:
         o.nowMs = [] { return kStart + 2 * kDay + 3'600'000; }; // today is the 3rd day
         return o;
     }
-    bool emulate(const json &state)
-    {
-        rl::HttpClient control;
-        return control.sendOnce({"POST", m_server.url("/control/litellm").toStdString(), {}, state.dump()}).ok();
-    }
-    bool upsert(const json &records)
-    {
-        rl::HttpClient control;
-        return control.sendOnce({"POST", m_server.url("/control/litellm/upsert").toStdString(), {}, records.dump()})
-            .ok();
-    }
+    bool emulate(const json &state) { return fixture::control(m_server, "/control/litellm", state); }
+    bool upsert(const json &records) { return fixture::control(m_server, "/control/litellm/upsert", records); }
 
 private slots:
     void initTestCase()

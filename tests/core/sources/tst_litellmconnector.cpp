@@ -125,9 +125,7 @@ private slots:
         json rows = json::array();
         for (std::size_t i = 0; i < times.size(); ++i)
             rows.push_back(fixture::spendLogRow("row-" + std::to_string(i), times[i]));
-        rl::HttpClient control;
-        QVERIFY(control.sendOnce(
-            {"POST", m_server.url("/control/litellm").toStdString(), {}, json{{"spend_logs", rows}}.dump()}));
+        QVERIFY(fixture::control(m_server, "/control/litellm", json{{"spend_logs", rows}}));
         QTemporaryDir dir;
         const std::string path = (dir.path() + "/s.db").toStdString();
         {
