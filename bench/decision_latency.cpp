@@ -1,7 +1,8 @@
 // Latency of one routing decision, measured one decision at a time so that percentiles are real:
 // a 20-rule policy on a 2,000-character prompt with the complexity scorer, pinned to one core.
 // Also: rules alone (complexity, task and tokens known) as decisions per second, and the allocations
-// per decision counted through a replaced global operator new.
+// per decision counted through a replaced global operator new: first for one warmed decision, which must
+// make exactly one (the trail's reserve; the exit status is 3 otherwise), then on average over the run.
 //
 //   bench/decision_latency [--policy FILE] [--prompt FILE] [--decisions N]
 #include "routing/policyparser.h"
@@ -16,6 +17,7 @@
 #include <cstring>
 #include <new>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <sched.h>
@@ -75,6 +77,15 @@ int main(int argc, char **argv)
     for (int i = 0; i < 20000; ++i)
         (void)engine.decide(load.policy, request);
 
+    // The allocation property on its own: one warmed decision on the bench policy (every rule tried, then
+    // the budget guard downgrades mid to light) allocates once, for its trail.
+    constexpr long kAllocationsPerDecision = 1;
+    const long allocationsBefore = allocationcounter::count.load();
+    const rl::Decision checked = engine.decide(load.policy, request);
+    const long oneDecisionAllocations = allocationcounter::count.load() - allocationsBefore;
+    const bool decidedAsExpected =
+        checked.trail.size() == load.policy->rules.size() && checked.tierName() == std::string_view("light");
+
     std::vector<double> nanos(static_cast<std::size_t>(decisions));
     long allocations = 0;
     std::size_t trail = 0;
@@ -112,5 +123,15 @@ int main(int argc, char **argv)
     std::printf("rules alone (estimates known): %.0f decisions/s on one core (%.0f ns each) [%zu]\n",
                 static_cast<double>(rulesDecisions) / rulesSeconds,
                 rulesSeconds * 1e9 / static_cast<double>(rulesDecisions), sink % 10);
+    std::printf("heap allocations in one warmed decision: %ld (expected %ld); trail %zu rules, tier %s\n",
+                oneDecisionAllocations, kAllocationsPerDecision, checked.trail.size(),
+                std::string(checked.tierName()).c_str());
+    if (oneDecisionAllocations != kAllocationsPerDecision || !decidedAsExpected) {
+        std::fprintf(stderr,
+                     "decision_latency: the warmed decision did not allocate exactly %ld time(s) on the "
+                     "bench policy (all rules tried, tier light)\n",
+                     kAllocationsPerDecision);
+        return 3;
+    }
     return 0;
 }

@@ -12,7 +12,6 @@
 #include <nlohmann/json.hpp>
 
 #include <charconv>
-#include <chrono>
 #include <cstdio>
 
 namespace rl {
@@ -21,12 +20,6 @@ using nlohmann::json;
 using nlohmann::ordered_json;
 
 namespace {
-
-std::int64_t systemNowMs()
-{
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 HttpResponse error(http::status status, std::string_view message, std::string_view code, unsigned version)
 {
@@ -78,12 +71,10 @@ std::optional<HttpResponse> AdminApi::authorize(const HttpRequest &request) cons
     const std::string_view token = bearerToken(request[http::field::authorization]);
     if (secretsEqual(token, m_config.adminToken))
         return std::nullopt;
-    HttpResponse response =
+    return bearerChallenge(
         error(http::status::unauthorized,
               token.empty() ? "No admin token: send 'Authorization: Bearer <admin token>'" : "Wrong admin token",
-              "invalid_admin_token", version);
-    response.set(http::field::www_authenticate, "Bearer realm=\"routeledger-router\"");
-    return response;
+              "invalid_admin_token", version));
 }
 
 HttpResponse AdminApi::handle(const HttpRequest &request)
@@ -166,8 +157,8 @@ HttpResponse AdminApi::putPolicy(const HttpRequest &request)
         expected, load.policy,
         [&](const PolicyHolder::Snapshot &candidate) {
             // Persisted before it is served, so a restart never goes back to an older policy.
-            auto saved =
-                m_ledger.savePolicy({*candidate.document, candidate.policy->version, candidate.etag}, systemNowMs());
+            auto saved = m_ledger.savePolicy({*candidate.document, candidate.policy->version, candidate.etag},
+                                             readClock(m_clock));
             if (!saved)
                 persistError = saved.error().message;
             return saved.ok();
@@ -242,7 +233,7 @@ HttpResponse AdminApi::validatePolicy(const HttpRequest &request) const
 HttpResponse AdminApi::route(const HttpRequest &request) const
 {
     // The admin states who is asking in the body's "routeledger" object, as the app's "Try a request" does.
-    auto routeRequest = RequestReader::fromText(request.body(), systemNowMs());
+    auto routeRequest = RequestReader::fromText(request.body(), readClock(m_clock));
     if (!routeRequest)
         return error(http::status::bad_request, routeRequest.error().message, "invalid_request", request.version());
     Decision decision = m_engine.decide(m_policies.policy(), routeRequest.value());

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "asioincludes.h"
+#include "clock.h"
 #include "policyholder.h"
 #include "routerconfig.h"
 #include "routing/routingengine.h"
@@ -17,8 +18,10 @@ public:
     static constexpr std::size_t kDefaultUsagePage = 1000;
     static constexpr std::size_t kMaxUsagePage = 10000;
 
-    AdminApi(const RouterConfig &config, PolicyHolder &policies, UsageLedger &ledger, const RoutingEngine &engine)
-        : m_config(config), m_policies(policies), m_ledger(ledger), m_engine(engine)
+    // `clock` dates saved policies and the dry-run decisions (the router's composition root passes it in).
+    AdminApi(const RouterConfig &config, PolicyHolder &policies, UsageLedger &ledger, const RoutingEngine &engine,
+             Clock clock)
+        : m_config(config), m_policies(policies), m_ledger(ledger), m_engine(engine), m_clock(std::move(clock))
     {}
 
     // The refusal of a request without the right admin token, from its headers alone (before its body
@@ -39,6 +42,7 @@ private:
     PolicyHolder &m_policies;
     UsageLedger &m_ledger;
     const RoutingEngine &m_engine;
+    const Clock m_clock;
 };
 
 } // namespace rl

@@ -26,4 +26,10 @@ HttpResponse openAiErrorResponse(http::status status, std::string_view message, 
     return jsonResponse(status, openAiErrorBody(message, type, code), version);
 }
 
+HttpResponse bearerChallenge(HttpResponse response)
+{
+    response.set(http::field::www_authenticate, "Bearer realm=\"routeledger-router\"");
+    return response;
+}
+
 } // namespace rl

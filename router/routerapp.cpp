@@ -19,10 +19,11 @@ std::string issueLines(const std::vector<PolicyIssue> &issues)
 
 } // namespace
 
-Result<std::unique_ptr<RouterApp>> RouterApp::create(RouterConfig config)
+Result<std::unique_ptr<RouterApp>> RouterApp::create(RouterConfig config, Clock clock)
 {
     std::unique_ptr<RouterApp> app(new RouterApp());
     app->m_config = std::move(config);
+    app->m_clock = std::move(clock);
     const RouterConfig &cfg = app->m_config;
 
     for (const ProviderConfig &provider : cfg.providers) {
@@ -132,10 +133,14 @@ Result<std::unique_ptr<RouterApp>> RouterApp::create(RouterConfig config)
         }
     });
 
-    app->m_proxy = std::make_unique<ChatProxy>(app->m_config, app->m_endpoints, *app->m_policies, *app->m_engine,
-                                               *app->m_pricing, *app->m_breaker, *app->m_metrics, *app->m_ledger);
-    app->m_admin = std::make_unique<AdminApi>(app->m_config, *app->m_policies, *app->m_ledger, *app->m_engine);
-    app->m_server = std::make_unique<RouterServer>(app->m_config, *app->m_proxy, *app->m_admin, *app->m_metrics);
+    app->m_identifier = std::make_unique<ClientIdentifier>(app->m_config);
+    app->m_proxy =
+        std::make_unique<ChatProxy>(app->m_config, app->m_endpoints, *app->m_policies, *app->m_engine, *app->m_pricing,
+                                    *app->m_breaker, *app->m_metrics, *app->m_ledger, app->m_clock);
+    app->m_admin =
+        std::make_unique<AdminApi>(app->m_config, *app->m_policies, *app->m_ledger, *app->m_engine, app->m_clock);
+    app->m_server = std::make_unique<RouterServer>(app->m_config, *app->m_identifier, *app->m_proxy, *app->m_admin,
+                                                   *app->m_metrics);
     return app;
 }
 

@@ -3,6 +3,8 @@
 #include "adminapi.h"
 #include "chatproxy.h"
 #include "circuitbreaker.h"
+#include "clientidentifier.h"
+#include "clock.h"
 #include "error.h"
 #include "policyholder.h"
 #include "pricing/pricing.h"
@@ -20,10 +22,13 @@
 namespace rl {
 
 // Assembles the router from its config: ledger, policy (the last good one persisted in the ledger, or
-// the config's policy file), pricing, breakers, metrics, proxy, admin API and server.
+// the config's policy file), pricing, breakers, metrics, client identification, proxy, admin API and server,
+// every part that reads the wall clock reading the one it is given.
 class RouterApp {
 public:
-    static Result<std::unique_ptr<RouterApp>> create(RouterConfig config);
+    // `clock` is the wall clock every part reads "now" from (requests' times, saved policies): the system's
+    // unless a test or a benchmark chooses the time.
+    static Result<std::unique_ptr<RouterApp>> create(RouterConfig config, Clock clock = systemClock());
     ~RouterApp();
 
     // Binds and starts serving; prints "listening on HOST:PORT" to stdout.
@@ -36,6 +41,7 @@ private:
     RouterApp() = default;
 
     RouterConfig m_config;
+    Clock m_clock;
     std::vector<UpstreamEndpoint> m_endpoints;
     std::unique_ptr<UsageLedger> m_ledger;
     std::unique_ptr<PolicyHolder> m_policies;
@@ -43,6 +49,7 @@ private:
     std::unique_ptr<RoutingEngine> m_engine;
     std::unique_ptr<CircuitBreaker> m_breaker;
     std::unique_ptr<RouterMetrics> m_metrics;
+    std::unique_ptr<ClientIdentifier> m_identifier;
     std::unique_ptr<ChatProxy> m_proxy;
     std::unique_ptr<AdminApi> m_admin;
     std::unique_ptr<RouterServer> m_server;

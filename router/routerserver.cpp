@@ -64,8 +64,9 @@ const std::string &tooManyConnectionsAnswer()
 
 } // namespace
 
-RouterServer::RouterServer(const RouterConfig &config, ChatProxy &proxy, AdminApi &admin, RouterMetrics &metrics)
-    : m_config(config), m_proxy(proxy), m_admin(admin), m_metrics(metrics)
+RouterServer::RouterServer(const RouterConfig &config, const ClientIdentifier &identifier, ChatProxy &proxy,
+                           AdminApi &admin, RouterMetrics &metrics)
+    : m_config(config), m_identifier(identifier), m_proxy(proxy), m_admin(admin), m_metrics(metrics)
 {
     int threads = config.threads > 0 ? config.threads : static_cast<int>(std::thread::hardware_concurrency());
     threads = std::max(1, threads);
@@ -337,9 +338,12 @@ std::optional<HttpResponse> RouterServer::refuseBeforeBody(const HttpRequest &he
     }
     const std::string_view path = pathOf(head);
     if (isChatPath(path) && head.method() == http::verb::post) {
-        auto identity = m_proxy.identify(head);
-        if (!identity)
-            return m_proxy.unauthorized(identity.error(), version);
+        auto identity = m_identifier.identify([&head](std::string_view name) { return head[name]; });
+        if (!identity) {
+            m_metrics.recordRejected(identity.error().code);
+            return bearerChallenge(openAiErrorResponse(http::status::unauthorized, identity.error().message,
+                                                       "invalid_request_error", identity.error().code, version));
+        }
         client = std::move(identity.value());
     } else if (path.substr(0, 7) == "/admin/") {
         if (auto refused = m_admin.authorize(head)) {

@@ -3,6 +3,7 @@
 #include "adminapi.h"
 #include "asioincludes.h"
 #include "chatproxy.h"
+#include "clientidentifier.h"
 #include "routerconfig.h"
 #include "routermetrics.h"
 #include "watchdog.h"
@@ -20,10 +21,12 @@ namespace rl {
 
 // The HTTP/1.1 server: one io_context per worker thread, each with its own SO_REUSEPORT acceptor and
 // upstream pool, so a request is served start to finish on one thread without locks. Sessions are
-// coroutines (keep-alive, pipelining-safe); routes go to ChatProxy, AdminApi, /healthz and /metrics.
+// coroutines (keep-alive, pipelining-safe); a chat request's client is identified (ClientIdentifier) from its
+// headers before its body is read, and routes go to ChatProxy, AdminApi, /healthz and /metrics.
 class RouterServer {
 public:
-    RouterServer(const RouterConfig &config, ChatProxy &proxy, AdminApi &admin, RouterMetrics &metrics);
+    RouterServer(const RouterConfig &config, const ClientIdentifier &identifier, ChatProxy &proxy, AdminApi &admin,
+                 RouterMetrics &metrics);
     ~RouterServer();
 
     // Binds the listening socket(s); returns the port (useful with port 0).
@@ -61,6 +64,7 @@ private:
     asio::awaitable<HttpResponse> handleAdmin(const HttpRequest &request);
 
     const RouterConfig &m_config;
+    const ClientIdentifier &m_identifier;
     ChatProxy &m_proxy;
     AdminApi &m_admin;
     RouterMetrics &m_metrics;

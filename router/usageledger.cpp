@@ -58,7 +58,7 @@ Result<SqliteDatabase> openLedgerFile(const std::string &path)
     return db;
 }
 
-Result<bool> migrate(SqliteDatabase &db)
+Result<void> migrate(SqliteDatabase &db)
 {
     auto version = db.prepare("PRAGMA user_version");
     if (!version)
@@ -73,7 +73,7 @@ Result<bool> migrate(SqliteDatabase &db)
                          + std::to_string(current) + "); run that version, or point `ledger` at a new file",
                      false};
     if (current == kLedgerSchemaVersion)
-        return true;
+        return {};
     SqliteTransaction transaction(db);
     if (auto begun = transaction.begin(); !begun)
         return begun;
@@ -331,7 +331,7 @@ Result<LedgerPage> UsageLedger::read(std::int64_t after, std::size_t limit)
     return page;
 }
 
-Result<bool> UsageLedger::savePolicy(const StoredPolicy &policy, std::int64_t nowMs)
+Result<void> UsageLedger::savePolicy(const StoredPolicy &policy, std::int64_t nowMs)
 {
     std::lock_guard lock(m_readerMutex);
     auto insert =

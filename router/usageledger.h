@@ -53,7 +53,7 @@ public:
     void stop();
 
     Result<LedgerPage> read(std::int64_t after, std::size_t limit);
-    Result<bool> savePolicy(const StoredPolicy &policy, std::int64_t nowMs);
+    Result<void> savePolicy(const StoredPolicy &policy, std::int64_t nowMs);
     // The highest version ever installed (of equal versions, the last saved): what the router served last.
     Result<std::optional<StoredPolicy>> latestPolicy();
     // The policy saved last, whatever its version (routers before the versions-only-go-up rule accepted a

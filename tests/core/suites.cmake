@@ -32,6 +32,5 @@ routeledger_add_test(tst_litellmactivityconnector SOURCES sources/tst_litellmact
 routeledger_add_test(tst_fixtureschemas SOURCES sources/tst_fixtureschemas.cpp
   LIBS RouteLedger::core)
 routeledger_add_test(tst_reconciliation SOURCES store/tst_reconciliation.cpp LIBS RouteLedger::core)
-routeledger_add_test(tst_decisionallocation SOURCES routing/tst_decisionallocation.cpp LIBS RouteLedger::core)
 routeledger_add_test(tst_boundedjson SOURCES tst_boundedjson.cpp LIBS RouteLedger::core)
 

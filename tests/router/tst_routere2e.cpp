@@ -7,14 +7,13 @@
 #include "sources/routerusageconnector.h"
 #include "sources/sourcepoller.h"
 #include "store/usagestore.h"
+#include "waituntil.h"
 
 #include <QDir>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTemporaryDir>
-#include <QThread>
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
@@ -91,19 +90,22 @@ std::vector<json> ledgerEvents(std::uint16_t port, int pageSize = 1000)
     return events;
 }
 
-// Waits (up to 3 s) until the ledger holds at least `count` events: the group commit is asynchronous.
+// The ledger's events once it holds at least `count` (the group commit is asynchronous), or what it holds
+// when the wait gives up.
 std::vector<json> waitForLedger(std::uint16_t port, std::size_t count)
 {
-    QElapsedTimer timer;
-    timer.start();
     std::vector<json> events;
-    while (timer.elapsed() < 3000) {
+    waitUntil([&] {
         events = ledgerEvents(port);
-        if (events.size() >= count)
-            break;
-        QThread::msleep(20);
-    }
+        return events.size() >= count;
+    });
     return events;
+}
+
+// Whether the router's /metrics page has `line` (a whole sample: name, labels and value).
+bool metricsShow(HttpTestClient &client, const std::string &line)
+{
+    return ("\n" + client.get("/metrics").body).find("\n" + line + "\n") != std::string::npos;
 }
 
 } // namespace
@@ -288,8 +290,11 @@ private slots:
                               "Connection: close\r\nContent-Length: ";
         std::string body = chatBody("auto", "Say hi", true);
         request += std::to_string(body.size()) + "\r\n\r\n" + body;
-        // Only what has arrived within 1.5 s.
-        std::string early = rawExchange(port(), request, std::chrono::milliseconds(1500));
+        // Read only until the first event is in (the deadline just bounds a failure): a router that held the
+        // stream back would hand over the first event together with the last and [DONE].
+        std::string early = rawExchange(port(), request, std::chrono::seconds(10), nullptr, [](const std::string &in) {
+            return in.find("\"role\":\"assistant\"") != std::string::npos;
+        });
         QVERIFY2(early.find("HTTP/1.1 200") == 0, early.c_str());
         QVERIFY(early.find("\"role\":\"assistant\"") != std::string::npos);
         QVERIFY(early.find("[DONE]") == std::string::npos);
@@ -318,6 +323,11 @@ private slots:
         QCOMPARE(events[0]["user"].get<std::string>(), std::string("ana"));
         QCOMPARE(events[0]["app"].get<std::string>(), std::string("contracts"));
         QCOMPARE(events[0]["tags"], json({"prod"}));
+        // The scheme in any case, spaces around the key: read as the admin API reads its token.
+        HttpReply loose = client.post("/v1/chat/completions", chatBody("auto"),
+                                      {{"Authorization", std::string("bearer  ") + kLegalKey + " "}});
+        QCOMPARE(loose.status, 200);
+        QCOMPARE(loose.header("x-routeledger-rule"), std::string("legal-frontier"));
         startRouter();
     }
 
@@ -538,9 +548,10 @@ private slots:
         QVERIFY(metrics.body.find("routeledger_circuit_open{model=\"alpha/mid\"} 1") != std::string::npos);
         auto events = waitForLedger(port(), 5);
         QCOMPARE(events.back()["attempts"][0]["outcome"].get<std::string>(), std::string("circuit_open"));
-        // After open_ms one probe goes through; it succeeds and the breaker closes.
+        // Once open_ms has passed the breaker is half-open (its gauge reads 0.5) and one probe goes through;
+        // it succeeds and the breaker closes.
         QVERIFY(m_upstream.setBehaviours({{"mid", "ok"}}));
-        QThread::msleep(1300);
+        QVERIFY(waitUntil([&] { return metricsShow(client, "routeledger_circuit_open{model=\"alpha/mid\"} 0.5"); }));
         HttpReply probe = client.post("/v1/chat/completions", chatBody("auto"));
         QCOMPARE(probe.header("x-routeledger-model"), std::string("alpha/mid"));
         QCOMPARE(m_upstream.requestsFor("mid"), 3);
@@ -608,9 +619,13 @@ private slots:
             rawExchange(port(), "POST /v1/chat/completions HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n",
                         std::chrono::milliseconds(500));
         }
-        QThread::msleep(300);
-        const int after = m_router->openFileDescriptors();
-        // Pooled upstream connections may add a few; a leak would add one or more per round (80+).
+        // Pooled upstream connections may add a few; a leak would add one or more per round (80+). The router
+        // closes the refused connections asynchronously, so the count is polled until it settles.
+        int after = 0;
+        waitUntil([&] {
+            after = m_router->openFileDescriptors();
+            return after <= baseline + 6;
+        });
         QVERIFY2(after <= baseline + 6, qPrintable(QString("fds %1 -> %2").arg(baseline).arg(after)));
         QVERIFY(m_router->running());
     }
@@ -675,6 +690,10 @@ private slots:
         QCOMPARE(client.get("/admin/usage", {{"Authorization", std::string("Bearer ") + kAdminToken + "x"}}).status,
                  401);
         QCOMPARE(client.get("/admin/policy", admin()).status, 200);
+        // The scheme in any case, spaces around the token: read as the chat endpoint reads a client key.
+        QCOMPARE(client.get("/admin/policy", {{"Authorization", std::string("bearer  ") + kAdminToken + " "}}).status,
+                 200);
+        QCOMPARE(client.get("/admin/policy", {{"Authorization", std::string("Bearer") + kAdminToken}}).status, 401);
     }
 
     void policyPutFollowsTheETagContract()
@@ -761,7 +780,11 @@ private slots:
                               .post("/v1/chat/completions", chatBody("auto"))
                               .header("x-routeledger-policy-version");
         });
-        QThread::msleep(250);
+        // In flight: decided, and waiting for the upstream's answer.
+        const bool arrived = waitUntil([&] { return m_upstream.requestsFor("mid") == 1; });
+        if (!arrived)
+            slow.join();
+        QVERIFY(arrived);
         HttpTestClient client(port());
         Headers headers = admin();
         headers["If-Match"] = client.get("/admin/policy", admin()).header("etag");
@@ -831,7 +854,9 @@ private slots:
         QVERIFY(m_upstream.setBehaviours({{"mid", "status:503"}}));
         QCOMPARE(client.post("/v1/chat/completions", chatBody("auto")).status, 200);
         QCOMPARE(client.post("/v1/chat/completions", "{", {{"Content-Type", "application/json"}}).status, 400);
-        QThread::msleep(150);
+        // A request is counted once its answer is sent, and then goes to the ledger: once both are committed,
+        // every figure below is final.
+        QVERIFY(waitUntil([&] { return metricsShow(client, "routeledger_ledger_committed_events_total 2"); }));
         HttpReply metrics = client.get("/metrics");
         QCOMPARE(metrics.status, 200);
         QVERIFY(metrics.header("content-type").rfind("text/plain; version=0.0.4", 0) == 0);
@@ -854,7 +879,11 @@ private slots:
         QVERIFY(m_upstream.setBehaviours({{"mid", "slow:450"}}));
         HttpReply slowReply;
         std::thread slow([&] { slowReply = HttpTestClient(port()).post("/v1/chat/completions", chatBody("auto")); });
-        QThread::msleep(250);
+        // In flight at the upstream when the signal comes.
+        const bool arrived = waitUntil([&] { return m_upstream.requestsFor("mid") == 1; });
+        if (!arrived)
+            slow.join();
+        QVERIFY(arrived);
         const std::uint16_t oldPort = port();
         QCOMPARE(m_router->terminate(10000), 0);
         slow.join();
@@ -874,13 +903,13 @@ private slots:
         const int window = 100;
         startRouter({{"group_commit_ms", window}});
         HttpTestClient client(port());
-        std::vector<std::string> settled; // answered more than a window (plus slack) before the kill
+        std::vector<std::string> settled; // answered and committed before the kill
         for (int i = 0; i < 40; ++i) {
             HttpReply reply = client.post("/v1/chat/completions", chatBody("auto"));
             QCOMPARE(reply.status, 200);
             settled.push_back(reply.header("x-routeledger-request-id"));
         }
-        QThread::msleep(window * 3);
+        QCOMPARE(waitForLedger(port(), settled.size()).size(), settled.size()); // committed: readable through the API
         // A burst right before the kill: these may or may not be committed.
         std::set<std::string> burst;
         for (int i = 0; i < 20; ++i)
@@ -907,7 +936,12 @@ private slots:
         auto more = waitForLedger(port(), events.size() + 1);
         QCOMPARE(more.size(), events.size() + 1);
         QVERIFY(std::stoll(more.back()["cursor"].get<std::string>()) > lastCursor);
-        QVERIFY(m_router->standardError().size() >= 0);
+        // The restarted router's ledger stays sound to the end: it drains and flushes on SIGTERM, which the
+        // killed run never got to, and no commit failed on either run.
+        QCOMPARE(m_router->terminate(10000), 0);
+        const QByteArray log = m_router->standardError();
+        QCOMPARE(log.count("routeledger-router: stopped; ledger flushed"), qsizetype(1));
+        QVERIFY2(!log.contains("ledger commit failed"), log.constData());
     }
 
     void badConfigsAreRefusedWithTheReason()
@@ -1006,16 +1040,17 @@ private slots:
             rl::SourcePoller::pollOnce(store.value(), connector, 100000);
             _exit(0);
         }
-        // Kill it once it has committed some pages, mid-poll.
+        // Kill it once it has committed some pages, mid-poll: polled often, as the whole poll takes well under a
+        // second.
         auto store = rl::UsageStore::open(path);
-        QVERIFY(store.ok());
-        QElapsedTimer timer;
-        timer.start();
-        while (timer.elapsed() < 10000 && !store->cursor("router-kill").valueOr(std::nullopt))
-            QThread::msleep(2);
+        const bool committed = store.ok()
+                               && waitUntil([&] { return bool(store->cursor("router-kill").valueOr(std::nullopt)); },
+                                            std::chrono::seconds(10), std::chrono::milliseconds(2));
         ::kill(child, SIGKILL);
         int status = 0;
         ::waitpid(child, &status, 0);
+        QVERIFY(store.ok());
+        QVERIFY(committed);
         auto partial = store->cursor("router-kill");
         QVERIFY(partial.ok() && partial.value());
         QVERIFY2(std::stoll(*partial.value()) < 1500, partial.value()->c_str()); // it was stopped part-way

@@ -11,13 +11,12 @@
 #include "sources/sourcepoller.h"
 #include "store/usagequeries.h"
 #include "store/usagestore.h"
+#include "waituntil.h"
 
 #include <QDir>
-#include <QElapsedTimer>
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
-#include <QThread>
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
@@ -129,20 +128,6 @@ double metricWithLabels(const std::string &page, const std::string &nameAndLabel
     return at == std::string::npos ? -1 : std::stod(page.substr(at + nameAndLabels.size() + 2));
 }
 
-// Polls `condition` every 10 ms until it holds or `deadlineMs` passes (connections close asynchronously).
-template <typename Condition>
-bool eventually(Condition condition, int deadlineMs = 5000)
-{
-    QElapsedTimer timer;
-    timer.start();
-    while (!condition()) {
-        if (timer.elapsed() > deadlineMs)
-            return false;
-        QThread::msleep(10);
-    }
-    return true;
-}
-
 // The router's open file descriptors, less its pooled keep-alive connections to the upstream (the pool
 // keeps a few after a burst, by design): what a leak would grow.
 int descriptorsBesidesUpstreamPool(qint64 pid, std::uint16_t upstreamPort)
@@ -226,7 +211,7 @@ private:
     // The router writes its log as it goes; the pipe is read until the line is there.
     bool stderrContains(const char *text)
     {
-        return eventually([&] { return m_router->standardError().contains(text); });
+        return waitUntil([&] { return m_router->standardError().contains(text); });
     }
 
     std::string metrics()
@@ -242,7 +227,7 @@ private:
         HttpTestClient probe(port());
         QCOMPARE(probe.get("/healthz").status, 200);
         std::string page;
-        const bool settled = eventually([&] {
+        const bool settled = waitUntil([&] {
             page = probe.get("/metrics").body;
             return metric(page, "routeledger_in_flight_requests") == 1
                    && metric(page, "routeledger_open_connections") == 1;
@@ -636,7 +621,7 @@ private slots:
         }
         HttpTestClient probe(port());
         std::string page;
-        QVERIFY(eventually([&] {
+        QVERIFY(waitUntil([&] {
             page = probe.get("/metrics").body;
             return metric(page, "routeledger_open_connections") == 3;
         }));
@@ -650,7 +635,7 @@ private slots:
         page = probe.get("/metrics").body;
         QCOMPARE(metric(page, "routeledger_refused_connections_total"), 1.0);
         held.clear(); // the two idle connections close
-        QVERIFY(eventually([&] { return metric(probe.get("/metrics").body, "routeledger_open_connections") == 1; }));
+        QVERIFY(waitUntil([&] { return metric(probe.get("/metrics").body, "routeledger_open_connections") == 1; }));
         QCOMPARE(statusOf(send(rawRequest("GET", "/healthz", {}))), 200);
         startRouter();
     }
@@ -746,7 +731,7 @@ private slots:
         rl::RouterUsageConnector connector(http, "router", "http://127.0.0.1:" + std::to_string(port()), kAdminToken,
                                            100);
         // The ledger commits in the background (20 ms window): poll until the event is there.
-        QVERIFY(eventually([&] {
+        QVERIFY(waitUntil([&] {
             rl::PollReport report = rl::SourcePoller::pollOnce(store.value(), connector);
             return !report.error && report.inserted == 1;
         }));
@@ -846,7 +831,7 @@ private slots:
         QCOMPARE(sent.load(), 3000);
         QVERIFY(answered.load() > 1000); // most mutations still parse as HTTP and get an answer
         verifyHealthy();
-        QVERIFY2(eventually([&] { return descriptors() <= fdsBefore; }),
+        QVERIFY2(waitUntil([&] { return descriptors() <= fdsBefore; }),
                  qPrintable(QStringLiteral("%1 descriptors open, %2 before").arg(descriptors()).arg(fdsBefore)));
         QVERIFY(m_router->running());
     }

@@ -125,7 +125,7 @@ HttpReply HttpTestClient::request(const std::string &method, const std::string &
 }
 
 std::string rawExchange(std::uint16_t port, const std::string &bytes, std::chrono::milliseconds timeout,
-                        bool *closedByServer)
+                        bool *closedByServer, const std::function<bool(const std::string &received)> &enough)
 {
     asio::io_context context;
     tcp::socket socket(context);
@@ -144,6 +144,8 @@ std::string rawExchange(std::uint16_t port, const std::string &bytes, std::chron
     while (std::chrono::steady_clock::now() < deadline) {
         std::size_t n = socket.read_some(asio::buffer(chunk), ec);
         out.append(chunk, n);
+        if (n > 0 && enough && enough(out))
+            break;
         if (ec == asio::error::would_block || ec == asio::error::try_again)
             continue;
         if (ec) {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -47,7 +48,9 @@ private:
     Impl *m_impl;
 };
 
-// Opens a TCP connection, writes `bytes`, then reads until the server closes or `timeout` passes.
-// Returns what was read; `closedByServer` says whether the server closed it.
+// Opens a TCP connection, writes `bytes`, then reads until the server closes, `enough` (when given) holds
+// for what has arrived, or `timeout` passes. Returns what was read; `closedByServer` says whether the
+// server closed it.
 std::string rawExchange(std::uint16_t port, const std::string &bytes, std::chrono::milliseconds timeout,
-                        bool *closedByServer = nullptr);
+                        bool *closedByServer = nullptr,
+                        const std::function<bool(const std::string &received)> &enough = {});

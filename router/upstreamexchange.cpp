@@ -1,0 +1,284 @@
+#include "upstreamexchange.h"
+
+#include "boundedjson.h"
+#include "completionusage.h"
+#include "httpresponses.h"
+#include "httptext.h"
+#include "sseforwarder.h"
+
+#include <nlohmann/json.hpp>
+
+namespace rl {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::size_t kMaxUpstreamBodyBytes = 64u << 20;
+constexpr std::size_t kReadChunkBytes = 16384;
+
+bool isNetworkReset(const beast::error_code &ec)
+{
+    return ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset
+           || ec == asio::error::broken_pipe || ec == http::error::partial_message;
+}
+
+} // namespace
+
+asio::awaitable<UpstreamOutcome> UpstreamExchange::attempt(const UpstreamCandidate &candidate, ChatExchange &exchange,
+                                                           UpstreamPool &pool) const
+{
+    const UpstreamEndpoint &endpoint = *candidate.endpoint;
+    for (int round = 0; round < 2; ++round) {
+        std::unique_ptr<UpstreamConnection> connection = round == 0 ? pool.takeIdle(endpoint) : nullptr;
+        if (!connection) {
+            beast::error_code ec;
+            bool timedOut = false;
+            connection =
+                co_await pool.connect(endpoint, std::chrono::milliseconds(m_config.connectTimeoutMs), ec, timedOut);
+            if (!connection) {
+                UpstreamOutcome outcome;
+                outcome.kind = timedOut ? UpstreamOutcome::Kind::Timeout : UpstreamOutcome::Kind::ServerError;
+                outcome.detail = (timedOut ? "connecting to " : "cannot connect to ") + endpoint.hostHeader + ": "
+                                 + (timedOut ? "no answer within " + std::to_string(m_config.connectTimeoutMs) + " ms"
+                                             : ec.message());
+                co_return outcome;
+            }
+        }
+        // (No co_await inside ?: — GCC 12 mis-destroys the temporaries of a conditional co_await.)
+        UpstreamOutcome outcome;
+        if (connection->isTls())
+            outcome = co_await exchangeOn(connection->tls(), *connection, candidate, exchange);
+        else
+            outcome = co_await exchangeOn(connection->plain(), *connection, candidate, exchange);
+        // A pooled connection the upstream closed while it sat idle: try once more on a fresh one.
+        if (outcome.staleConnection && connection->uses > 0 && round == 0)
+            continue;
+        ++connection->uses;
+        if (outcome.reusable)
+            pool.release(std::move(connection));
+        co_return outcome;
+    }
+    co_return UpstreamOutcome{};
+}
+
+template <typename Stream>
+asio::awaitable<UpstreamOutcome> UpstreamExchange::exchangeOn(Stream &stream, UpstreamConnection &connection,
+                                                              const UpstreamCandidate &candidate,
+                                                              ChatExchange &exchange) const
+{
+    UpstreamOutcome outcome;
+    beast::error_code ec;
+    auto token = asio::redirect_error(asio::use_awaitable, ec);
+    const UpstreamEndpoint &endpoint = connection.endpoint();
+
+    HttpRequest upstream(http::verb::post, endpoint.pathPrefix + "/chat/completions", 11);
+    upstream.set(http::field::host, endpoint.hostHeader);
+    if (!endpoint.authorization.empty())
+        upstream.set(http::field::authorization, endpoint.authorization);
+    upstream.set(http::field::content_type, "application/json");
+    upstream.set(http::field::accept, exchange.stream ? "text/event-stream" : "application/json");
+    upstream.set(http::field::user_agent, "routeledger-router");
+    upstream.keep_alive(true);
+    upstream.body() = exchange.upstreamBody;
+    upstream.prepare_payload();
+
+    connection.deadline().expireAfter(std::chrono::milliseconds(m_config.firstByteTimeoutMs));
+    co_await http::async_write(stream, upstream, token);
+    if (ec) {
+        outcome.staleConnection = isNetworkReset(ec);
+        outcome.kind =
+            connection.deadline().fired() ? UpstreamOutcome::Kind::Timeout : UpstreamOutcome::Kind::ServerError;
+        outcome.detail = "sending the request to " + endpoint.hostHeader + " failed: " + ec.message();
+        co_return outcome;
+    }
+
+    AnswerParser parser;
+    parser.body_limit(kMaxUpstreamBodyBytes);
+    co_await http::async_read_header(stream, connection.buffer(), parser, token);
+    if (ec) {
+        outcome.staleConnection = isNetworkReset(ec) && connection.buffer().size() == 0;
+        if (connection.deadline().fired()) {
+            outcome.kind = UpstreamOutcome::Kind::Timeout;
+            outcome.detail = "no answer from " + endpoint.hostHeader + " within "
+                             + std::to_string(m_config.firstByteTimeoutMs) + " ms";
+        } else {
+            outcome.kind = UpstreamOutcome::Kind::ServerError;
+            outcome.detail = "the upstream " + endpoint.hostHeader + " closed the connection without an answer ("
+                             + ec.message() + ")";
+        }
+        co_return outcome;
+    }
+    exchange.firstByteMs = msSince(exchange.started);
+    outcome.httpStatus = static_cast<int>(parser.get().result_int());
+    const bool eventStream = startsWithNoCase(parser.get()[http::field::content_type], "text/event-stream");
+    if (outcome.httpStatus == 200 && eventStream && exchange.stream)
+        co_await streamAnswer(stream, connection, parser, candidate, exchange, outcome);
+    else
+        co_await readAnswer(stream, connection, parser, candidate, exchange, outcome);
+    co_return outcome;
+}
+
+template <typename Stream>
+asio::awaitable<void> UpstreamExchange::streamAnswer(Stream &stream, UpstreamConnection &connection,
+                                                     AnswerParser &parser, const UpstreamCandidate &candidate,
+                                                     ChatExchange &exchange, UpstreamOutcome &outcome) const
+{
+    // Committed to this upstream: from here on the client sees bytes as they arrive.
+    outcome.kind = UpstreamOutcome::Kind::Streamed;
+    beast::error_code ec;
+    auto token = asio::redirect_error(asio::use_awaitable, ec);
+    const Tier *tier =
+        candidate.tier >= 0 ? &exchange.policy->tiers[static_cast<std::size_t>(candidate.tier)] : nullptr;
+    http::response<http::empty_body> response(http::status::ok, exchange.request.version());
+    response.set(http::field::content_type, parser.get()[http::field::content_type]);
+    response.set(http::field::cache_control, "no-cache");
+    exchange.setRoutingHeaders(response, tier != nullptr ? std::string_view(tier->name) : std::string_view(),
+                               candidate.model);
+    response.chunked(true);
+    response.keep_alive(exchange.keepAlive);
+    http::response_serializer<http::empty_body> serializer(response);
+    beast::error_code clientEc;
+    auto clientToken = asio::redirect_error(asio::use_awaitable, clientEc);
+    exchange.clientDeadline.expireAfter(kClientWriteTimeout);
+    co_await http::async_write_header(exchange.client, serializer, clientToken);
+
+    char buffer[kReadChunkBytes];
+    SseForwarder forwarder(exchange.suppressUsageEvent);
+    std::string out;
+    out.reserve(sizeof buffer);
+    bool oversized = false;
+    while (!clientEc && !parser.is_done()) {
+        parser.get().body().data = buffer;
+        parser.get().body().size = sizeof buffer;
+        connection.deadline().expireAfter(std::chrono::milliseconds(m_config.idleTimeoutMs));
+        // read_some: hand over what has arrived now (async_read would wait for a full buffer).
+        co_await http::async_read_some(stream, connection.buffer(), parser, token);
+        if (ec == http::error::need_buffer)
+            ec = {};
+        // Bytes that arrived before a failure are still the client's.
+        const std::size_t received = sizeof buffer - parser.get().body().size;
+        out.clear();
+        if (received > 0 && !forwarder.feed(std::string_view(buffer, received), out)) {
+            oversized = true;
+            break;
+        }
+        if (!out.empty()) {
+            exchange.clientDeadline.expireAfter(kClientWriteTimeout);
+            co_await asio::async_write(exchange.client, http::make_chunk(asio::buffer(out)), clientToken);
+        }
+        if (ec)
+            break;
+    }
+    outcome.usage = forwarder.usage();
+    if (clientEc) {
+        outcome.streamFailed = true;
+        outcome.detail = "the client went away mid-stream (" + clientEc.message() + ")";
+        co_return; // the upstream connection is dropped with it
+    }
+    std::string tail = forwarder.takeRemainder();
+    if (ec || oversized) {
+        outcome.streamFailed = true;
+        outcome.detail = oversized                       ? "the upstream sent an event over 1 MiB"
+                         : connection.deadline().fired() ? "the upstream went silent mid-stream for "
+                                                               + std::to_string(m_config.idleTimeoutMs) + " ms"
+                                                         : "the upstream broke off mid-stream (" + ec.message() + ")";
+        // End the stream properly, with an error event the SDKs raise as an APIError.
+        tail = "data: "
+               + openAiErrorBody("The upstream for " + candidate.model + " failed mid-stream: " + outcome.detail,
+                                 "server_error", "upstream_stream_error")
+               + "\n\n";
+    }
+    if (!tail.empty()) {
+        exchange.clientDeadline.expireAfter(kClientWriteTimeout);
+        co_await asio::async_write(exchange.client, http::make_chunk(asio::buffer(tail)), clientToken);
+    }
+    if (!clientEc)
+        co_await asio::async_write(exchange.client, http::make_chunk_last(), clientToken);
+    if (clientEc) {
+        outcome.streamFailed = true;
+        if (outcome.detail.empty())
+            outcome.detail = "the client went away mid-stream (" + clientEc.message() + ")";
+    }
+    outcome.reusable = !ec && !oversized && parser.is_done() && parser.keep_alive();
+}
+
+template <typename Stream>
+asio::awaitable<void> UpstreamExchange::readAnswer(Stream &stream, UpstreamConnection &connection, AnswerParser &parser,
+                                                   const UpstreamCandidate &candidate, ChatExchange &exchange,
+                                                   UpstreamOutcome &outcome) const
+{
+    // Any answer but an event stream to a streaming client is read whole: it is small, and until it is sent
+    // the request can still fall back.
+    beast::error_code ec;
+    auto token = asio::redirect_error(asio::use_awaitable, ec);
+    char buffer[kReadChunkBytes];
+    std::string body;
+    while (!parser.is_done()) {
+        parser.get().body().data = buffer;
+        parser.get().body().size = sizeof buffer;
+        connection.deadline().expireAfter(std::chrono::milliseconds(m_config.idleTimeoutMs));
+        co_await http::async_read(stream, connection.buffer(), parser, token);
+        if (ec == http::error::need_buffer)
+            ec = {};
+        if (ec)
+            break;
+        body.append(buffer, sizeof buffer - parser.get().body().size);
+    }
+    if (ec) {
+        outcome.kind =
+            connection.deadline().fired() ? UpstreamOutcome::Kind::Timeout : UpstreamOutcome::Kind::ServerError;
+        outcome.detail = ec == http::error::body_limit ? "the upstream's answer is larger than 64 MiB"
+                                                       : "the upstream " + connection.endpoint().hostHeader
+                                                             + " broke off its answer (" + ec.message() + ")";
+        co_return;
+    }
+    outcome.reusable = parser.keep_alive();
+
+    const auto &head = parser.get();
+    const std::string contentType(head[http::field::content_type]);
+    const int status = outcome.httpStatus;
+    outcome.response = HttpResponse(static_cast<http::status>(status), exchange.request.version());
+    if (!contentType.empty())
+        outcome.response.set(http::field::content_type, contentType);
+    if (auto retryAfter = head[http::field::retry_after]; !retryAfter.empty())
+        outcome.response.set(http::field::retry_after, retryAfter);
+    if (status >= 200 && status < 300) {
+        // Validate without building a document, then parse only the small usage object.
+        std::size_t first = body.find_first_not_of(" \t\r\n");
+        const Result<void> shape = checkJsonShape(body, JsonLimits{});
+        if (first == std::string::npos || body[first] != '{' || !shape || !json::accept(body)) {
+            outcome.kind = UpstreamOutcome::Kind::ServerError;
+            std::string start = body.substr(0, 40);
+            for (char &c : start)
+                c = (c >= 32 && c < 127) ? c : '?';
+            outcome.detail = !shape ? "the upstream answered " + std::to_string(status) + " with JSON that has "
+                                          + shape.error().message
+                                    : "the upstream answered " + std::to_string(status)
+                                          + " with a body that is not a JSON object (starts with \"" + start + "\")";
+            outcome.response = HttpResponse();
+            co_return;
+        }
+        outcome.usage = findCompletionUsage(body);
+        outcome.kind = UpstreamOutcome::Kind::Ok;
+        outcome.response.body() = std::move(body);
+        co_return;
+    }
+    outcome.kind = status == 429                      ? UpstreamOutcome::Kind::RateLimited
+                   : (status >= 500 || status == 408) ? UpstreamOutcome::Kind::ServerError
+                                                      : UpstreamOutcome::Kind::ClientError;
+    outcome.detail = "the upstream answered HTTP " + std::to_string(status);
+    // Pass a provider's own error through when it is JSON; anything else (an HTML error page) is replaced
+    // by an OpenAI-style error that says what happened.
+    if (startsWithNoCase(contentType, "application/json") && json::accept(body)) {
+        outcome.response.body() = std::move(body);
+    } else {
+        outcome.response.set(http::field::content_type, "application/json");
+        outcome.response.body() =
+            openAiErrorBody("The upstream for " + candidate.model + " answered HTTP " + std::to_string(status)
+                                + " without a JSON error body",
+                            status == 429 ? "rate_limit_error" : "server_error", "upstream_error");
+    }
+}
+
+} // namespace rl
