@@ -149,11 +149,18 @@ ALTER TABLE cost_lines_v5 RENAME TO cost_lines;
 CREATE INDEX cost_lines_day ON cost_lines (day);
 )SQL";
 
+// Version 6: the events of a few days found without reading every event, for the charts drawn by hour
+// (a period of a day or two), which the daily rollups cannot answer.
+constexpr std::string_view kVersion6 = R"SQL(
+CREATE INDEX usage_events_day ON usage_events (day);
+)SQL";
+
 } // namespace
 
 const std::vector<std::string_view> &StoreSchema::migrations()
 {
-    static const std::vector<std::string_view> steps = {kVersion1, kVersion2, kVersion3, kVersion4, kVersion5};
+    static const std::vector<std::string_view> steps = {kVersion1, kVersion2, kVersion3,
+                                                        kVersion4, kVersion5, kVersion6};
     return steps;
 }
 

@@ -1,36 +1,23 @@
-# The core suites, in folders mirroring core/.
-routeledger_add_test(tst_policycases SOURCES routing/tst_policycases.cpp LIBS RouteLedger::core)
-routeledger_add_test(tst_policyvalidation SOURCES routing/tst_policyvalidation.cpp LIBS RouteLedger::core)
-routeledger_add_test(tst_policyroundtrip SOURCES routing/tst_policyroundtrip.cpp LIBS RouteLedger::core)
-routeledger_add_test(tst_requestreader SOURCES routing/tst_requestreader.cpp LIBS RouteLedger::core)
-routeledger_add_test(tst_complexityscorer SOURCES routing/tst_complexityscorer.cpp LIBS RouteLedger::core)
-routeledger_add_test(tst_routerevaluation SOURCES routing/tst_routerevaluation.cpp LIBS RouteLedger::core)
-routeledger_add_test(tst_literalprefilter SOURCES routing/tst_literalprefilter.cpp LIBS RouteLedger::core PkgConfig::RE2)
-routeledger_add_test(tst_pricing SOURCES pricing/tst_pricing.cpp LIBS RouteLedger::core)
-routeledger_add_test(tst_usagestore SOURCES store/tst_usagestore.cpp LIBS RouteLedger::core)
-routeledger_add_test(tst_demoworkload SOURCES demo/tst_demoworkload.cpp LIBS RouteLedger::core)
-routeledger_add_test(tst_usagequeries SOURCES store/tst_usagequeries.cpp LIBS RouteLedger::core)
-routeledger_add_test(tst_httpclient SOURCES net/tst_httpclient.cpp LIBS RouteLedger::core)
-routeledger_add_test(tst_sources SOURCES sources/tst_sources.cpp LIBS RouteLedger::core)
-routeledger_add_test(tst_litellmconnector SOURCES sources/tst_litellmconnector.cpp
-  LIBS RouteLedger::core)
-routeledger_add_test(tst_openaiusageconnector SOURCES sources/tst_openaiusageconnector.cpp
-  LIBS RouteLedger::core)
-routeledger_add_test(tst_sourcescheduler SOURCES sources/tst_sourcescheduler.cpp
-  LIBS RouteLedger::core)
-routeledger_add_test(tst_connectorfaults SOURCES sources/tst_connectorfaults.cpp
-  LIBS RouteLedger::core)
-routeledger_add_test(tst_anthropicconnectors SOURCES sources/tst_anthropicconnectors.cpp
-  LIBS RouteLedger::core)
-routeledger_add_test(tst_openaicostsconnector SOURCES sources/tst_openaicostsconnector.cpp
-  LIBS RouteLedger::core)
-routeledger_add_test(tst_openrouterconnector SOURCES sources/tst_openrouterconnector.cpp
-  LIBS RouteLedger::core)
-routeledger_add_test(tst_litellmactivityconnector SOURCES sources/tst_litellmactivityconnector.cpp
-  LIBS RouteLedger::core)
-# The schemas of tests/sources/schemas themselves, the reference's examples against them, and the fixture hook.
-routeledger_add_test(tst_fixtureschemas SOURCES sources/tst_fixtureschemas.cpp
-  LIBS RouteLedger::core)
-routeledger_add_test(tst_reconciliation SOURCES store/tst_reconciliation.cpp LIBS RouteLedger::core)
-routeledger_add_test(tst_boundedjson SOURCES tst_boundedjson.cpp LIBS RouteLedger::core)
+# The core suites, in folders mirroring core/: a test class (and file) per part, each its own test, built
+# as two executables (tests/support/testsuites.h) rather than one each, which was most of their CI time.
 
+# routing/, pricing/, store/, demo/, net/ and the bounded JSON reader.
+set(ROUTELEDGER_CORE_UNITS
+  routing/tst_policycases=TestPolicyCases routing/tst_policyvalidation=TestPolicyValidation
+  routing/tst_policyroundtrip=TestPolicyRoundTrip routing/tst_requestreader=TestRequestReader
+  routing/tst_complexityscorer=TestComplexityScorer routing/tst_routerevaluation=TestRouterEvaluation
+  routing/tst_literalprefilter=TestLiteralPrefilter pricing/tst_pricing=TestPricing
+  store/tst_usagestore=TestUsageStore store/tst_usagequeries=TestUsageQueries
+  store/tst_reconciliation=TestReconciliation demo/tst_demoworkload=TestDemoWorkload
+  net/tst_httpclient=TestHttpClient tst_boundedjson=TestBoundedJson)
+# sources/: the connectors against tests/sources/fixture-server.js, the scheduler, and the fixtures' schemas
+# themselves (tst_fixtureschemas: tests/sources/schemas, the reference's examples against them, the hook).
+set(ROUTELEDGER_SOURCES_UNITS
+  sources/tst_sources=TestSources sources/tst_litellmconnector=TestLiteLlmConnector
+  sources/tst_openaiusageconnector=TestOpenAiUsageConnector sources/tst_sourcescheduler=TestSourceScheduler
+  sources/tst_connectorfaults=TestConnectorFaults sources/tst_anthropicconnectors=TestAnthropicConnectors
+  sources/tst_openaicostsconnector=TestOpenAiCostsConnector sources/tst_openrouterconnector=TestOpenRouterConnector
+  sources/tst_litellmactivityconnector=TestLiteLlmActivityConnector sources/tst_fixtureschemas=TestFixtureSchemas)
+
+routeledger_add_suites(coreunits UNITS ${ROUTELEDGER_CORE_UNITS} LIBS RouteLedger::core PkgConfig::RE2)
+routeledger_add_suites(sourceunits UNITS ${ROUTELEDGER_SOURCES_UNITS} LIBS RouteLedger::core)

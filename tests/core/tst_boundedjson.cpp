@@ -1,6 +1,7 @@
 // checkJsonShape / toJsonText: the nesting and size limits on JSON from outside, and
 // serialization that survives invalid UTF-8.
 #include "boundedjson.h"
+#include "testsuites.h"
 
 #include <QtTest>
 
@@ -95,5 +96,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestBoundedJson)
+ROUTELEDGER_TEST_SUITE(TestBoundedJson)
 #include "tst_boundedjson.moc"

@@ -1,16 +1,16 @@
 # The router: unit tests of its parts, and end-to-end tests of the real routeledger-router process with
 # a fake upstream (tests/router/fake-upstream.js, Node) and the official `openai` npm client.
-# The router's parts one by one, without a server: a suite per component.
-foreach(suite IN ITEMS tst_routerconfig tst_completionusage tst_sseforwarder tst_circuitbreaker tst_policyholder
-                       tst_usageledger tst_routermetrics tst_digest tst_usagepagewriter)
-  routeledger_add_test(${suite} SOURCES ${suite}.cpp LIBS RouteLedger::router)
-endforeach()
-# The chat endpoint and the admin API accept and refuse the same Authorization headers.
-routeledger_add_test(tst_bearerauth SOURCES tst_bearerauth.cpp LIBS RouteLedger::router)
-# The router's parts read "now" from the clock RouterApp is given (a real router in-process, on loopback).
-routeledger_add_test(tst_routerclock SOURCES tst_routerclock.cpp LIBS RouteLedger::router)
-routeledger_add_test(tst_chatrequest SOURCES tst_chatrequest.cpp LIBS RouteLedger::router)
-routeledger_add_test(tst_clientidentifier SOURCES tst_clientidentifier.cpp LIBS RouteLedger::router)
+# The router's parts one by one, a test class (and file) per component, each its own test; built as one
+# executable (tests/support/testsuites.h), since linking one per component was most of their CI time. Besides
+# the parts: the chat endpoint and the admin API accept and refuse the same Authorization headers
+# (tst_bearerauth), and the router's parts read "now" from the clock RouterApp is given (tst_routerclock, a
+# real router in-process on loopback).
+set(ROUTELEDGER_ROUTER_UNITS tst_routerconfig=TestRouterConfig tst_completionusage=TestCompletionUsage
+  tst_sseforwarder=TestSseForwarder tst_circuitbreaker=TestCircuitBreaker tst_policyholder=TestPolicyHolder
+  tst_usageledger=TestUsageLedger tst_routermetrics=TestRouterMetrics tst_digest=TestDigest
+  tst_usagepagewriter=TestUsagePageWriter tst_chatrequest=TestChatRequest tst_clientidentifier=TestClientIdentifier
+  tst_bearerauth=TestBearerAuth tst_routerclock=TestRouterClock)
+routeledger_add_suites(routerunits UNITS ${ROUTELEDGER_ROUTER_UNITS} LIBS RouteLedger::router)
 routeledger_add_test(tst_routere2e SOURCES tst_routere2e.cpp LIBS RouteLedger::router Qt6::Core)
 file(READ ${ROUTELEDGER_TEST_DATA}/e2e/openai-version.txt ROUTELEDGER_OPENAI_VERSION)
 string(STRIP "${ROUTELEDGER_OPENAI_VERSION}" ROUTELEDGER_OPENAI_VERSION)

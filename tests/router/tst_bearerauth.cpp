@@ -9,6 +9,7 @@
 #include "policyholder.h"
 #include "routing/policyparser.h"
 #include "routing/routingengine.h"
+#include "testsuites.h"
 #include "usageledger.h"
 
 #include <QTemporaryDir>
@@ -133,5 +134,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestBearerAuth)
+ROUTELEDGER_TEST_SUITE(TestBearerAuth)
 #include "tst_bearerauth.moc"

@@ -1,6 +1,7 @@
 // ChatRequest: a chat-completions body read and checked for routing and forwarding, with the structure
 // limits that keep deeply nested or value-heavy bodies from reaching the serializer's recursion.
 #include "chatrequest.h"
+#include "testsuites.h"
 
 #include <QtTest>
 
@@ -172,5 +173,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestChatRequest)
+ROUTELEDGER_TEST_SUITE(TestChatRequest)
 #include "tst_chatrequest.moc"

@@ -1,6 +1,7 @@
 // CircuitBreaker: closed, open and half-open with one probe, per model, on an injected time.
 #include "circuitbreaker.h"
 #include "routerunittext.h"
+#include "testsuites.h"
 
 #include <QTest>
 
@@ -143,5 +144,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestCircuitBreaker)
+ROUTELEDGER_TEST_SUITE(TestCircuitBreaker)
 #include "tst_circuitbreaker.moc"

@@ -2,6 +2,7 @@
 #include "bearertoken.h"
 #include "clientidentifier.h"
 #include "digest.h"
+#include "testsuites.h"
 
 #include <QtTest>
 
@@ -119,5 +120,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestClientIdentifier)
+ROUTELEDGER_TEST_SUITE(TestClientIdentifier)
 #include "tst_clientidentifier.moc"

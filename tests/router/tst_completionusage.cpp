@@ -1,6 +1,7 @@
 // The usage the router reads from OpenAI answers (cached tokens moved out of input).
 #include "completionusage.h"
 #include "routerunittext.h"
+#include "testsuites.h"
 
 #include <QTest>
 
@@ -131,5 +132,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestCompletionUsage)
+ROUTELEDGER_TEST_SUITE(TestCompletionUsage)
 #include "tst_completionusage.moc"

@@ -1,6 +1,7 @@
 // SHA-256 hex digests and the constant-time secret comparison.
 #include "digest.h"
 #include "routerunittext.h"
+#include "testsuites.h"
 
 #include <QTest>
 
@@ -61,5 +62,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestDigest)
+ROUTELEDGER_TEST_SUITE(TestDigest)
 #include "tst_digest.moc"

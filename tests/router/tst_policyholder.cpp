@@ -4,6 +4,7 @@
 #include "routerunittext.h"
 #include "routing/policyparser.h"
 #include "routing/policywriter.h"
+#include "testsuites.h"
 
 #include <QRegularExpression>
 #include <QTest>
@@ -220,5 +221,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestPolicyHolder)
+ROUTELEDGER_TEST_SUITE(TestPolicyHolder)
 #include "tst_policyholder.moc"

@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "httptestclient.h"
 #include "routerapp.h"
+#include "testsuites.h"
 #include "waituntil.h"
 
 #include <QTemporaryDir>
@@ -91,5 +92,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestRouterClock)
+ROUTELEDGER_TEST_SUITE(TestRouterClock)
 #include "tst_routerclock.moc"

@@ -2,6 +2,7 @@
 #include "digest.h"
 #include "routerconfig.h"
 #include "routerunittext.h"
+#include "testsuites.h"
 
 #include <QTest>
 
@@ -510,5 +511,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestRouterConfig)
+ROUTELEDGER_TEST_SUITE(TestRouterConfig)
 #include "tst_routerconfig.moc"

@@ -1,6 +1,7 @@
 // RouterMetrics: the Prometheus text exposition (counters, histograms, gauges, collectors, label escaping).
 #include "routermetrics.h"
 #include "routerunittext.h"
+#include "testsuites.h"
 
 #include <QTest>
 
@@ -191,5 +192,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestRouterMetrics)
+ROUTELEDGER_TEST_SUITE(TestRouterMetrics)
 #include "tst_routermetrics.moc"

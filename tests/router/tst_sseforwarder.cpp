@@ -1,6 +1,7 @@
 // SseForwarder: an upstream's SSE stream cut into whole events, its usage read, the usage chunk held back.
 #include "routerunittext.h"
 #include "sseforwarder.h"
+#include "testsuites.h"
 
 #include <QTest>
 
@@ -271,5 +272,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestSseForwarder)
+ROUTELEDGER_TEST_SUITE(TestSseForwarder)
 #include "tst_sseforwarder.moc"

@@ -1,6 +1,7 @@
 // UsageLedger: the router's SQLite ledger, group commit, cursors, policy history and schema upgrades.
 #include "routerunittext.h"
 #include "store/sqlitedatabase.h"
+#include "testsuites.h"
 #include "usageledger.h"
 
 #include <QFile>
@@ -499,5 +500,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestUsageLedger)
+ROUTELEDGER_TEST_SUITE(TestUsageLedger)
 #include "tst_usageledger.moc"

@@ -1,4 +1,5 @@
 // UsagePageWriter: a ledger page as the JSON of GET /admin/usage.
+#include "testsuites.h"
 #include "usagepagewriter.h"
 
 #include <QTest>
@@ -48,5 +49,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestUsagePageWriter)
+ROUTELEDGER_TEST_SUITE(TestUsagePageWriter)
 #include "tst_usagepagewriter.moc"

@@ -1,5 +1,6 @@
 // The demo workload: deterministic for a seed, and shaped the way the dashboard needs to show it.
 #include "demo/demoworkload.h"
+#include "testsuites.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -143,5 +144,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestDemoWorkload)
+ROUTELEDGER_TEST_SUITE(TestDemoWorkload)
 #include "tst_demoworkload.moc"

@@ -3,6 +3,7 @@
 #include "fixtureclient.h"
 #include "net/httpclient.h"
 #include "nodeserver.h"
+#include "testsuites.h"
 
 #include <QProcess>
 #include <QTemporaryDir>
@@ -284,5 +285,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestHttpClient)
+ROUTELEDGER_TEST_SUITE(TestHttpClient)
 #include "tst_httpclient.moc"

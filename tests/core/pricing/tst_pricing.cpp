@@ -1,5 +1,6 @@
 // Price catalog (LiteLLM format), costs in integer micro-USD, overrides and discounts by effective date.
 #include "testdata.h"
+#include "testsuites.h"
 
 #include "pricing/pricing.h"
 
@@ -229,5 +230,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestPricing)
+ROUTELEDGER_TEST_SUITE(TestPricing)
 #include "tst_pricing.moc"

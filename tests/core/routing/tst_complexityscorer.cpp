@@ -3,6 +3,7 @@
 #include "routing/complexityscorer.h"
 #include "routing/labelledprompts.h"
 #include "routing/scorertrainer.h"
+#include "testsuites.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -174,5 +175,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestComplexityScorer)
+ROUTELEDGER_TEST_SUITE(TestComplexityScorer)
 #include "tst_complexityscorer.moc"

@@ -1,5 +1,6 @@
 // The literal prefilter may only ever skip texts that the regex cannot match.
 #include "routing/literalprefilter.h"
+#include "testsuites.h"
 
 #include <re2/re2.h>
 
@@ -93,5 +94,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestLiteralPrefilter)
+ROUTELEDGER_TEST_SUITE(TestLiteralPrefilter)
 #include "tst_literalprefilter.moc"

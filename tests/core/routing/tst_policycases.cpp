@@ -1,6 +1,7 @@
 // Runs every folder under tests/core/routing/cases/: policy.json + request.json must give a decision whose
 // JSON contains every key of expected.json with the same value (the trail item by item, key by key).
 #include "testdata.h"
+#include "testsuites.h"
 
 #include "routing/decisionwriter.h"
 #include "routing/policyparser.h"
@@ -98,5 +99,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestPolicyCases)
+ROUTELEDGER_TEST_SUITE(TestPolicyCases)
 #include "tst_policycases.moc"

@@ -1,6 +1,7 @@
 // Serialization is canonical and stable: write(read(x)) is the golden canonical text, and reading and
 // writing any valid policy a second time changes nothing.
 #include "testdata.h"
+#include "testsuites.h"
 
 #include "routing/policyparser.h"
 #include "routing/policywriter.h"
@@ -60,5 +61,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestPolicyRoundTrip)
+ROUTELEDGER_TEST_SUITE(TestPolicyRoundTrip)
 #include "tst_policyroundtrip.moc"

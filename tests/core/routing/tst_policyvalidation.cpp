@@ -1,6 +1,7 @@
 // Every folder under tests/core/routing/validation/ holds a policy.json and the exact lines that
 // `routeledger validate-policy` prints for it: "valid" plus "warning: …" lines, or one "PATH: message" per error.
 #include "testdata.h"
+#include "testsuites.h"
 
 #include "routing/policyparser.h"
 
@@ -108,5 +109,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestPolicyValidation)
+ROUTELEDGER_TEST_SUITE(TestPolicyValidation)
 #include "tst_policyvalidation.moc"

@@ -2,6 +2,7 @@
 #include "routing/policyparser.h"
 #include "routing/requestreader.h"
 #include "routing/routingengine.h"
+#include "testsuites.h"
 
 #include <QTest>
 
@@ -108,5 +109,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestRequestReader)
+ROUTELEDGER_TEST_SUITE(TestRequestReader)
 #include "tst_requestreader.moc"

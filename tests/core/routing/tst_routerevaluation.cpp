@@ -1,5 +1,6 @@
 // RouteLLM's metrics on small, hand-computed label sets.
 #include "routing/routerevaluation.h"
+#include "testsuites.h"
 
 #include <QTest>
 
@@ -84,5 +85,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestRouterEvaluation)
+ROUTELEDGER_TEST_SUITE(TestRouterEvaluation)
 #include "tst_routerevaluation.moc"

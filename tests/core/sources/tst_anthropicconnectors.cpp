@@ -8,6 +8,7 @@
 #include "sources/anthropicusageconnector.h"
 #include "sources/isotime.h"
 #include "sources/sourcepoller.h"
+#include "testsuites.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -231,5 +232,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestAnthropicConnectors)
+ROUTELEDGER_TEST_SUITE(TestAnthropicConnectors)
 #include "tst_anthropicconnectors.moc"

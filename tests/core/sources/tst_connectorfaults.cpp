@@ -18,6 +18,7 @@
 #include "sources/routerusageconnector.h"
 #include "sources/sourcepoller.h"
 #include "store/usagestore.h"
+#include "testsuites.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -364,5 +365,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestConnectorFaults)
+ROUTELEDGER_TEST_SUITE(TestConnectorFaults)
 #include "tst_connectorfaults.moc"

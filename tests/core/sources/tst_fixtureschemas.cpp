@@ -5,6 +5,7 @@
 #include "jsonschemacheck.h"
 #include "schemaregistry.h"
 #include "servicepages.h"
+#include "testsuites.h"
 
 #include <QRegularExpression>
 #include <QtTest>
@@ -449,5 +450,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestFixtureSchemas)
+ROUTELEDGER_TEST_SUITE(TestFixtureSchemas)
 #include "tst_fixtureschemas.moc"

@@ -10,6 +10,7 @@
 #include "sources/litellmbudgetreader.h"
 #include "sources/litellmdailyactivityconnector.h"
 #include "sources/sourcepoller.h"
+#include "testsuites.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -490,5 +491,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestLiteLlmActivityConnector)
+ROUTELEDGER_TEST_SUITE(TestLiteLlmActivityConnector)
 #include "tst_litellmactivityconnector.moc"

@@ -9,6 +9,7 @@
 #include "sources/litellmspendlogsconnector.h"
 #include "sources/sourcepoller.h"
 #include "store/usagestore.h"
+#include "testsuites.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -280,5 +281,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestLiteLlmConnector)
+ROUTELEDGER_TEST_SUITE(TestLiteLlmConnector)
 #include "tst_litellmconnector.moc"

@@ -7,6 +7,7 @@
 #include "sources/openaicostsconnector.h"
 #include "sources/sourcepoller.h"
 #include "store/reconciliation.h"
+#include "testsuites.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -228,5 +229,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestOpenAiCostsConnector)
+ROUTELEDGER_TEST_SUITE(TestOpenAiCostsConnector)
 #include "tst_openaicostsconnector.moc"

@@ -9,6 +9,7 @@
 #include "sources/openaiusageconnector.h"
 #include "sources/sourcepoller.h"
 #include "store/usagestore.h"
+#include "testsuites.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -230,5 +231,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestOpenAiUsageConnector)
+ROUTELEDGER_TEST_SUITE(TestOpenAiUsageConnector)
 #include "tst_openaiusageconnector.moc"

@@ -8,6 +8,7 @@
 #include "sources/openrouteractivityconnector.h"
 #include "sources/openrouterkeyreader.h"
 #include "sources/sourcepoller.h"
+#include "testsuites.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -207,5 +208,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestOpenRouterConnector)
+ROUTELEDGER_TEST_SUITE(TestOpenRouterConnector)
 #include "tst_openrouterconnector.moc"

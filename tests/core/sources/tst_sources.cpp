@@ -7,6 +7,7 @@
 #include "sources/sourcekinds.h"
 #include "sources/sourcepoller.h"
 #include "store/usagestore.h"
+#include "testsuites.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -329,5 +330,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestSources)
+ROUTELEDGER_TEST_SUITE(TestSources)
 #include "tst_sources.moc"

@@ -10,6 +10,7 @@
 #include "sources/sourcescheduler.h"
 #include "store/serializedingest.h"
 #include "store/usagestore.h"
+#include "testsuites.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -212,5 +213,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestSourceScheduler)
+ROUTELEDGER_TEST_SUITE(TestSourceScheduler)
 #include "tst_sourcescheduler.moc"

@@ -3,6 +3,7 @@
 // late buckets, no bill, traffic outside the gateways).
 #include "store/reconciliation.h"
 #include "store/usagestore.h"
+#include "testsuites.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -173,5 +174,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestReconciliation)
+ROUTELEDGER_TEST_SUITE(TestReconciliation)
 #include "tst_reconciliation.moc"

@@ -2,6 +2,7 @@
 #include "store/latencybuckets.h"
 #include "store/usagequeries.h"
 #include "store/usagestore.h"
+#include "testsuites.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -348,5 +349,5 @@ private:
     std::string m_path;
 };
 
-QTEST_APPLESS_MAIN(TestUsageQueries)
+ROUTELEDGER_TEST_SUITE(TestUsageQueries)
 #include "tst_usagequeries.moc"

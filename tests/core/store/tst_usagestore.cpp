@@ -3,6 +3,7 @@
 #include "store/storeschema.h"
 #include "store/usagequeries.h"
 #include "store/usagestore.h"
+#include "testsuites.h"
 
 #include <QElapsedTimer>
 #include <QTemporaryDir>
@@ -866,5 +867,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestUsageStore)
+ROUTELEDGER_TEST_SUITE(TestUsageStore)
 #include "tst_usagestore.moc"
