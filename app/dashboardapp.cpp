@@ -5,6 +5,7 @@
 #include "queryworker.h"
 #include "sources/sourcesworker.h"
 #include "storeservice.h"
+#include "studio/policydeployworker.h"
 
 #include <QApplication>
 #include <QMetaObject>
@@ -31,13 +32,17 @@ DashboardApp::DashboardApp(const QString &storePath, Theme::Mode theme, rl::Cloc
     m_context.sources = new SourcesWorker(m_context.store);
     m_context.sources->moveToThread(&m_sourcesThread);
     m_context.credentials = new CredentialStore(QStringLiteral("RouteLedger"));
+    m_context.deploy = new PolicyDeployWorker;
+    m_context.deploy->moveToThread(&m_deployThread);
 
     m_storeThread.setObjectName(QStringLiteral("store"));
     m_queryThread.setObjectName(QStringLiteral("queries"));
     m_sourcesThread.setObjectName(QStringLiteral("sources"));
+    m_deployThread.setObjectName(QStringLiteral("deploy"));
     m_storeThread.start();
     m_queryThread.start();
     m_sourcesThread.start();
+    m_deployThread.start();
 
     m_window = std::make_unique<MainWindow>(m_context);
     if (m_context.store)
@@ -55,8 +60,11 @@ DashboardApp::~DashboardApp()
     m_window.reset();
     m_sourcesThread.quit();
     m_queryThread.quit();
+    m_deployThread.quit();
     m_sourcesThread.wait();
     m_queryThread.wait();
+    m_deployThread.wait(); // a push in flight ends within its timeouts
+    delete m_context.deploy;
     delete m_context.sources;
     delete m_context.queries;
     m_storeThread.quit();

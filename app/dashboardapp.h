@@ -31,6 +31,6 @@ public:
 private:
     Theme m_theme;
     DashboardContext m_context;
-    QThread m_storeThread, m_queryThread, m_sourcesThread;
+    QThread m_storeThread, m_queryThread, m_sourcesThread, m_deployThread;
     std::unique_ptr<MainWindow> m_window;
 };

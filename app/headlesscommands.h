@@ -28,6 +28,16 @@ struct SourceCommandContext {
 };
 int sources(const std::vector<std::string> &args, const SourceCommandContext &context);
 int poll(const std::vector<std::string> &args, const SourceCommandContext &context);
+
+// `routeledger policy diff|export|list|show|push` and `routeledger audit verify|export` (issue 13). The
+// context gives the default store (--store) and, for push, nothing else: router tokens come from --token-env.
+int policyDiff(const std::vector<std::string> &args);                                       // policydiffcommand.cpp
+int policyExport(const std::vector<std::string> &args);                                     // policyexportcommand.cpp
+int policyList(const std::vector<std::string> &args, const SourceCommandContext &context);  // policystorecommands.cpp
+int policyShow(const std::vector<std::string> &args, const SourceCommandContext &context);  // policystorecommands.cpp
+int policyPush(const std::vector<std::string> &args, const SourceCommandContext &context);  // policypushcommand.cpp
+int auditVerify(const std::vector<std::string> &args, const SourceCommandContext &context); // auditcommands.cpp
+int auditExport(const std::vector<std::string> &args, const SourceCommandContext &context); // auditcommands.cpp
 // Needs Qt (offscreen), so it takes argv for QApplication.
 int screenshot(int argc, char **argv);
 

@@ -5,6 +5,7 @@
 #include "credentialstore.h"
 #include "dashboardapp.h"
 #include "mainwindow.h"
+#include "studio/policystudiopage.h"
 #include "studio/tryrequestpage.h"
 #include "widgets/theme.h"
 
@@ -42,9 +43,31 @@ Headless commands (no display needed; each has --help):
   prices --store FILE [...]                 import a price catalog, override prices, add discounts
   sources list|add|remove [...]             the sources a store polls (keys from the keychain or --key-env)
   poll --once [--source NAME] [--json]      poll the sources once and store what they return
+  policy diff A.json B.json [--json]        what changed between two policies, in words
+  policy list|show [--store FILE] [...]     the drafts and published versions in a store
+  policy push --policy FILE --router URL    install a policy on routers, read it back, report each
+  policy export --policy FILE --format F    a policy as a LiteLLM or Portkey config
+  audit verify|export [--store FILE]        check the audit log's hash chain, or export it
 
   --help                                    this text
   --version                                 the version and the commit it was built from
+)";
+
+const char *kPolicyUsage = R"(Usage: routeledger policy SUBCOMMAND [OPTIONS]   (each has --help)
+
+  diff A.json B.json [--json]                       what changed from A to B, one line each
+  list [--store FILE] [--json]                      the store's drafts and published versions
+  show [--store FILE] --version N|--draft NAME      one of them as canonical JSON
+  push --policy FILE --router URL [--router URL …]  install on routers (If-Match), read back, compare
+       [--token-env VAR] [--store FILE] [--dry-run]
+  export --policy FILE --format litellm|portkey     as a LiteLLM router or Portkey routing config
+       [--router-config FILE] [--out FILE]
+)";
+
+const char *kAuditUsage = R"(Usage: routeledger audit SUBCOMMAND [OPTIONS]   (each has --help)
+
+  verify [--store FILE]                             check the hash chain; exit 1 names the first bad entry
+  export [--store FILE] --format csv|jsonl [--out FILE]
 )";
 
 // The store the window opens without --store; the source commands default to it too.
@@ -118,6 +141,35 @@ bool dispatch(int argc, char **argv, int &exitCode)
             return keychainError(outcome);
         };
         exitCode = command == "sources" ? sources(args, context) : poll(args, context);
+    } else if (command == "policy" || command == "audit") {
+        SourceCommandContext context;
+        context.defaultStore = appStorePath().toStdString();
+        const std::string sub = args.empty() ? std::string() : args.front();
+        std::vector<std::string> rest(args.begin() + (args.empty() ? 0 : 1), args.end());
+        if (command == "policy" && sub == "diff")
+            exitCode = policyDiff(rest);
+        else if (command == "policy" && sub == "export")
+            exitCode = policyExport(rest);
+        else if (command == "policy" && sub == "list")
+            exitCode = policyList(rest, context);
+        else if (command == "policy" && sub == "show")
+            exitCode = policyShow(rest, context);
+        else if (command == "policy" && sub == "push")
+            exitCode = policyPush(rest, context);
+        else if (command == "audit" && sub == "verify")
+            exitCode = auditVerify(rest, context);
+        else if (command == "audit" && sub == "export")
+            exitCode = auditExport(rest, context);
+        else if (sub == "--help" || sub == "-h") {
+            std::cout << (command == "policy" ? kPolicyUsage : kAuditUsage);
+            exitCode = 0;
+        } else {
+            std::cerr << (sub.empty() ? "\"" + command + "\" needs a subcommand"
+                                      : "unknown subcommand \"" + command + " " + sub + "\"")
+                      << "\n"
+                      << (command == "policy" ? kPolicyUsage : kAuditUsage);
+            exitCode = 2;
+        }
     } else if (command == "screenshot") {
         exitCode = screenshot(argc, argv);
     } else if (command.rfind("--", 0) != 0) {
@@ -193,7 +245,7 @@ int main(int argc, char **argv)
                            rl::systemClock());
     MainWindow &window = dashboard.window();
     if (parser.isSet(policy))
-        window.tryRequestPage()->loadPolicyFile(parser.value(policy));
+        window.studioPage()->openPolicyFile(parser.value(policy));
 
     // bench/startup.sh: launch to the first painted Overview, and resident memory then.
     if (qEnvironmentVariableIsSet("ROUTELEDGER_REPORT_STARTUP")) {

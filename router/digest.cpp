@@ -19,18 +19,6 @@ std::array<unsigned char, 32> sha256(std::string_view data)
 
 } // namespace
 
-std::string sha256Hex(std::string_view data)
-{
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(64);
-    for (unsigned char byte : sha256(data)) {
-        out += kHex[byte >> 4];
-        out += kHex[byte & 0x0f];
-    }
-    return out;
-}
-
 bool secretsEqual(std::string_view given, std::string_view expected)
 {
     auto a = sha256(given);

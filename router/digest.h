@@ -1,12 +1,12 @@
 #pragma once
 
-#include <string>
+// sha256Hex lives in the core (core/digest.h), which the store's audit log needs too. Included by its path:
+// both folders are on the include path and this file's own name would otherwise find itself.
+#include "../core/digest.h"
+
 #include <string_view>
 
 namespace rl {
-
-// SHA-256 as 64 lowercase hex digits (client keys are configured by their digest, never in clear).
-std::string sha256Hex(std::string_view data);
 
 // Compares two secrets in time that depends only on their digests, so a caller learns nothing from
 // how long a wrong token took to reject.

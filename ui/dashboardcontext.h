@@ -5,6 +5,7 @@
 #include <QString>
 
 class CredentialStore;
+class PolicyDeployWorker;
 class QueryWorker;
 class SourcesWorker;
 class StoreService;
@@ -20,5 +21,6 @@ struct DashboardContext {
     StoreService *store = nullptr;          // the only writer; null without an open store
     QueryWorker *queries = nullptr;         // reads, on the query thread; null without an open store
     SourcesWorker *sources = nullptr;       // on the sources thread
+    PolicyDeployWorker *deploy = nullptr;   // pushes and router reads, on the deploy thread
     CredentialStore *credentials = nullptr; // the OS keychain
 };

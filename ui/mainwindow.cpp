@@ -1,13 +1,16 @@
 #include "mainwindow.h"
 
+#include "audit/auditlogpage.h"
 #include "credentialstore.h"
 #include "overview/overviewpage.h"
 #include "queryworker.h"
 #include "reconciliation/reconciliationpage.h"
 #include "routing/routingpage.h"
+#include "sources/sourcesmodel.h"
 #include "sources/sourcespage.h"
 #include "sources/sourcesworker.h"
 #include "storeservice.h"
+#include "studio/policystudiopage.h"
 #include "studio/tryrequestpage.h"
 #include "teams/teamspage.h"
 #include "widgets/filterbar.h"
@@ -96,11 +99,19 @@ MainWindow::MainWindow(const DashboardContext &context, QWidget *parent) : QMain
     addPage(tr("Routing"), m_routing);
     m_reconciliation = new ReconciliationPage(theme, m_pages);
     addPage(tr("Reconciliation"), m_reconciliation);
-    m_tryRequest = new TryRequestPage(theme, m_pages);
-    addPage(tr("Try a request"), m_tryRequest);
+    m_studio = new PolicyStudioPage(theme, m_context.store, m_context.deploy, m_context.credentials, m_pages);
+    m_studio->setStorePath(m_context.storePath);
+    addPage(tr("Policy studio"), m_studio);
+    m_tryRequest = m_studio->tryPanel(); // "Try a request" is the studio's right-hand panel
     m_sources = new SourcesPage(m_context.sources, m_context.credentials, theme, m_pages);
     addPage(tr("Sources"), m_sources);
-    m_tryRequest->setClock(m_context.clock);
+    m_audit = new AuditLogPage(theme, m_context.store, m_pages);
+    addPage(tr("Audit log"), m_audit);
+    m_studio->setClock(m_context.clock);
+    // Drift: what each router runs against the published version, on the Sources page.
+    connect(m_studio, &PolicyStudioPage::routerPoliciesChanged, m_sources->model(), &SourcesModel::setRouterPolicies);
+    m_studio->open();
+    m_audit->reload();
     m_sources->setClock(m_context.clock);
     // The Overview's call to action on an empty period: add a source, or widen the period.
     connect(m_overview, &OverviewPage::addSourceRequested, this,
@@ -111,7 +122,8 @@ MainWindow::MainWindow(const DashboardContext &context, QWidget *parent) : QMain
     connect(m_navigation, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
     connect(m_navigation, &QListWidget::currentRowChanged, this, [this](int row) {
         // filters mean nothing on these pages
-        m_filters->setVisible(m_pages->widget(row) != m_tryRequest && m_pages->widget(row) != m_sources);
+        m_filters->setVisible(m_pages->widget(row) != m_sources && m_pages->widget(row) != m_studio
+                              && m_pages->widget(row) != m_audit);
     });
     m_navigation->setCurrentRow(0);
     connect(m_filters, &FilterBar::changed, this, &MainWindow::refresh);

@@ -16,6 +16,8 @@ class CredentialStore;
 class SourcesPage;
 class ReconciliationPage;
 class SourcesWorker;
+class PolicyStudioPage;
+class AuditLogPage;
 class QTimer;
 class TeamsPage;
 class RoutingPage;
@@ -31,6 +33,8 @@ public:
     ~MainWindow() override;
 
     TryRequestPage *tryRequestPage() const { return m_tryRequest; }
+    PolicyStudioPage *studioPage() const { return m_studio; }
+    AuditLogPage *auditPage() const { return m_audit; }
     OverviewPage *overviewPage() const { return m_overview; }
     TeamsPage *teamsPage() const { return m_teams; }
     RoutingPage *routingPage() const { return m_routing; }
@@ -64,6 +68,8 @@ private:
     TeamsPage *m_teams = nullptr;
     RoutingPage *m_routing = nullptr;
     TryRequestPage *m_tryRequest = nullptr;
+    PolicyStudioPage *m_studio = nullptr;
+    AuditLogPage *m_audit = nullptr;
     SourcesPage *m_sources = nullptr;
     ReconciliationPage *m_reconciliation = nullptr;
     QTimer *m_liveRefresh = nullptr; // new data lands: refresh at most twice a second

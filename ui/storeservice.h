@@ -5,9 +5,11 @@
 
 #include <QMetaObject>
 #include <QObject>
+#include <QPointer>
 #include <QString>
 #include <QThread>
 
+#include <memory>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -28,6 +30,11 @@ public:
     // store's thread must be running until every caller has stopped.
     template <typename Task>
     std::invoke_result_t<Task &, rl::UsageStore &> call(Task &&task);
+
+    // Runs `task(store)` on the store's thread without waiting, then `done(result)` on `receiver`'s thread
+    // (dropped if the receiver is gone by then). For the GUI thread, which never waits on SQLite.
+    template <typename Task, typename Done>
+    void submit(QObject *receiver, Task task, Done done);
 
     // rl::IngestSink, called from the pollers' threads.
     rl::Result<rl::IngestResult> ingest(const rl::IngestBatch &batch) override;
@@ -61,4 +68,19 @@ std::invoke_result_t<Task &, rl::UsageStore &> StoreService::call(Task &&task)
             this, [&] { answer.emplace(task(m_store)); }, Qt::BlockingQueuedConnection);
         return std::move(*answer);
     }
+}
+
+template <typename Task, typename Done>
+void StoreService::submit(QObject *receiver, Task task, Done done)
+{
+    QPointer<QObject> guard(receiver);
+    QMetaObject::invokeMethod(
+        this,
+        [this, guard, task = std::move(task), done = std::move(done)]() mutable {
+            auto answer = std::make_shared<std::invoke_result_t<Task &, rl::UsageStore &>>(task(m_store));
+            if (guard)
+                QMetaObject::invokeMethod(
+                    guard.data(), [done = std::move(done), answer]() mutable { done(*answer); }, Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
 }

@@ -285,6 +285,30 @@ Result<std::int64_t> DemoWorkload::generate(UsageStore &store, const std::functi
     std::discrete_distribution<std::size_t> pickTeam(teamShares.begin(), teamShares.end());
     std::discrete_distribution<int> pickHour(hourWeights.begin(), hourWeights.end());
 
+    // What an admin did, as the audit log tells it: the actor "demo" published version 1 when the data starts,
+    // set the budgets then, and published version 2 the day the traffic switched to it.
+    struct AsTheDemo {
+        UsageStore &store;
+        std::string actor = store.actor();
+        Clock clock = store.clock();
+        AsTheDemo(UsageStore &s, std::int64_t atMs) : store(s)
+        {
+            store.setActor("demo");
+            store.setClock(fixedClock(atMs));
+        }
+        ~AsTheDemo()
+        {
+            store.setActor(actor);
+            store.setClock(clock);
+        }
+        AsTheDemo(const AsTheDemo &) = delete;
+        AsTheDemo &operator=(const AsTheDemo &) = delete;
+    } asTheDemo(store, start);
+    if (Result<PolicyVersionRecord> published = store.publishPolicy(
+            kPolicyV1, "First policy: light, mid and frontier tiers, secrets blocked, legal on frontier");
+        !published)
+        return published.error();
+
     // Budgets follow the workload's size, so the same teams are comfortable or tight at any --events.
     const double scale = static_cast<double>(m_options.events) / 200'000.0 * 90.0 / m_options.days;
     std::vector<std::int64_t> budgetMicro;
@@ -294,6 +318,15 @@ Result<std::int64_t> DemoWorkload::generate(UsageStore &store, const std::functi
         if (Result<void> saved = store.setBudget({team.name, BudgetPeriod::Month, budgetMicro.back()}); !saved)
             return saved.error();
     }
+
+    store.setClock(fixedClock(start + static_cast<std::int64_t>(policyChangeDay) * kDayMs));
+    if (Result<PolicyVersionRecord> published = store.publishPolicy(
+            kPolicyV2,
+            "More to the light tier: routine summaries, extractions and translations, and a wider easy rule");
+        !published)
+        return published.error();
+    store.setClock(asTheDemo.clock);
+    store.setActor(asTheDemo.actor);
 
     std::map<std::pair<std::size_t, std::int64_t>, std::int64_t> monthSpend; // (team, month) -> micro-USD
     const std::int64_t total = m_options.events;

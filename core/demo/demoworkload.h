@@ -13,10 +13,11 @@ namespace rl {
 
 // Builds a realistic demo store through the real routing core and price catalog: a dozen teams of
 // different sizes and habits, apps and users, a workday and weekly rhythm, a month-end spike, a team that
-// overruns its budget, and a policy change (version 1 → 2) partway through. Deterministic for a seed and
-// end. The data runs up to the end (by default now): `days` − 1 whole days and the day in progress, whose
-// last minutes always have a few requests, so every period that includes today has data, even an hour into a
-// month.
+// overruns its budget, and a policy change (version 1 → 2) partway through, both versions published in the
+// store (by the actor "demo", dated when the data starts and when it switched) so the policy studio opens on v2.
+// Deterministic for a seed and end. The data runs up to the end (by default now): `days` − 1 whole days and the day in
+// progress, whose last minutes always have a few requests, so every period that includes today has data, even an hour
+// into a month.
 class DemoWorkload {
 public:
     struct Options {

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 extern const char *const kBuiltInPriceCatalog; // generated from resources/pricing/
@@ -212,6 +213,16 @@ std::optional<TokenPrices> PriceCatalog::prices(std::string_view modelId) const
     if (!found)
         return std::nullopt;
     return found->standard;
+}
+
+std::vector<std::string> PriceCatalog::modelIds() const
+{
+    std::vector<std::string> ids;
+    for (const auto &[id, prices] : m_prices)
+        if (id.find('/') != std::string::npos && (prices.standard.input > 0 || prices.standard.output > 0))
+            ids.push_back(id);
+    std::sort(ids.begin(), ids.end());
+    return ids;
 }
 
 const ModelPrices *PriceCatalog::modelPrices(std::string_view modelId) const

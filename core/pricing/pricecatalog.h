@@ -58,6 +58,8 @@ public:
     // With the variants (batch, flex, priority, long context, 1-hour cache writes, web search).
     const ModelPrices *modelPrices(std::string_view modelId) const;
     std::size_t size() const { return m_prices.size(); }
+    // Every `provider/name` id the catalog prices per token, sorted (the studio's model picker).
+    std::vector<std::string> modelIds() const;
 
 private:
     std::unordered_map<std::string, ModelPrices> m_prices;

@@ -227,20 +227,26 @@ Error SqliteDatabase::describe(sqlite3 *db, int code, std::string_view what)
 
 SqliteTransaction::~SqliteTransaction()
 {
-    if (m_open)
+    if (m_open && m_nested) {
+        m_database.execute("ROLLBACK TO rl_nested");
+        m_database.execute("RELEASE rl_nested");
+    } else if (m_open) {
         m_database.execute("ROLLBACK");
+    }
 }
 
 Result<void> SqliteTransaction::begin()
 {
-    Result<void> begun = m_database.execute("BEGIN IMMEDIATE");
+    // Inside a transaction already (a change the store audits in the same transaction): a savepoint.
+    m_nested = m_database.handle() && sqlite3_get_autocommit(m_database.handle()) == 0;
+    Result<void> begun = m_database.execute(m_nested ? "SAVEPOINT rl_nested" : "BEGIN IMMEDIATE");
     m_open = begun.ok();
     return begun;
 }
 
 Result<void> SqliteTransaction::commit()
 {
-    Result<void> committed = m_database.execute("COMMIT");
+    Result<void> committed = m_database.execute(m_nested ? "RELEASE rl_nested" : "COMMIT");
     if (committed)
         m_open = false;
     return committed;

@@ -111,7 +111,8 @@ private:
     std::string m_path;
 };
 
-// Commits on commit(); rolls back when destroyed without it, so an error path never half-applies.
+// Commits on commit(); rolls back when destroyed without it, so an error path never half-applies. Begun inside
+// another transaction it is a savepoint: commit() releases it into the outer one, which still decides.
 class SqliteTransaction {
 public:
     explicit SqliteTransaction(SqliteDatabase &database) : m_database(database) {}
@@ -125,6 +126,7 @@ public:
 private:
     SqliteDatabase &m_database;
     bool m_open = false;
+    bool m_nested = false;
 };
 
 } // namespace rl

@@ -155,12 +155,37 @@ constexpr std::string_view kVersion6 = R"SQL(
 CREATE INDEX usage_events_day ON usage_events (day);
 )SQL";
 
+// Version 7: the policy studio's drafts (named, possibly invalid JSON) and published versions (canonical
+// documents, numbered 1, 2, … without gaps; a rollback is a new version), what each push left on each router,
+// and the audit log: append-only, each entry carrying the SHA-256 of the one before (AuditLog). The triggers
+// stop the store itself from ever changing an entry; what is done to the file from outside, the hashes show.
+constexpr std::string_view kVersion7 = R"SQL(
+CREATE TABLE policy_drafts (
+  name TEXT PRIMARY KEY, document TEXT NOT NULL, updated_ms INTEGER NOT NULL, updated_by TEXT NOT NULL,
+  base_version INTEGER) WITHOUT ROWID;
+CREATE TABLE published_policies (
+  version INTEGER PRIMARY KEY, document TEXT NOT NULL, published_ms INTEGER NOT NULL, published_by TEXT NOT NULL,
+  note TEXT NOT NULL, rollback_of INTEGER);
+CREATE TABLE router_deployments (
+  id INTEGER PRIMARY KEY, router TEXT NOT NULL, url TEXT NOT NULL, version INTEGER NOT NULL, etag TEXT NOT NULL,
+  at_ms INTEGER NOT NULL, outcome TEXT NOT NULL);
+CREATE INDEX router_deployments_router ON router_deployments (router, id);
+CREATE TABLE audit_log (
+  seq INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+  object TEXT NOT NULL, "before" TEXT NOT NULL, "after" TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE INDEX audit_log_action ON audit_log (action, seq);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: an entry is never changed'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: an entry is never deleted'); END;
+)SQL";
+
 } // namespace
 
 const std::vector<std::string_view> &StoreSchema::migrations()
 {
-    static const std::vector<std::string_view> steps = {kVersion1, kVersion2, kVersion3,
-                                                        kVersion4, kVersion5, kVersion6};
+    static const std::vector<std::string_view> steps = {kVersion1, kVersion2, kVersion3, kVersion4,
+                                                        kVersion5, kVersion6, kVersion7};
     return steps;
 }
 

@@ -485,4 +485,16 @@ Result<std::vector<PolicyVersionMark>> UsageQueries::policyVersions()
     });
 }
 
+Result<std::vector<std::string>> UsageQueries::dimensionNames(std::string_view dimension)
+{
+    if (dimension != "teams" && dimension != "apps" && dimension != "users")
+        return Error{"store.bad_query", "dimensionNames takes teams, apps or users, not " + std::string(dimension),
+                     false};
+    Result<SqliteStatement> query =
+        m_db.prepare("SELECT name FROM " + std::string(dimension) + " WHERE name <> '' ORDER BY name");
+    if (!query)
+        return query.error();
+    return collect<std::string>(query.value(), [](SqliteStatement &q) { return q.text(0); });
+}
+
 } // namespace rl

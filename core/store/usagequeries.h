@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rl {
@@ -147,6 +148,9 @@ public:
     Result<std::vector<TeamSpend>> spendByTeam(const UsageFilter &filter);
     Result<std::vector<BudgetStatus>> budgetStatus(std::int64_t nowMs);
     Result<std::vector<PolicyVersionMark>> policyVersions();
+    // The team, app or user names the store has seen ("teams", "apps", "users"), sorted; empty names left out.
+    // For the policy studio's pickers.
+    Result<std::vector<std::string>> dimensionNames(std::string_view dimension);
     Result<std::vector<DayQuality>> qualityByDay(const UsageFilter &filter);
     // Every team's spend by model, app and user in the filter's days (the team filter applies).
     Result<std::vector<TeamBreakdownRow>> teamBreakdown(const UsageFilter &filter);

@@ -1,11 +1,19 @@
 #include "store/usagestore.h"
 
+#include "boundedjson.h"
+#include "digest.h"
+#include "osuser.h"
+#include "store/auditlog.h"
 #include "store/dimensionskey.h"
 #include "store/storeidentities.h"
 #include "store/storeprices.h"
 #include "store/storeschema.h"
 #include "store/storesources.h"
 
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
 #include <set>
 
 namespace rl {
@@ -63,6 +71,124 @@ std::optional<Error> validate(const IngestBatch &batch)
     return std::nullopt;
 }
 
+// The audit log's JSON of what changed ------------------------------------------------------------------
+
+using ordered_json = nlohmann::ordered_json;
+
+// An audit record for a change from `before` to `after`; nullopt when they are the same (nothing changed).
+Result<std::optional<AuditRecord>> changed(const char *action, const std::string &object, std::string before,
+                                           std::string after)
+{
+    if (before == after)
+        return std::optional<AuditRecord>();
+    return std::optional<AuditRecord>(AuditRecord{action, object, std::move(before), std::move(after)});
+}
+
+std::string budgetJson(const TeamBudget &b)
+{
+    return toJsonText(
+        ordered_json{{"team", b.team}, {"period", budgetPeriodName(b.period)}, {"limit_micro", b.limitMicro}});
+}
+
+std::string mappingsJson(const std::vector<IdentityMapping> &mappings)
+{
+    ordered_json out = ordered_json::array();
+    for (const IdentityMapping &m : mappings)
+        out.push_back({{"field", identityFieldName(m.field)}, {"value", m.value}, {"team", m.team}, {"app", m.app}});
+    return toJsonText(out);
+}
+
+// An imported catalog is large: the log keeps its digest and size.
+std::string catalogJson(std::string_view catalog)
+{
+    return toJsonText(ordered_json{{"sha256", sha256Hex(catalog)}, {"bytes", catalog.size()}});
+}
+
+Result<std::optional<std::string>> storedCatalog(SqliteDatabase &db)
+{
+    Result<SqliteStatement> query = db.prepare("SELECT value FROM settings WHERE key = 'price_catalog'");
+    if (!query)
+        return query.error();
+    Result<bool> row = query->step();
+    if (!row)
+        return row.error();
+    return row.value() ? std::optional<std::string>(query->text(0)) : std::nullopt;
+}
+
+// The one row `sql` selects as a JSON object (SQLite's json_object, re-written in the log's form), "" for none.
+Result<std::string> rowJson(SqliteDatabase &db, const char *sql, const std::string &key, std::int64_t fromMs)
+{
+    Result<SqliteStatement> query = db.prepare(sql);
+    if (!query)
+        return query.error();
+    query->bind(1, key).bind(2, fromMs);
+    Result<bool> row = query->step();
+    if (!row)
+        return row.error();
+    if (!row.value())
+        return std::string();
+    const ordered_json parsed = ordered_json::parse(query->text(0), nullptr, false);
+    return parsed.is_discarded() ? std::string() : toJsonText(parsed);
+}
+
+const SourceSettings *findSettings(const std::vector<SourceSettings> &all, const std::string &name)
+{
+    auto it = std::find_if(all.begin(), all.end(), [&](const SourceSettings &s) { return s.name == name; });
+    return it == all.end() ? nullptr : &*it;
+}
+
+// Settings hold no secret (keys live in the keychain, or an environment variable named in the options), but the
+// log is kept forever: a password in a URL or an option that looks like a credential is never written to it.
+std::string sourceJson(const SourceSettings &s)
+{
+    std::string url = s.baseUrl;
+    if (const std::size_t scheme = url.find("://"); scheme != std::string::npos) {
+        const std::size_t hostEnd = url.find_first_of("/?#", scheme + 3);
+        const std::size_t at = url.rfind('@', hostEnd == std::string::npos ? url.size() : hostEnd);
+        if (at != std::string::npos && at > scheme)
+            url.replace(scheme + 3, at - scheme - 3, "[redacted]");
+    }
+    ordered_json options = ordered_json::parse(s.options.empty() ? std::string("{}") : s.options, nullptr, false);
+    if (options.is_object()) {
+        for (auto &[key, value] : options.items()) {
+            std::string lower;
+            for (char c : key)
+                lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            const bool secretName = lower == "key" || lower == "api_key" || lower == "apikey"
+                                    || lower.find("secret") != std::string::npos
+                                    || lower.find("password") != std::string::npos
+                                    || lower.find("token") != std::string::npos || lower == "authorization";
+            if (secretName)
+                value = "[redacted]";
+        }
+    } else {
+        options = s.options; // kept as the text it is
+    }
+    return toJsonText(ordered_json{{"name", s.name},
+                                   {"kind", s.kind},
+                                   {"base_url", url},
+                                   {"interval_s", s.intervalS},
+                                   {"paused", s.paused},
+                                   {"options", options},
+                                   {"in_spend", s.inSpend}});
+}
+
+// {"cursors": {"<part>": cursor or null}} of a source's stored parts ("<name>" and "<name> (<part>)").
+Result<ordered_json> cursorsJson(SqliteDatabase &db, const std::string &name)
+{
+    Result<SqliteStatement> query = db.prepare("SELECT name, cursor FROM sources WHERE name = ?1 OR substr(name, 1, "
+                                               "length(?1) + 2) = ?1 || ' (' ORDER BY name");
+    if (!query)
+        return query.error();
+    query->bind(1, name);
+    ordered_json cursors = ordered_json::object();
+    if (Result<void> rowsRead = query->forEachRow(
+            [&] { cursors[query->text(0)] = query->isNull(1) ? ordered_json(nullptr) : ordered_json(query->text(1)); });
+        !rowsRead)
+        return rowsRead.error();
+    return ordered_json{{"cursors", cursors}};
+}
+
 } // namespace
 
 Result<UsageStore> UsageStore::open(const std::string &path)
@@ -77,6 +203,7 @@ Result<UsageStore> UsageStore::open(const std::string &path, Clock clock)
         return Error{"store.no_path", "No store file given; name the store's file (for example routeledger.db)", false};
     UsageStore store;
     store.m_clock = clock ? std::move(clock) : systemClock();
+    store.m_actor = currentOsUser();
     Result<SqliteDatabase> db = SqliteDatabase::open(path);
     if (!db)
         return db.error();
@@ -402,17 +529,92 @@ Result<void> UsageStore::rebuildRollups()
     return RollupAccumulator::rebuild(m_db);
 }
 
+Result<void> UsageStore::audited(const std::function<Result<std::optional<AuditRecord>>()> &change)
+{
+    SqliteTransaction transaction(m_db);
+    if (Result<void> begun = transaction.begin(); !begun)
+        return begun;
+    auto fail = [&](const Error &error) -> Result<void> {
+        m_ids.forget(); // ids handed out inside the rolled-back transaction no longer exist
+        return error;
+    };
+    Result<std::optional<AuditRecord>> record = change();
+    if (!record)
+        return fail(record.error());
+    if (record.value())
+        if (Result<AuditEntry> appended = AuditLog(m_db).append(*record.value(), m_actor, readClock(m_clock));
+            !appended)
+            return fail(appended.error());
+    if (Result<void> committed = transaction.commit(); !committed)
+        return fail(committed.error());
+    return {};
+}
+
+void UsageStore::setActor(std::string actor)
+{
+    m_actor = actor.empty() ? currentOsUser() : std::move(actor);
+}
+
+void UsageStore::setClock(Clock clock)
+{
+    m_clock = clock ? std::move(clock) : systemClock();
+}
+
 Result<void> UsageStore::importPriceCatalog(std::string_view json)
 {
-    return StorePrices(m_db).importCatalog(json);
+    return audited([&]() -> Result<std::optional<AuditRecord>> {
+        Result<std::optional<std::string>> previous = storedCatalog(m_db);
+        if (!previous)
+            return previous.error();
+        if (Result<void> imported = StorePrices(m_db).importCatalog(json); !imported)
+            return imported.error();
+        std::string before = previous.value() ? catalogJson(*previous.value()) : std::string();
+        std::string after = catalogJson(json);
+        if (before == after)
+            return std::optional<AuditRecord>();
+        return std::optional<AuditRecord>(AuditRecord{"price.import", "price catalog", before, after});
+    });
 }
 Result<void> UsageStore::addPriceOverride(const PriceOverride &o)
 {
-    return StorePrices(m_db).addOverride(o);
+    return audited([&]() -> Result<std::optional<AuditRecord>> {
+        Result<std::string> before = rowJson(
+            m_db,
+            "SELECT json_object('model', model, 'effective_from_ms', effective_from_ms, 'input_pico', input_pico, "
+            "'cached_input_pico', cached_input_pico, 'cache_write_pico', cache_write_pico, 'output_pico', output_pico, "
+            "'reasoning_pico', reasoning_pico) FROM price_overrides WHERE model = ?1 AND effective_from_ms = ?2",
+            o.model, o.effectiveFromMs);
+        if (!before)
+            return before.error();
+        if (Result<void> added = StorePrices(m_db).addOverride(o); !added)
+            return added.error();
+        const TokenPrices &p = o.prices;
+        const std::string after = toJsonText(ordered_json{{"model", o.model},
+                                                          {"effective_from_ms", o.effectiveFromMs},
+                                                          {"input_pico", p.input},
+                                                          {"cached_input_pico", p.cachedInput},
+                                                          {"cache_write_pico", p.cacheWrite},
+                                                          {"output_pico", p.output},
+                                                          {"reasoning_pico", p.reasoning}});
+        return changed("price.override", o.model, before.value(), after);
+    });
 }
 Result<void> UsageStore::addProviderDiscount(const ProviderDiscount &d)
 {
-    return StorePrices(m_db).addDiscount(d);
+    return audited([&]() -> Result<std::optional<AuditRecord>> {
+        Result<std::string> before = rowJson(m_db,
+                                             "SELECT json_object('provider', provider, 'effective_from_ms', "
+                                             "effective_from_ms, 'basis_points', basis_points) FROM provider_discounts "
+                                             "WHERE provider = ?1 AND effective_from_ms = ?2",
+                                             d.provider, d.effectiveFromMs);
+        if (!before)
+            return before.error();
+        if (Result<void> added = StorePrices(m_db).addDiscount(d); !added)
+            return added.error();
+        const std::string after = toJsonText(ordered_json{
+            {"provider", d.provider}, {"effective_from_ms", d.effectiveFromMs}, {"basis_points", d.basisPoints}});
+        return changed("price.discount", d.provider, before.value(), after);
+    });
 }
 Result<Pricing> UsageStore::pricing()
 {
@@ -421,11 +623,30 @@ Result<Pricing> UsageStore::pricing()
 
 Result<void> UsageStore::setBudget(const TeamBudget &budget)
 {
-    return StoreBudgets(m_db, m_ids).set(budget);
+    return audited([&]() -> Result<std::optional<AuditRecord>> {
+        Result<std::vector<TeamBudget>> all = StoreBudgets(m_db, m_ids).all();
+        if (!all)
+            return all.error();
+        if (Result<void> set = StoreBudgets(m_db, m_ids).set(budget); !set)
+            return set.error();
+        auto previous =
+            std::find_if(all->begin(), all->end(), [&](const TeamBudget &b) { return b.team == budget.team; });
+        return changed("budget.set", budget.team, previous == all->end() ? std::string() : budgetJson(*previous),
+                       budgetJson(budget));
+    });
 }
 Result<void> UsageStore::removeBudget(const std::string &team)
 {
-    return StoreBudgets(m_db, m_ids).remove(team);
+    return audited([&]() -> Result<std::optional<AuditRecord>> {
+        Result<std::vector<TeamBudget>> all = StoreBudgets(m_db, m_ids).all();
+        if (!all)
+            return all.error();
+        if (Result<void> removed = StoreBudgets(m_db, m_ids).remove(team); !removed)
+            return removed.error();
+        auto previous = std::find_if(all->begin(), all->end(), [&](const TeamBudget &b) { return b.team == team; });
+        return changed("budget.remove", team, previous == all->end() ? std::string() : budgetJson(*previous),
+                       std::string());
+    });
 }
 Result<std::vector<TeamBudget>> UsageStore::budgets()
 {
@@ -434,7 +655,15 @@ Result<std::vector<TeamBudget>> UsageStore::budgets()
 
 Result<void> UsageStore::setIdentityMappings(const std::vector<IdentityMapping> &mappings)
 {
-    return StoreIdentities(m_db, m_ids, m_identities).replace(mappings);
+    const std::string before = mappingsJson(m_identities.mappings());
+    Result<void> done = audited([&]() -> Result<std::optional<AuditRecord>> {
+        if (Result<void> replaced = StoreIdentities(m_db, m_ids, m_identities).replace(mappings); !replaced)
+            return replaced.error();
+        return changed("identity.mappings", "identity mappings", before, mappingsJson(mappings));
+    });
+    if (!done) // the map may hold what was rolled back: read it again from the file
+        StoreIdentities(m_db, m_ids, m_identities).load();
+    return done;
 }
 
 Result<std::vector<SourceSettings>> UsageStore::sourceSettings()
@@ -443,11 +672,34 @@ Result<std::vector<SourceSettings>> UsageStore::sourceSettings()
 }
 Result<void> UsageStore::saveSourceSettings(const SourceSettings &settings)
 {
-    return StoreSources(m_db, m_clock).save(settings);
+    return audited([&]() -> Result<std::optional<AuditRecord>> {
+        StoreSources sources(m_db, m_clock);
+        Result<std::vector<SourceSettings>> previous = sources.settings();
+        if (!previous)
+            return previous.error();
+        if (Result<void> saved = sources.save(settings); !saved)
+            return saved.error();
+        Result<std::vector<SourceSettings>> now = sources.settings();
+        if (!now)
+            return now.error();
+        const SourceSettings *before = findSettings(previous.value(), settings.name);
+        const SourceSettings *after = findSettings(now.value(), settings.name);
+        return changed(before ? "source.change" : "source.add", settings.name,
+                       before ? sourceJson(*before) : std::string(), after ? sourceJson(*after) : std::string());
+    });
 }
 Result<void> UsageStore::removeSourceSettings(const std::string &name)
 {
-    return StoreSources(m_db, m_clock).remove(name);
+    return audited([&]() -> Result<std::optional<AuditRecord>> {
+        StoreSources sources(m_db, m_clock);
+        Result<std::vector<SourceSettings>> previous = sources.settings();
+        if (!previous)
+            return previous.error();
+        if (Result<void> removed = sources.remove(name); !removed)
+            return removed.error();
+        const SourceSettings *before = findSettings(previous.value(), name);
+        return changed("source.remove", name, before ? sourceJson(*before) : std::string(), std::string());
+    });
 }
 Result<std::vector<SourceTotals>> UsageStore::sourceTotals()
 {
@@ -456,11 +708,99 @@ Result<std::vector<SourceTotals>> UsageStore::sourceTotals()
 Result<void> UsageStore::renameSource(const std::string &from, const std::string &to)
 {
     m_ids.forget(); // source ids are cached by name
-    return StoreSources(m_db, m_clock).rename(from, to);
+    return audited([&]() -> Result<std::optional<AuditRecord>> {
+        if (Result<void> renamed = StoreSources(m_db, m_clock).rename(from, to); !renamed)
+            return renamed.error();
+        return changed("source.rename", to, toJsonText(ordered_json{{"name", from}}),
+                       toJsonText(ordered_json{{"name", to}}));
+    });
 }
 Result<void> UsageStore::resetCursors(const std::string &name)
 {
-    return StoreSources(m_db, m_clock).resetCursors(name);
+    return audited([&]() -> Result<std::optional<AuditRecord>> {
+        Result<ordered_json> before = cursorsJson(m_db, name);
+        if (!before)
+            return before.error();
+        if (Result<void> reset = StoreSources(m_db, m_clock).resetCursors(name); !reset)
+            return reset.error();
+        Result<ordered_json> after = cursorsJson(m_db, name);
+        if (!after)
+            return after.error();
+        return changed("source.reset_cursor", name, toJsonText(before.value()), toJsonText(after.value()));
+    });
+}
+
+Result<std::vector<PolicyDraftRecord>> UsageStore::policyDrafts()
+{
+    return StorePolicies(m_db).drafts();
+}
+Result<void> UsageStore::savePolicyDraft(const PolicyDraftRecord &draft)
+{
+    PolicyDraftRecord dated = draft;
+    if (dated.updatedMs == 0)
+        dated.updatedMs = readClock(m_clock);
+    if (dated.updatedBy.empty())
+        dated.updatedBy = m_actor;
+    return audited([&] { return StorePolicies(m_db).saveDraft(dated); });
+}
+Result<void> UsageStore::deletePolicyDraft(const std::string &name)
+{
+    return audited([&]() -> Result<std::optional<AuditRecord>> {
+        Result<AuditRecord> deleted = StorePolicies(m_db).deleteDraft(name);
+        if (!deleted)
+            return deleted.error();
+        return std::optional<AuditRecord>(std::move(deleted).value());
+    });
+}
+Result<std::vector<PolicyVersionRecord>> UsageStore::policyVersions()
+{
+    return StorePolicies(m_db).versions();
+}
+Result<PolicyVersionRecord> UsageStore::publishPolicy(const std::string &document, const std::string &note,
+                                                      std::optional<std::int64_t> rollbackOf,
+                                                      std::optional<std::int64_t> atLeastVersion)
+{
+    PolicyVersionRecord published;
+    Result<void> done = audited([&]() -> Result<std::optional<AuditRecord>> {
+        auto result =
+            StorePolicies(m_db).publish(document, note, rollbackOf, m_actor, readClock(m_clock), atLeastVersion);
+        if (!result)
+            return result.error();
+        published = std::move(result.value().first);
+        return std::optional<AuditRecord>(std::move(result.value().second));
+    });
+    if (!done)
+        return done.error();
+    return published;
+}
+Result<void> UsageStore::recordPolicyPush(const RouterDeploymentRecord &result, const std::string &details)
+{
+    RouterDeploymentRecord dated = result;
+    if (dated.atMs == 0)
+        dated.atMs = readClock(m_clock);
+    return audited([&]() -> Result<std::optional<AuditRecord>> {
+        Result<AuditRecord> recorded = StorePolicies(m_db).recordPush(dated, details);
+        if (!recorded)
+            return recorded.error();
+        return std::optional<AuditRecord>(std::move(recorded).value());
+    });
+}
+Result<std::vector<RouterDeploymentRecord>> UsageStore::routerDeployments()
+{
+    return StorePolicies(m_db).deployments();
+}
+
+Result<void> UsageStore::appendAudit(const AuditRecord &record)
+{
+    return audited([&] { return Result<std::optional<AuditRecord>>(std::optional<AuditRecord>(record)); });
+}
+Result<std::vector<AuditEntry>> UsageStore::auditEntries(const AuditFilter &filter)
+{
+    return AuditLog(m_db).entries(filter);
+}
+Result<AuditVerification> UsageStore::verifyAudit()
+{
+    return AuditLog(m_db).verify();
 }
 
 } // namespace rl

@@ -3,6 +3,7 @@
 #include "clock.h"
 #include "error.h"
 #include "pricing/pricing.h"
+#include "store/auditentry.h"
 #include "store/dimensionids.h"
 #include "store/identitymap.h"
 #include "store/ingestsink.h"
@@ -11,10 +12,12 @@
 #include "store/sourcesettings.h"
 #include "store/sqlitedatabase.h"
 #include "store/storebudgets.h"
+#include "store/storepolicies.h"
 #include "store/storesources.h"
 #include "store/usagerecords.h"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,7 +28,11 @@ namespace rl {
 // schema; ingest commits a batch of events and buckets, their daily rollups and the source's cursor in
 // one transaction, so a crash leaves every committed batch and nothing of the interrupted one. Budgets,
 // identities, prices and sources are kept by StoreBudgets, StoreIdentities, StorePrices and StoreSources,
-// the rollups by RollupAccumulator; the store forwards to them.
+// policy drafts, versions and deployments by StorePolicies, the rollups by RollupAccumulator; the store
+// forwards to them. Every change an admin makes (budgets, prices, sources, identity mappings, policies) also
+// appends its entry to the audit log (AuditLog) in the same transaction: who (the actor), when (the store's
+// clock), what, and the object before and after as canonical JSON. A change that changes nothing appends
+// nothing.
 class UsageStore final : public IngestSink {
 public:
     // "Now" (a cursor's last ingest, a new source's creation) is read from `clock`; without one, or with an
@@ -76,6 +83,36 @@ public:
     Result<void> addProviderDiscount(const ProviderDiscount &discount);
     Result<Pricing> pricing();
 
+    // Who the audit log names for the changes made through this store (default: rl::currentOsUser()).
+    void setActor(std::string actor);
+    const std::string &actor() const { return m_actor; } // extension
+
+    // Policy drafts: several at once, by name, saved as typed (valid or not). A draft's time and author
+    // default to the store's clock and actor. Deleting a draft that is not there is `policy.no_draft`.
+    Result<std::vector<PolicyDraftRecord>> policyDrafts();
+    Result<void> savePolicyDraft(const PolicyDraftRecord &draft); // upsert by name
+    Result<void> deletePolicyDraft(const std::string &name);
+    // Published versions, numbered 1, 2, … Publishing validates the document (`policy.invalid` with every
+    // error line), needs a note (`policy.note_required`), numbers it max + 1 and stores its canonical text.
+    // A rollback publishes an earlier version's document again as a new version (`policy.rollback` in the log).
+    // Extension: `atLeastVersion` numbers it at least that (above what a router already holds from elsewhere,
+    // since a router only takes higher versions); the numbers then skip on purpose.
+    Result<std::vector<PolicyVersionRecord>> policyVersions(); // ascending
+    Result<PolicyVersionRecord> publishPolicy(const std::string &document, const std::string &note,
+                                              std::optional<std::int64_t> rollbackOf = {},
+                                              std::optional<std::int64_t> atLeastVersion = {});
+    // What a push left on one router (its time defaults to the store's clock); `details` goes into the log.
+    Result<void> recordPolicyPush(const RouterDeploymentRecord &result, const std::string &details);
+    Result<std::vector<RouterDeploymentRecord>> routerDeployments(); // latest per router
+
+    // The audit log: append (for changes made elsewhere), list, and verify the hash chain.
+    Result<void> appendAudit(const AuditRecord &record);
+    Result<std::vector<AuditEntry>> auditEntries(const AuditFilter &filter);
+    Result<AuditVerification> verifyAudit();
+
+    // Extension (for the demo, which dates what it publishes in its own past): replaces the store's clock.
+    void setClock(Clock clock);
+
     // Recomputes every rollup from raw events and buckets (after a time-zone change; also what tests compare
     // the incremental rollups with).
     Result<void> rebuildRollups();
@@ -88,6 +125,8 @@ public:
 
 private:
     UsageStore() = default;
+    // Runs `change` and appends the audit record it returns, in one transaction; nullopt: nothing changed.
+    Result<void> audited(const std::function<Result<std::optional<AuditRecord>>()> &change);
     Result<void> prepareStatements();
     Result<std::int64_t> dimension(const char *table, const std::string &name)
     {
@@ -99,6 +138,7 @@ private:
 
     SqliteDatabase m_db;
     Clock m_clock;
+    std::string m_actor;
     OrgCalendar m_calendar;
     std::string m_backup;
     SqliteStatement m_insertEvent, m_selectBucket, m_upsertBucket, m_setCursor, m_upsertCost;

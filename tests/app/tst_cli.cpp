@@ -330,6 +330,139 @@ private slots:
                  qPrintable(r.out + r.err));
     }
 
+    // `policy list|show` and `audit verify|export` on a demo store, which publishes the demo's versions 1 and 2.
+    void policyVersionsAndTheAuditLogOfADemoStore()
+    {
+        QTemporaryDir dir;
+        const QString store = dir.filePath(QStringLiteral("demo.db"));
+        Run r = run({QStringLiteral("demo"), QStringLiteral("--out"), store, QStringLiteral("--events"),
+                     QStringLiteral("500"), QStringLiteral("--days"), QStringLiteral("10"), QStringLiteral("--end"),
+                     QStringLiteral("2026-03-01")});
+        QCOMPARE(r.code, 0);
+        const QStringList storeArg{QStringLiteral("--store"), store};
+        auto command = [&](const char *group, const char *sub, const QStringList &more = {}) {
+            return run(QStringList{QString::fromLatin1(group), QString::fromLatin1(sub)} + storeArg + more);
+        };
+
+        r = command("policy", "list");
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains(QStringLiteral("1        2026-02-19T00:00:00Z  demo  First policy")),
+                 qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("2        2026-02-24T00:00:00Z  demo  More to the light tier")),
+                 qPrintable(r.out)); // the day the demo's traffic switched (day 5 of 10)
+        QVERIFY(r.out.contains(QStringLiteral("No drafts in ")));
+        r = command("policy", "list", {QStringLiteral("--json")});
+        QCOMPARE(r.code, 0);
+        const QJsonObject listed = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        const QJsonArray versions = listed.value(QStringLiteral("versions")).toArray();
+        QCOMPARE(versions.size(), 2);
+        QCOMPARE(versions[1].toObject().value(QStringLiteral("version")).toInt(), 2);
+        QCOMPARE(versions[1].toObject().value(QStringLiteral("published_by")).toString(), QStringLiteral("demo"));
+        QCOMPARE(versions[1].toObject().value(QStringLiteral("published")).toString(),
+                 QStringLiteral("2026-02-24T00:00:00Z"));
+        QVERIFY(versions[0].toObject().value(QStringLiteral("rollback_of")).isNull());
+        QCOMPARE(listed.value(QStringLiteral("drafts")).toArray().size(), 0);
+
+        r = command("policy", "show", {QStringLiteral("--version"), QStringLiteral("2")});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.startsWith(QStringLiteral("{\n  \"schema\": \"routeledger.policy/v1\",\n  \"name\": "
+                                                 "\"acme-prod\",\n  \"version\": 2,\n")),
+                 qPrintable(r.out));
+        QVERIFY(r.out.contains(QStringLiteral("\"routine-to-light\"")));
+        const QString second = r.out;
+        QCOMPARE(command("policy", "show", {QStringLiteral("--version"), QStringLiteral("latest")}).out, second);
+        // What show prints is a policy validate-policy accepts, as it is.
+        const QString pulled = writeFile(dir, QStringLiteral("pulled.json"), second.toUtf8());
+        QCOMPARE(run({QStringLiteral("validate-policy"), pulled}).code, 0);
+        r = command("policy", "show", {QStringLiteral("--version"), QStringLiteral("1")});
+        QVERIFY(r.out.contains(QStringLiteral("\"version\": 1,")) && !r.out.contains(QStringLiteral("routine")));
+        r = command("policy", "show", {QStringLiteral("--version"), QStringLiteral("9")});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("has no published version 9 (it has versions 1 to 2)")),
+                 qPrintable(r.err));
+        QCOMPARE(r.out, QString());
+        r = command("policy", "show", {QStringLiteral("--draft"), QStringLiteral("nope")});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains(QStringLiteral("has no draft named \"nope\"")));
+        QCOMPARE(command("policy", "show").code, 2);
+        QCOMPARE(command("policy", "show", {QStringLiteral("--version"), QStringLiteral("two")}).code, 2);
+        QCOMPARE(
+            command("policy", "show",
+                    {QStringLiteral("--version"), QStringLiteral("1"), QStringLiteral("--draft"), QStringLiteral("x")})
+                .code,
+            2);
+
+        // Version 1, the twelve teams' budgets, version 2.
+        r = command("audit", "verify");
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.startsWith(QStringLiteral("audit log intact: 14 entries\nlast hash: ")), qPrintable(r.out));
+
+        r = command("audit", "export", {QStringLiteral("--format"), QStringLiteral("jsonl")});
+        QCOMPARE(r.code, 0);
+        const QStringList lines = r.out.split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 14);
+        for (int i = 0; i < lines.size(); ++i) {
+            const QJsonObject entry = QJsonDocument::fromJson(lines[i].toUtf8()).object();
+            QCOMPARE(entry.value(QStringLiteral("seq")).toInt(), i + 1);
+            QCOMPARE(entry.value(QStringLiteral("actor")).toString(), QStringLiteral("demo"));
+            QCOMPARE(entry.value(QStringLiteral("hash")).toString().size(), 64);
+        }
+        const QJsonObject last = QJsonDocument::fromJson(lines.last().toUtf8()).object();
+        QCOMPARE(last.value(QStringLiteral("action")).toString(), QStringLiteral("policy.publish"));
+        QCOMPARE(last.value(QStringLiteral("object")).toString(), QStringLiteral("version 2"));
+        QCOMPARE(QJsonDocument::fromJson(last.value(QStringLiteral("before")).toString().toUtf8())
+                     .object()
+                     .value(QStringLiteral("version"))
+                     .toInt(),
+                 1);
+
+        const QString csv = dir.filePath(QStringLiteral("audit.csv"));
+        r = command("audit", "export",
+                    {QStringLiteral("--format"), QStringLiteral("csv"), QStringLiteral("--out"), csv});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.out, QString());
+        const QString table = QString::fromUtf8(testdata::read(csv));
+        QVERIFY(
+            table.startsWith(QStringLiteral("seq,time,time_ms,actor,action,object,before,after,prev_hash,hash\r\n")));
+        QCOMPARE(table.count(QStringLiteral("\r\n")), 15);
+        // A field with quotes and commas is quoted, its quotes doubled.
+        QVERIFY2(table.contains(QStringLiteral("\r\n2,2026-02-19T00:00:00Z,1771459200000,demo,budget.set,")),
+                 qPrintable(table.left(2000)));
+        QVERIFY(table.contains(QStringLiteral(",\"{\"\"team\"\":")));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).filter(QStringLiteral("tmp")).size(), 0);
+        r = command("audit", "export",
+                    {QStringLiteral("--format"), QStringLiteral("csv"), QStringLiteral("--out"),
+                     dir.filePath(QStringLiteral("no-such-folder/audit.csv"))});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("cannot write ")) && r.err.contains(QStringLiteral("no-such-folder")),
+                 qPrintable(r.err));
+        QCOMPARE(command("audit", "export").code, 2);
+        QCOMPARE(command("audit", "export", {QStringLiteral("--format"), QStringLiteral("xml")}).code, 2);
+
+        // Someone edits the budgets' entries in the file itself (same length, so SQLite still reads it).
+        {
+            QFile file(store);
+            QVERIFY(file.open(QIODevice::ReadWrite));
+            QByteArray bytes = file.readAll();
+            QVERIFY(bytes.contains("\"period\":\"month\""));
+            bytes.replace("\"period\":\"month\"", "\"period\":\"week!\"");
+            QVERIFY(file.seek(0));
+            QCOMPARE(file.write(bytes), bytes.size());
+        }
+        r = command("audit", "verify");
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.out.startsWith(QStringLiteral("audit log broken at entry 2 of ") + store
+                                  + QStringLiteral(": entry 2 was edited (its hash does not match).\n")),
+                 qPrintable(r.out + r.err));
+
+        for (const char *sub : {"list", "show"})
+            QVERIFY(run({QStringLiteral("policy"), QString::fromLatin1(sub), QStringLiteral("--help")})
+                        .out.startsWith(QStringLiteral("Usage: routeledger policy ") + QString::fromLatin1(sub)));
+        for (const char *sub : {"verify", "export"})
+            QVERIFY(run({QStringLiteral("audit"), QString::fromLatin1(sub), QStringLiteral("--help")})
+                        .out.startsWith(QStringLiteral("Usage: routeledger audit ") + QString::fromLatin1(sub)));
+    }
+
     void evalRefusesBadFiles()
     {
         QTemporaryDir dir;
@@ -344,6 +477,147 @@ private slots:
                  badWeights});
         QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains(QStringLiteral("schema is not")));
+    }
+
+    // `policy diff`: the lines of a golden case on stdout, the same as JSON with --json, nothing when equal.
+    void policyDiff()
+    {
+        const QString folder = testdata::path(QStringLiteral("core/deploy/diff/rules-changed"));
+        const QString a = folder + QStringLiteral("/a.json");
+        const QString b = folder + QStringLiteral("/b.json");
+        Run r = run({QStringLiteral("policy"), QStringLiteral("diff"), a, b});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.out, QString::fromUtf8(testdata::read(folder + QStringLiteral("/expected.txt"))));
+        QVERIFY(r.out.contains(QStringLiteral("rule `no-secrets` disabled\n")));
+
+        r = run({QStringLiteral("policy"), QStringLiteral("diff"), QStringLiteral("--json"), a, b});
+        QCOMPARE(r.code, 0);
+        const QJsonArray list = QJsonDocument::fromJson(r.out.toUtf8()).array();
+        QCOMPARE(list, QJsonDocument::fromJson(testdata::read(folder + QStringLiteral("/expected.json"))).array());
+        QVERIFY(!list.isEmpty());
+        QCOMPARE(list.first().toObject().value(QStringLiteral("kind")).toString(), QStringLiteral("changed"));
+
+        r = run({QStringLiteral("policy"), QStringLiteral("diff"), kDefaultPolicy, kDefaultPolicy});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.out, QString());
+        r = run({QStringLiteral("policy"), QStringLiteral("diff"), kDefaultPolicy, kDefaultPolicy,
+                 QStringLiteral("--json")});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.out, QStringLiteral("[]\n"));
+
+        r = run({QStringLiteral("policy"), QStringLiteral("diff"), QStringLiteral("--help")});
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.startsWith(QStringLiteral("Usage: routeledger policy diff")));
+    }
+
+    void policyDiffRefusesBadInput()
+    {
+        QTemporaryDir dir;
+        const QString notJson = writeFile(dir, QStringLiteral("draft.json"), "{\"name\": \"x\",\n \"rules\": [}\n");
+        Run r = run({QStringLiteral("policy"), QStringLiteral("diff"), kDefaultPolicy, notJson});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.startsWith(notJson + QStringLiteral(" is not JSON: parse error at line 2")), qPrintable(r.err));
+        QCOMPARE(r.out, QString());
+        const QString missing = dir.filePath(QStringLiteral("missing.json"));
+        r = run({QStringLiteral("policy"), QStringLiteral("diff"), missing, kDefaultPolicy});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(missing + QStringLiteral(": no such file")), qPrintable(r.err));
+
+        // An invalid draft is still JSON: compared, not refused.
+        const QString draft = writeFile(dir, QStringLiteral("invalid.json"), R"({"rules": [{"when": {"team": "x"}}]})");
+        r = run({QStringLiteral("policy"), QStringLiteral("diff"), kDefaultPolicy, draft});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains(QStringLiteral("tier `frontier` removed\n")), qPrintable(r.out));
+
+        for (const QStringList &args : {QStringList{QStringLiteral("policy"), QStringLiteral("diff")},
+                                        QStringList{QStringLiteral("policy"), QStringLiteral("diff"), kDefaultPolicy},
+                                        QStringList{QStringLiteral("policy"), QStringLiteral("diff"), kDefaultPolicy,
+                                                    kDefaultPolicy, kDefaultPolicy},
+                                        QStringList{QStringLiteral("policy"), QStringLiteral("diff"), kDefaultPolicy,
+                                                    kDefaultPolicy, QStringLiteral("--jsn")}}) {
+            r = run(args);
+            QCOMPARE(r.code, 2);
+            QVERIFY2(r.err.contains(QStringLiteral("Usage: routeledger policy diff")), qPrintable(r.err));
+        }
+    }
+
+    void policyExport()
+    {
+        const QString folder = testdata::path(QStringLiteral("core/deploy/export/default-policy"));
+        const QString config = folder + QStringLiteral("/router-config.json");
+        Run r = run({QStringLiteral("policy"), QStringLiteral("export"), QStringLiteral("--policy"), kDefaultPolicy,
+                     QStringLiteral("--format"), QStringLiteral("portkey"), QStringLiteral("--router-config"), config});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.out, QString::fromUtf8(testdata::read(folder + QStringLiteral("/portkey.expected.json"))));
+        QVERIFY2(r.err.contains(QStringLiteral("warning: rule `easy-to-light` left out: Portkey cannot test")),
+                 qPrintable(r.err));
+
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("config.yaml"));
+        r = run({QStringLiteral("policy"), QStringLiteral("export"), QStringLiteral("--policy"), kDefaultPolicy,
+                 QStringLiteral("--format"), QStringLiteral("litellm"), QStringLiteral("--router-config"), config,
+                 QStringLiteral("--out"), out});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.out, QString());
+        QCOMPARE(QString::fromUtf8(testdata::read(out)),
+                 QString::fromUtf8(testdata::read(folder + QStringLiteral("/litellm.expected"))));
+        QVERIFY(r.err.contains(QStringLiteral("warning: budget guard left out")));
+
+        // Nothing of its routing survives: exit 1, nothing written.
+        const QString nothing = testdata::path(QStringLiteral("core/deploy/export/nothing-exportable/policy.json"));
+        const QString none = dir.filePath(QStringLiteral("none.json"));
+        r = run({QStringLiteral("policy"), QStringLiteral("export"), QStringLiteral("--policy"), nothing,
+                 QStringLiteral("--format"), QStringLiteral("portkey"), QStringLiteral("--out"), none});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("nothing of policy \"one-tier\"'s routing can be expressed")),
+                 qPrintable(r.err));
+        QVERIFY(!QFile::exists(none));
+
+        r = run({QStringLiteral("policy"), QStringLiteral("export"), QStringLiteral("--help")});
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.startsWith(QStringLiteral("Usage: routeledger policy export")));
+    }
+
+    void policyExportRefusesBadInput()
+    {
+        QTemporaryDir dir;
+        const QString invalid =
+            writeFile(dir, QStringLiteral("invalid.json"), R"({"schema": "routeledger.policy/v1"})");
+        Run r = run({QStringLiteral("policy"), QStringLiteral("export"), QStringLiteral("--policy"), invalid,
+                     QStringLiteral("--format"), QStringLiteral("litellm")});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.startsWith(QStringLiteral("policy ") + invalid + QStringLiteral(" is invalid:\n")),
+                 qPrintable(r.err));
+        QCOMPARE(r.out, QString());
+
+        const QString badConfig = writeFile(dir, QStringLiteral("router.json"), "{\"providers\": [");
+        r = run({QStringLiteral("policy"), QStringLiteral("export"), QStringLiteral("--policy"), kDefaultPolicy,
+                 QStringLiteral("--format"), QStringLiteral("portkey"), QStringLiteral("--router-config"), badConfig});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(badConfig + QStringLiteral(": not JSON")), qPrintable(r.err));
+
+        // An unwritable --out: exit 1, and no temporary file left behind.
+        const QString missingFolder = dir.filePath(QStringLiteral("no/such/folder/out.yaml"));
+        r = run({QStringLiteral("policy"), QStringLiteral("export"), QStringLiteral("--policy"), kDefaultPolicy,
+                 QStringLiteral("--format"), QStringLiteral("litellm"), QStringLiteral("--out"), missingFolder});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("cannot write")), qPrintable(r.err));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 2); // invalid.json and router.json only
+
+        for (const QStringList &args :
+             {QStringList{QStringLiteral("policy"), QStringLiteral("export")},
+              QStringList{QStringLiteral("policy"), QStringLiteral("export"), QStringLiteral("--policy"),
+                          kDefaultPolicy},
+              QStringList{QStringLiteral("policy"), QStringLiteral("export"), QStringLiteral("--policy"),
+                          kDefaultPolicy, QStringLiteral("--format"), QStringLiteral("kong")},
+              QStringList{QStringLiteral("policy"), QStringLiteral("export"), QStringLiteral("--policy"),
+                          kDefaultPolicy, QStringLiteral("--format"), QStringLiteral("litellm"),
+                          QStringLiteral("--outt"), invalid},
+              QStringList{QStringLiteral("policy"), QStringLiteral("export"), kDefaultPolicy}}) {
+            r = run(args);
+            QCOMPARE(r.code, 2);
+            QVERIFY2(r.err.contains(QStringLiteral("Usage: routeledger policy export")), qPrintable(r.err));
+        }
     }
 };
 

@@ -11,6 +11,7 @@
 #include "store/sqlitedatabase.h"
 #include "store/usagestore.h"
 
+#include <QFile>
 #include <QProcessEnvironment>
 #include <QRegularExpression>
 #include <QStandardPaths>
@@ -133,6 +134,14 @@ private:
         const int before = ledgerEvents();
         chat(requests);
         QTRY_COMPARE_WITH_TIMEOUT(ledgerEvents(), before + requests, 10000);
+    }
+
+    // A policy file in the test's folder.
+    bool writePolicy(const QString &name, const json &document) const
+    {
+        QFile file(m_dir.filePath(name));
+        const QByteArray bytes = QByteArray::fromStdString(document.dump(2));
+        return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(bytes) == bytes.size();
     }
 
 private slots:
@@ -555,6 +564,144 @@ private slots:
         QCOMPARE(r.code, 0);
         QVERIFY2(r.out.startsWith(QStringLiteral("router-a: 0 events added")), qPrintable(r.out));
         QCOMPARE(eventsOf(store, "router-a"), std::int64_t(served + 2));
+    }
+
+    // `policy push` against the real router: applied and read back (exit 0), already in force, refused by
+    // the router with its lines (exit 1), invalid here (exit 1, nothing sent), and wrong usage (exit 2).
+    void policyPushAgainstARealRouter()
+    {
+        if (m_keyring)
+            QSKIP("run without a keychain service");
+        const json v2 = {{"schema", "routeledger.policy/v1"},
+                         {"name", "cli"},
+                         {"version", 2},
+                         {"tiers", {{{"name", "mid"}, {"models", {"alpha/mid"}}}}},
+                         {"default_tier", "mid"},
+                         {"rules", json::array()},
+                         {"fallback", {{"on", {"timeout"}}, {"max_attempts", 2}, {"across_tiers", "none"}}}};
+        const QString file = m_dir.filePath(QStringLiteral("push-v2.json"));
+        QVERIFY(writePolicy(QStringLiteral("push-v2.json"), v2));
+        const QStringList token{QStringLiteral("ROUTELEDGER_ADMIN_TOKEN=") + QString::fromLatin1(kAdminToken)};
+        const QString missingStore = newStore(QStringLiteral("no-such-store.db"));
+        QStringList push{QStringLiteral("policy"),   QStringLiteral("push"),
+                         QStringLiteral("--policy"), file,
+                         QStringLiteral("--router"), routerUrl(),
+                         QStringLiteral("--store"),  missingStore};
+
+        CliRun r = run(push, token);
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.out,
+                 routerUrl() + QStringLiteral("  applied  applied: version 2 (was version 1), read back identical\n"));
+        QVERIFY2(r.err.contains(QStringLiteral("nothing is recorded in an audit log")), qPrintable(r.err));
+        QVERIFY(!QFile::exists(missingStore));
+        QVERIFY(!r.out.contains(QString::fromLatin1(kAdminToken)) && !r.err.contains(QString::fromLatin1(kAdminToken)));
+
+        r = run(QStringList(push) << QStringLiteral("--json"), token);
+        QCOMPARE(r.code, 0);
+        const json line = json::parse(r.out.toStdString(), nullptr, false);
+        QCOMPARE(line.value("outcome", std::string()), std::string("applied"));
+        QCOMPARE(line.value("router_version", 0), 2);
+        QVERIFY(QByteArray::fromStdString(line.value("router_etag", std::string())).startsWith("\"v2-"));
+
+        // Refused by the router (no provider gamma there): its error line, indented; exit 1.
+        json v3 = v2;
+        v3["version"] = 3;
+        v3["tiers"][0]["models"] = {"alpha/mid", "gamma/tiny"};
+        QVERIFY(writePolicy(QStringLiteral("push-v3.json"), v3));
+        push[3] = m_dir.filePath(QStringLiteral("push-v3.json"));
+        r = run(push, token);
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.out.startsWith(routerUrl() + QStringLiteral("  rejected  The policy has 1 error(s)")),
+                 qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("\n    /tiers/0/models/1: no provider 'gamma'")), qPrintable(r.out));
+
+        // A second router that is not there: one line each, exit 1, the good one still applied.
+        push[3] = file;
+        r = run(QStringList(push) << QStringLiteral("--router") << QStringLiteral("http://127.0.0.1:1"), token);
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.out.contains(routerUrl() + QStringLiteral("  applied  applied: already in force (version 2)")),
+                 qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("http://127.0.0.1:1  unreachable  Cannot connect to 127.0.0.1")),
+                 qPrintable(r.out));
+
+        // Invalid here: its errors on stderr, nothing sent.
+        json bad = v2;
+        bad["version"] = 4;
+        bad["default_tier"] = "nowhere";
+        QVERIFY(writePolicy(QStringLiteral("push-bad.json"), bad));
+        push[3] = m_dir.filePath(QStringLiteral("push-bad.json"));
+        r = run(push, token);
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.out.isEmpty());
+        QVERIFY2(r.err.contains(QStringLiteral("/default_tier")), qPrintable(r.err));
+
+        // A dry run of version 3 without the bad model: would apply, and nothing changes.
+        json v3ok = v2;
+        v3ok["version"] = 3;
+        v3ok["default_tier"] = "mid";
+        QVERIFY(writePolicy(QStringLiteral("push-v3ok.json"), v3ok));
+        push[3] = m_dir.filePath(QStringLiteral("push-v3ok.json"));
+        r = run(QStringList(push) << QStringLiteral("--dry-run"), token);
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains(QStringLiteral("  applied  would apply: valid on this router, version 2 → 3")),
+                 qPrintable(r.out));
+        HttpTestClient client(m_router->port());
+        const json served =
+            json::parse(client.get("/admin/policy", {{"Authorization", std::string("Bearer ") + kAdminToken}}).body,
+                        nullptr, false);
+        QCOMPARE(served.value("version", 0), 2);
+
+        // With a store: each router's result goes into its audit log (policy.push) and router_deployments.
+        const QString store = newStore(QStringLiteral("push-audit.db"));
+        QCOMPARE(addRouter(store, QStringLiteral("router-push"), QStringLiteral("RL_CLI_UNUSED"), true).code, 0);
+        push[3] = file;
+        push[7] = store;
+        r = run(QStringList(push) << QStringLiteral("--router") << QStringLiteral("http://127.0.0.1:1"), token);
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("recorded 2 result(s) in the audit log of ") + store),
+                 qPrintable(r.err));
+        QCOMPARE(scalar(store, "SELECT count(*) FROM audit_log WHERE action = 'policy.push'"), std::int64_t(2));
+        QCOMPARE(scalar(store, "SELECT count(*) FROM router_deployments WHERE outcome = 'applied' AND version = 2"),
+                 std::int64_t(1));
+        QCOMPARE(scalar(store, "SELECT count(*) FROM router_deployments WHERE outcome = 'unreachable'"),
+                 std::int64_t(1));
+        QCOMPARE(scalar(store, "SELECT count(*) FROM audit_log WHERE instr(\"after\", '" + std::string(kAdminToken)
+                                   + "') > 0 OR instr(\"before\", '" + std::string(kAdminToken) + "') > 0"),
+                 std::int64_t(0));
+        // A dry run records nothing.
+        r = run(QStringList(push) << QStringLiteral("--dry-run"), token);
+        QCOMPARE(r.code, 0);
+        QCOMPARE(scalar(store, "SELECT count(*) FROM audit_log WHERE action = 'policy.push'"), std::int64_t(2));
+    }
+
+    void policyPushUsage()
+    {
+        CliRun r = run({QStringLiteral("policy"), QStringLiteral("push"), QStringLiteral("--help")});
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.startsWith(QStringLiteral("Usage: routeledger policy push --policy FILE --router URL")));
+        QVERIFY(r.out.contains(QStringLiteral("Exit codes: 0 every router applied it")));
+
+        const QString file = m_dir.filePath(QStringLiteral("push-v2.json"));
+        const QStringList base{QStringLiteral("policy"),   QStringLiteral("push"),
+                               QStringLiteral("--policy"), file,
+                               QStringLiteral("--router"), routerUrl()};
+        r = run(QStringList(base) << QStringLiteral("--token-env") << QStringLiteral("RL_CLI_NO_SUCH_TOKEN"));
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.startsWith(QStringLiteral("the environment variable RL_CLI_NO_SUCH_TOKEN is not set")),
+                 qPrintable(r.err));
+        r = run(base, {QStringLiteral("ROUTELEDGER_ADMIN_TOKEN=")});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.startsWith(QStringLiteral("the environment variable ROUTELEDGER_ADMIN_TOKEN is empty")),
+                 qPrintable(r.err));
+        r = run({QStringLiteral("policy"), QStringLiteral("push"), QStringLiteral("--policy"), file});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.startsWith(QStringLiteral("policy push needs at least one --router URL")));
+        r = run(QStringList(base) << QStringLiteral("--router") << QStringLiteral("router-b:8080"));
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.startsWith(QStringLiteral("--router router-b:8080 is not an http:// or https:// URL")));
+        r = run(QStringList(base) << QStringLiteral("--force"));
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.startsWith(QStringLiteral("unknown option --force")));
     }
 
     void withoutAKeychainTheErrorSaysSo()

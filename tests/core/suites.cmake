@@ -7,8 +7,11 @@ set(ROUTELEDGER_CORE_UNITS
   routing/tst_policyroundtrip=TestPolicyRoundTrip routing/tst_requestreader=TestRequestReader
   routing/tst_complexityscorer=TestComplexityScorer routing/tst_routerevaluation=TestRouterEvaluation
   routing/tst_literalprefilter=TestLiteralPrefilter pricing/tst_pricing=TestPricing
+  routing/tst_policywording=TestPolicyWording deploy/tst_policydiff=TestPolicyDiff
+  deploy/tst_policyexport=TestPolicyExport deploy/tst_portkeygateway=TestPortkeyGateway
   store/tst_usagestore=TestUsageStore store/tst_usagequeries=TestUsageQueries
   store/tst_reconciliation=TestReconciliation demo/tst_demoworkload=TestDemoWorkload
+  store/tst_storepolicies=TestStorePolicies store/tst_auditlog=TestAuditLog
   net/tst_httpclient=TestHttpClient tst_boundedjson=TestBoundedJson)
 # sources/: the connectors against tests/sources/fixture-server.js, the scheduler, and the fixtures' schemas
 # themselves (tst_fixtureschemas: tests/sources/schemas, the reference's examples against them, the hook).

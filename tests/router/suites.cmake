@@ -21,3 +21,7 @@ add_dependencies(tst_routere2e routeledger-router)
 routeledger_add_test(tst_routerhardening SOURCES tst_routerhardening.cpp LIBS RouteLedger::router Qt6::Core)
 target_compile_definitions(tst_routerhardening PRIVATE ROUTER_EXE="$<TARGET_FILE:routeledger-router>")
 add_dependencies(tst_routerhardening routeledger-router)
+# Pushing policies (core/deploy/policypusher) to two real routers and to the fixture server as a gateway.
+routeledger_add_test(tst_policypush SOURCES tst_policypush.cpp LIBS RouteLedger::router Qt6::Core)
+target_compile_definitions(tst_policypush PRIVATE ROUTER_EXE="$<TARGET_FILE:routeledger-router>")
+add_dependencies(tst_policypush routeledger-router)

@@ -22,3 +22,9 @@ add_test(NAME tst_storeservice_unprivileged COMMAND ${ROUTELEDGER_TEST_DATA}/sup
   $<TARGET_FILE:tst_storeservice> aReadOnlyStoreIsRefusedWithTheFix)
 set_tests_properties(tst_storeservice_unprivileged PROPERTIES TIMEOUT 120 LABELS ui WORKING_DIRECTORY /tmp
   ENVIRONMENT "QT_QPA_PLATFORM=offscreen;LSAN_OPTIONS=suppressions=${ROUTELEDGER_TEST_DATA}/lsan.supp")
+# Issue 13: the policy studio through its widgets, against two real routers and a fixture gateway; the audit page.
+if(ROUTELEDGER_BUILD_ROUTER)
+  routeledger_add_test(tst_policystudio SOURCES tst_policystudio.cpp ${ROUTELEDGER_QRC}
+    LIBS routeledger_desktop Qt6::Widgets SQLite::SQLite3)
+  add_dependencies(tst_policystudio routeledger-router)
+endif()

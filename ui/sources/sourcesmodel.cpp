@@ -82,6 +82,7 @@ QVariant SourcesModel::data(const QModelIndex &index, int role) const
         case RecordsColumn: return QVariant::fromValue<qint64>(s.recordsIngested);
         case LagColumn: return QVariant::fromValue<qint64>(lag);
         case IntervalColumn: return QVariant::fromValue<qint64>(source->settings.intervalS);
+        case PolicyColumn: return m_routerPolicies.value(QString::fromStdString(source->settings.name));
         case ErrorColumn: return error;
         default: return {};
         }
@@ -97,6 +98,11 @@ QVariant SourcesModel::data(const QModelIndex &index, int role) const
             return QBrush(m_theme.good());
         return {};
     }
+    if (role == Qt::ForegroundRole && index.column() == PolicyColumn
+        && m_routerPolicies.value(QString::fromStdString(source->settings.name)).contains(QStringLiteral("drift")))
+        return QBrush(m_theme.warning());
+    if (role == Qt::ToolTipRole && index.column() == PolicyColumn && source->settings.kind == "router")
+        return tr("What GET /admin/policy says this router runs, against the store's latest published version");
     if (role == Qt::TextAlignmentRole && (index.column() == RecordsColumn || index.column() == IntervalColumn))
         return QVariant(Qt::AlignRight | Qt::AlignVCenter);
     if (role != Qt::DisplayRole)
@@ -114,9 +120,22 @@ QVariant SourcesModel::data(const QModelIndex &index, int role) const
     case IntervalColumn:
         return source->settings.intervalS % 60 == 0 ? tr("%1 min").arg(source->settings.intervalS / 60)
                                                     : tr("%1 s").arg(source->settings.intervalS);
+    case PolicyColumn: {
+        if (source->settings.kind != "router")
+            return QStringLiteral("—");
+        const QString policy = m_routerPolicies.value(QString::fromStdString(source->settings.name));
+        return policy.isEmpty() ? tr("not read yet") : policy;
+    }
     case ErrorColumn: return error.section(QLatin1Char('\n'), 0, 0);
     default: return {};
     }
+}
+
+void SourcesModel::setRouterPolicies(const QHash<QString, QString> &policies)
+{
+    m_routerPolicies = policies;
+    if (!m_sources.isEmpty())
+        emit dataChanged(index(0, PolicyColumn), index(int(m_sources.size()) - 1, PolicyColumn));
 }
 
 QVariant SourcesModel::headerData(int section, Qt::Orientation orientation, int role) const
@@ -131,6 +150,7 @@ QVariant SourcesModel::headerData(int section, Qt::Orientation orientation, int 
     case RecordsColumn: return tr("Records");
     case LagColumn: return tr("Lag");
     case IntervalColumn: return tr("Every");
+    case PolicyColumn: return tr("Policy");
     case ErrorColumn: return tr("Last error");
     default: return {};
     }

@@ -4,6 +4,7 @@
 #include "widgets/theme.h"
 
 #include <QAbstractTableModel>
+#include <QHash>
 
 // The configured sources with their status. Display text in DisplayRole; raw values (ms, counts) in
 // SortRole; the full error text in ToolTipRole.
@@ -18,6 +19,7 @@ public:
         RecordsColumn,
         LagColumn,
         IntervalColumn,
+        PolicyColumn, // routers: the policy version they run, and whether it is the published one
         ErrorColumn,
         ColumnCount
     };
@@ -26,6 +28,9 @@ public:
     explicit SourcesModel(const Theme &theme, QObject *parent = nullptr);
     void setSources(const QVector<SourceView> &sources, qint64 nowMs);
     const SourceView *sourceAt(int row) const;
+    // Router name → "runs v3, the published version" / "runs v4, not the published v3 (drift)" (the studio
+    // reads them from each router's GET /admin/policy).
+    void setRouterPolicies(const QHash<QString, QString> &policies);
     int rowOf(const QString &name) const;
 
     int rowCount(const QModelIndex &parent = {}) const override;
@@ -41,4 +46,5 @@ private:
     Theme m_theme;
     QVector<SourceView> m_sources;
     qint64 m_now = 0;
+    QHash<QString, QString> m_routerPolicies;
 };

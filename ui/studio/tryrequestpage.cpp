@@ -26,6 +26,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <nlohmann/json.hpp>
+
 #include <functional>
 
 namespace {
@@ -74,8 +76,9 @@ const char *kSamplePrompt =
 
 } // namespace
 
-TryRequestPage::TryRequestPage(const Theme &theme, QWidget *parent) : QWidget(parent), m_theme(theme)
+TryRequestPage::TryRequestPage(const Theme &theme, QWidget *parent, Layout pageLayout) : QWidget(parent), m_theme(theme)
 {
+    const bool panel = pageLayout == Layout::Panel;
     setObjectName(QStringLiteral("page"));
     m_debounce = new QTimer(this);
     m_debounce->setSingleShot(true);
@@ -90,17 +93,22 @@ TryRequestPage::TryRequestPage(const Theme &theme, QWidget *parent) : QWidget(pa
                                     "Nothing is sent to any model."),
                                  this);
 
-    auto *columns = new QHBoxLayout;
-    columns->setSpacing(16);
-    columns->addWidget(buildRequestCard(), 4);
-    columns->addWidget(buildDecisionCard(), 7);
+    QBoxLayout *columns = panel ? static_cast<QBoxLayout *>(new QVBoxLayout) : new QHBoxLayout;
+    columns->setSpacing(panel ? 8 : 16);
+    columns->addWidget(buildRequestCard(!panel), 4);
+    columns->addWidget(buildDecisionCard(), panel ? 5 : 7);
 
     auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(24, 24, 24, 24);
+    layout->setContentsMargins(panel ? 0 : 24, panel ? 0 : 24, panel ? 0 : 24, panel ? 0 : 24);
     layout->setSpacing(8);
     layout->addWidget(title);
     layout->addWidget(subtitle);
-    layout->addSpacing(8);
+    if (panel) {
+        title->hide();
+        subtitle->hide();
+    } else {
+        layout->addSpacing(8);
+    }
     layout->addLayout(columns, 1);
 
     QFile builtIn(QStringLiteral(":/routeledger/policies/default-policy.json"));
@@ -110,7 +118,7 @@ TryRequestPage::TryRequestPage(const Theme &theme, QWidget *parent) : QWidget(pa
     decideNow();
 }
 
-QWidget *TryRequestPage::buildRequestCard()
+QWidget *TryRequestPage::buildRequestCard(bool withPolicyRow)
 {
     auto *card = makeCard(this);
     auto *layout = new QVBoxLayout(card);
@@ -152,7 +160,14 @@ QWidget *TryRequestPage::buildRequestCard()
     flags->addWidget(m_hasImages);
     flags->addWidget(m_stream);
     flags->addStretch(1);
-    form->addRow(tr("Policy"), policyRow);
+    if (withPolicyRow) {
+        form->addRow(tr("Policy"), policyRow);
+    } else {
+        // The studio's panel decides with the draft: no file to open.
+        open->hide();
+        m_policyName->hide();
+        delete policyRow;
+    }
     form->addRow(tr("Team"), m_team);
     form->addRow(tr("App"), m_app);
     form->addRow(tr("Model asked for"), m_model);
@@ -282,6 +297,39 @@ bool TryRequestPage::loadPolicyText(const QByteArray &text, const QString &origi
     fillChoicesFromPolicy();
     decideNow();
     return true;
+}
+
+void TryRequestPage::setPolicy(std::shared_ptr<const rl::Policy> policy, const QString &origin)
+{
+    if (!policy)
+        return;
+    m_policyProblems.clear();
+    m_problemsLabel->hide();
+    m_policy = std::move(policy);
+    m_policyOrigin = origin;
+    m_policyName->setText(policyLabel());
+    m_policyStatus->hide();
+    fillChoicesFromPolicy();
+    decideNow();
+}
+
+QByteArray TryRequestPage::requestBody() const
+{
+    const rl::RouteRequest request = currentRequest();
+    nlohmann::json body = {{"model", request.requestedModel},
+                           {"messages", nlohmann::json::array({{{"role", "user"}, {"content", request.prompt}}})}};
+    if (request.stream)
+        body["stream"] = true;
+    if (request.hasTools)
+        body["tools"] = nlohmann::json::array(
+            {{{"type", "function"}, {"function", {{"name", "lookup"}, {"parameters", {{"type", "object"}}}}}}});
+    nlohmann::json who = {{"team", request.team},
+                          {"app", request.app},
+                          {"tags", request.tags},
+                          {"budget_used", request.budgetUsed},
+                          {"time_ms", request.timeMs}};
+    body["routeledger"] = std::move(who);
+    return QByteArray::fromStdString(body.dump());
 }
 
 void TryRequestPage::showProblems(const QString &origin, const QStringList &problems)

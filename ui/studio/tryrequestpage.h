@@ -26,7 +26,15 @@ class QTimer;
 class TryRequestPage : public QWidget {
     Q_OBJECT
 public:
-    explicit TryRequestPage(const Theme &theme, QWidget *parent = nullptr);
+    // Page: the page of its own (two columns, a policy file to open). Panel: the policy studio's right-hand
+    // panel, one column, deciding with the studio's draft (setPolicy).
+    enum class Layout { Page, Panel };
+    explicit TryRequestPage(const Theme &theme, QWidget *parent = nullptr, Layout layout = Layout::Page);
+
+    // Decides with `policy` (the studio's draft); null keeps the previous one.
+    void setPolicy(std::shared_ptr<const rl::Policy> policy, const QString &origin);
+    // The request as an OpenAI chat body with its "routeledger" identity, as POST /admin/route takes it.
+    QByteArray requestBody() const;
 
     // Loads a policy; on failure keeps the previous one and lists every problem on the page.
     bool loadPolicyFile(const QString &path);
@@ -43,6 +51,7 @@ public:
 
     // What the page shows now, for tests and screenshots.
     const std::optional<rl::Decision> &decision() const { return m_decision; }
+    const rl::RouteRequest &request() const { return m_request; }
     QStringList policyProblems() const { return m_policyProblems; }
     QString policyLabel() const;
     DecisionTrailModel *trailModel() const { return m_trailModel; }
@@ -59,7 +68,7 @@ private slots:
 
 private:
     Theme m_theme;
-    QWidget *buildRequestCard();
+    QWidget *buildRequestCard(bool withPolicyRow);
     QWidget *buildDecisionCard();
     void fillChoicesFromPolicy();
     void showDecision();

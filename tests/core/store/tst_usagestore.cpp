@@ -654,6 +654,13 @@ private slots:
             QCOMPARE(scalar(store->database(), "SELECT count(*) FROM usage_events WHERE unmetered = 0"),
                      std::int64_t(1));
         }
+        // version 7: no drafts, versions or deployments yet, an empty audit log that verifies, and its guard
+        for (const char *table : {"policy_drafts", "published_policies", "router_deployments", "audit_log"})
+            QCOMPARE(scalar(store->database(), std::string("SELECT count(*) FROM ") + table), std::int64_t(0));
+        QCOMPARE(scalar(store->database(), "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = "
+                                           "'audit_log'"),
+                 std::int64_t(2));
+        QVERIFY(store->verifyAudit().ok() && store->verifyAudit()->ok);
         if (from > 0) {
             // The store now says it is RouteLedger's.
             QCOMPARE(scalar(store->database(), "PRAGMA application_id"), rl::StoreSchema::kApplicationId);
