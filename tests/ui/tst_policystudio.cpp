@@ -38,6 +38,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -575,6 +576,63 @@ private slots:
         QVERIFY(compared.wait(10000));
         QVERIFY(comparison->differenceCount() >= 2); // tier, model, rule
         QVERIFY(comparison->index(0, 0).data(DecisionComparisonModel::DifferentRole).toBool());
+    }
+
+    void draftsAreSavedReopenedAndDeletedAndVersionsExport()
+    {
+        const QString path = storePath("drafts");
+        seedStore(path, {}, false);
+        DashboardApp app(path, Theme::Mode::Light, rl::fixedClock(kNowMs));
+        PolicyStudioPage *studio = app.window().studioPage();
+        QTRY_VERIFY_WITH_TIMEOUT(studio->versions()->rowCount() == 1 && studio->draft()->ruleCount() == 5, 10000);
+        // Two drafts at once, one of them invalid (saved as typed).
+        QSignalSpy saved(studio, &PolicyStudioPage::draftSaved);
+        studio->draft()->removeRule(2);
+        studio->saveDraft("fewer-rules");
+        QVERIFY(saved.wait(10000));
+        const QString fewer = studio->draft()->canonicalText();
+        studio->draft()->setRuleField(0, "when", nlohmann::ordered_json{{"prompt", {{"matches", "(unclosed"}}}}, "bad");
+        QVERIFY(!studio->draft()->isValid());
+        studio->saveDraft("broken");
+        QVERIFY(saved.wait(10000));
+        studio->newEmptyDraft();
+        studio->openDraft("fewer-rules");
+        QCOMPARE(studio->draft()->draftName(), QStringLiteral("fewer-rules"));
+        QCOMPARE(studio->draft()->canonicalText(), fewer);
+        QCOMPARE(studio->draft()->baseVersion().value_or(0), 1);
+        studio->openDraft("broken");
+        QVERIFY(!studio->draft()->isValid());
+        QVERIFY(studio->problems()->errorCount() >= 1);
+        studio->deleteDraft("broken");
+        QTRY_VERIFY_WITH_TIMEOUT(studio->draft()->draftName().isEmpty(), 10000);
+        {
+            // The app holds the writer; a read-only connection sees what it committed.
+            sqlite3 *db = nullptr;
+            QCOMPARE(sqlite3_open_v2(path.toUtf8().constData(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+            sqlite3_stmt *names = nullptr;
+            QCOMPARE(sqlite3_prepare_v2(db, "SELECT name FROM policy_drafts ORDER BY name", -1, &names, nullptr),
+                     SQLITE_OK);
+            std::vector<std::string> stored;
+            while (sqlite3_step(names) == SQLITE_ROW)
+                stored.emplace_back(reinterpret_cast<const char *>(sqlite3_column_text(names, 0)));
+            sqlite3_finalize(names);
+            sqlite3_close(db);
+            QCOMPARE(stored, std::vector<std::string>{"fewer-rules"});
+        }
+
+        // Export the published version: the files are written, what the format cannot express is listed.
+        QString message;
+        const QString portkey = m_dir.path() + "/portkey.json";
+        QVERIFY2(studio->exportVersion(0, "portkey", portkey, &message), qPrintable(message));
+        QVERIFY2(message.contains("complexity"), qPrintable(message)); // easy-to-light cannot be a Portkey condition
+        const json exported = json::parse(rl::readTextFile(portkey.toStdString(), 1 << 20).value());
+        QCOMPARE(exported["strategy"]["mode"], json("conditional"));
+        const QString litellm = m_dir.path() + "/litellm.yaml";
+        QVERIFY2(studio->exportVersion(1, "litellm", litellm, &message), qPrintable(message));
+        QVERIFY(rl::readTextFile(litellm.toStdString(), 1 << 20).value().find("model_list") != std::string::npos);
+        QVERIFY(!studio->exportVersion(1, "portkey", m_dir.path() + "/no/such/folder/x.json", &message));
+        QVERIFY2(message.contains("Not exported"), qPrintable(message));
+        QVERIFY(!QFileInfo::exists(m_dir.path() + "/no/such/folder/x.json"));
     }
 
     void theAuditPageFindsATamperedEntry()

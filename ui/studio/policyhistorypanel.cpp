@@ -43,10 +43,47 @@ PolicyHistoryPanel::PolicyHistoryPanel(const Theme &theme, PolicyVersionsModel &
     auto *open = new QPushButton(tr("&Open as a draft"), this);
     auto *rollback = new QPushButton(tr("&Roll back to this version…"), this);
     rollback->setObjectName(QStringLiteral("rollbackButton"));
+    auto *exportLiteLlm = new QPushButton(tr("Export as &LiteLLM…"), this);
+    exportLiteLlm->setObjectName(QStringLiteral("exportLiteLlm"));
+    exportLiteLlm->setToolTip(tr("The selected version (or the latest) as a LiteLLM router config (YAML)"));
+    auto *exportPortkey = new QPushButton(tr("Export as Port&key…"), this);
+    exportPortkey->setObjectName(QStringLiteral("exportPortkey"));
+    exportPortkey->setToolTip(tr("The selected version (or the latest) as a Portkey conditional-routing config"));
     actions->addWidget(open);
     actions->addWidget(rollback);
     actions->addStretch(1);
+    actions->addWidget(exportLiteLlm);
+    actions->addWidget(exportPortkey);
     layout->addLayout(actions);
+    m_exportResult = new QLabel(this);
+    m_exportResult->setObjectName(QStringLiteral("exportResult"));
+    m_exportResult->setWordWrap(true);
+    m_exportResult->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_exportResult->hide();
+    layout->addWidget(m_exportResult);
+
+    auto *draftRow = new QHBoxLayout;
+    m_draftPicker = new QComboBox(this);
+    m_draftPicker->setObjectName(QStringLiteral("draftPicker"));
+    auto *openDraft = new QPushButton(tr("Open &draft"), this);
+    auto *deleteDraft = new QPushButton(tr("Delete draft"), this);
+    draftRow->addWidget(new QLabel(tr("Saved drafts"), this));
+    draftRow->addWidget(m_draftPicker, 1);
+    draftRow->addWidget(openDraft);
+    draftRow->addWidget(deleteDraft);
+    layout->addLayout(draftRow);
+    connect(openDraft, &QPushButton::clicked, this, [this] {
+        if (!m_draftPicker->currentData().toString().isEmpty())
+            emit openDraftRequested(m_draftPicker->currentData().toString());
+    });
+    connect(deleteDraft, &QPushButton::clicked, this, [this] {
+        if (!m_draftPicker->currentData().toString().isEmpty())
+            emit deleteDraftRequested(m_draftPicker->currentData().toString());
+    });
+    connect(exportLiteLlm, &QPushButton::clicked, this,
+            [this] { emit exportRequested(selectedVersion(), QStringLiteral("litellm")); });
+    connect(exportPortkey, &QPushButton::clicked, this,
+            [this] { emit exportRequested(selectedVersion(), QStringLiteral("portkey")); });
 
     auto *compareRow = new QHBoxLayout;
     m_from = new QComboBox(this);
@@ -91,7 +128,26 @@ PolicyHistoryPanel::PolicyHistoryPanel(const Theme &theme, PolicyVersionsModel &
 void PolicyHistoryPanel::setDrafts(const std::map<std::string, std::string> &drafts)
 {
     m_drafts = drafts;
+    const QString current = m_draftPicker->currentData().toString();
+    m_draftPicker->clear();
+    for (const auto &[name, document] : m_drafts)
+        m_draftPicker->addItem(QString::fromStdString(name), QString::fromStdString(name));
+    if (m_drafts.empty())
+        m_draftPicker->addItem(tr("none yet: Save draft keeps the one being edited"), QString());
+    m_draftPicker->setCurrentIndex(std::max(0, m_draftPicker->findData(current)));
     refreshChoices();
+}
+
+void PolicyHistoryPanel::showExportResult(const QString &text, bool ok)
+{
+    m_exportResult->setStyleSheet(ok ? QString() : QStringLiteral("color: %1;").arg(m_theme.blocked().name()));
+    m_exportResult->setText(text);
+    m_exportResult->show();
+}
+
+QString PolicyHistoryPanel::exportResultText() const
+{
+    return m_exportResult->text();
 }
 
 qint64 PolicyHistoryPanel::selectedVersion() const

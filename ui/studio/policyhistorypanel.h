@@ -29,10 +29,17 @@ public:
     void compare(const QString &from, const QString &to);
     QStringList diffLines() const;
     qint64 selectedVersion() const;
+    // What the last export wrote, and every part of the policy its format could not express.
+    void showExportResult(const QString &text, bool ok);
+    QString exportResultText() const;
 
 signals:
     void openVersionRequested(qint64 version);
     void rollbackRequested(qint64 version);
+    void openDraftRequested(const QString &name);
+    void deleteDraftRequested(const QString &name);
+    // `format`: "litellm" or "portkey"; the selected version, or the latest when none is selected.
+    void exportRequested(qint64 version, const QString &format);
 
 private:
     void refreshChoices();
@@ -44,6 +51,8 @@ private:
     PolicyDraft &m_draft;
     std::map<std::string, std::string> m_drafts;
     QTableView *m_table = nullptr;
+    QComboBox *m_draftPicker = nullptr;
+    QLabel *m_exportResult = nullptr;
     QComboBox *m_from = nullptr;
     QComboBox *m_to = nullptr;
     QLabel *m_summary = nullptr;

@@ -2,6 +2,8 @@
 
 #include "credentialstore.h"
 #include "decisioncomparisonmodel.h"
+#include "deploy/litellmexport.h"
+#include "deploy/portkeyexport.h"
 #include "modelcatalogmodel.h"
 #include "policydeployworker.h"
 #include "policydraft.h"
@@ -25,6 +27,7 @@
 
 #include <QComboBox>
 #include <QFile>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -182,6 +185,20 @@ PolicyStudioPage::PolicyStudioPage(const Theme &theme, StoreService *store, Poli
         if (ok)
             rollbackTo(version, note);
     });
+    connect(m_history, &PolicyHistoryPanel::openDraftRequested, this, &PolicyStudioPage::openDraft);
+    connect(m_history, &PolicyHistoryPanel::deleteDraftRequested, this, &PolicyStudioPage::deleteDraft);
+    connect(m_history, &PolicyHistoryPanel::exportRequested, this, [this](qint64 version, const QString &format) {
+        const bool portkey = format == QStringLiteral("portkey");
+        const QString path = QFileDialog::getSaveFileName(
+            this, portkey ? tr("Export as a Portkey config") : tr("Export as a LiteLLM router config"),
+            portkey ? QStringLiteral("portkey-config.json") : QStringLiteral("litellm-config.yaml"),
+            portkey ? tr("JSON (*.json)") : tr("YAML (*.yaml *.yml)"));
+        if (path.isEmpty())
+            return;
+        QString message;
+        const bool ok = exportVersion(version, format, path, &message);
+        m_history->showExportResult(message, ok);
+    });
     connect(m_pushPanel, &PushPanel::pushRequested, this,
             [this](const QStringList &routers, bool dryRun) { push(routers, dryRun); });
     connect(m_pushPanel, &PushPanel::pushAgainRequested, this, &PolicyStudioPage::pushAgain);
@@ -282,11 +299,12 @@ QWidget *PolicyStudioPage::buildHeader()
     connect(m_redoButton, &QPushButton::clicked, undo, &QUndoStack::redo);
     connect(undo, &QUndoStack::canUndoChanged, m_undoButton, &QPushButton::setEnabled);
     connect(undo, &QUndoStack::canRedoChanged, m_redoButton, &QPushButton::setEnabled);
-    connect(undo, &QUndoStack::undoTextChanged, m_undoButton, [this](const QString &text) {
-        m_undoButton->setToolTip(text.isEmpty() ? tr("Nothing to undo") : tr("Undo: %1 (Ctrl+Z)").arg(text));
+    // The buttons, not the page: the draft's undo stack clears itself (and signals) while the page is going.
+    connect(undo, &QUndoStack::undoTextChanged, m_undoButton, [button = m_undoButton](const QString &text) {
+        button->setToolTip(text.isEmpty() ? tr("Nothing to undo") : tr("Undo: %1 (Ctrl+Z)").arg(text));
     });
-    connect(undo, &QUndoStack::redoTextChanged, m_redoButton, [this](const QString &text) {
-        m_redoButton->setToolTip(text.isEmpty() ? tr("Nothing to redo") : tr("Redo: %1 (Ctrl+Shift+Z)").arg(text));
+    connect(undo, &QUndoStack::redoTextChanged, m_redoButton, [button = m_redoButton](const QString &text) {
+        button->setToolTip(text.isEmpty() ? tr("Nothing to redo") : tr("Redo: %1 (Ctrl+Shift+Z)").arg(text));
     });
     m_undoButton->setEnabled(false);
     m_redoButton->setEnabled(false);
@@ -773,8 +791,11 @@ void PolicyStudioPage::open()
             }
             m_versions->setVersions(loaded.versions);
             m_savedDrafts.clear();
-            for (const rl::PolicyDraftRecord &draft : loaded.drafts)
+            m_draftBases.clear();
+            for (const rl::PolicyDraftRecord &draft : loaded.drafts) {
                 m_savedDrafts[draft.name] = draft.document;
+                m_draftBases[draft.name] = draft.baseVersion;
+            }
             m_history->setDrafts(m_savedDrafts);
             if (loaded.pricing) {
                 const qint64 now = rl::readClock(m_clock);
@@ -823,6 +844,79 @@ void PolicyStudioPage::openVersion(qint64 version)
     m_inspector->setRule(-1);
 }
 
+void PolicyStudioPage::openDraft(const QString &name)
+{
+    auto it = m_savedDrafts.find(name.toStdString());
+    if (it == m_savedDrafts.end())
+        return;
+    const Json document = Json::parse(it->second, nullptr, false);
+    m_selectedRow = -1;
+    // A draft is saved as typed; one that is not JSON at all opens as an empty object, its text in the JSON tab.
+    m_draft->load(document.is_discarded() ? Json::object() : document, name,
+                  m_draftBases[name.toStdString()] ? std::optional<qint64>(*m_draftBases[name.toStdString()])
+                                                   : std::nullopt);
+    m_inspector->setRule(-1);
+    m_tabs->setCurrentIndex(0);
+}
+
+void PolicyStudioPage::deleteDraft(const QString &name)
+{
+    if (!m_store)
+        return;
+    const std::string key = name.toStdString();
+    m_store->submit(
+        this, [key](rl::UsageStore &store) { return store.deletePolicyDraft(key); },
+        [this, key, name](const rl::Result<void> &deleted) {
+            if (!deleted) {
+                showError(tr("The draft was not deleted: %1").arg(QString::fromStdString(deleted.error().message)));
+                return;
+            }
+            m_savedDrafts.erase(key);
+            m_draftBases.erase(key);
+            m_history->setDrafts(m_savedDrafts);
+            if (m_draft->draftName() == name)
+                m_draft->setDraftName(QString()); // still open, now unsaved
+            draftChanged();
+        });
+}
+
+bool PolicyStudioPage::exportVersion(qint64 version, const QString &format, const QString &path, QString *message)
+{
+    const rl::PolicyVersionRecord *record = version > 0 ? m_versions->find(version) : m_versions->latest();
+    auto fail = [&](const QString &why) {
+        if (message)
+            *message = why;
+        return false;
+    };
+    if (!record)
+        return fail(tr("Nothing is published yet: publish a version, then export it."));
+    rl::PolicyLoad load = rl::PolicyParser::parse(record->document);
+    if (!load.ok())
+        return fail(tr("Version %1 does not read as a policy: %2")
+                        .arg(record->version)
+                        .arg(QString::fromStdString(load.errors.front().line())));
+    // Without a router config every provider's base URL and key variable are placeholders (each a warning).
+    const rl::ExportResult exported = format == QStringLiteral("portkey")
+                                          ? rl::PortkeyExport::write(*load.policy, nullptr)
+                                          : rl::LiteLlmExport::write(*load.policy, nullptr);
+    QStringList warnings;
+    for (const std::string &warning : exported.warnings)
+        warnings << QStringLiteral("• ") + QString::fromStdString(warning);
+    if (!exported.meaningful)
+        return fail(tr("Nothing of version %1's routing can be expressed in this format, so nothing was written:\n%2")
+                        .arg(record->version)
+                        .arg(warnings.join(QLatin1Char('\n'))));
+    if (auto written = rl::writeFileAtomically(path.toStdString(), exported.text); !written)
+        return fail(tr("Not exported: %1").arg(QString::fromStdString(written.error().message)));
+    if (message)
+        *message = warnings.isEmpty()
+                       ? tr("Version %1 written to %2.").arg(record->version).arg(path)
+                       : tr("Version %1 written to %2. What the format cannot express (left out, never weakened):\n%3")
+                             .arg(record->version)
+                             .arg(path, warnings.join(QLatin1Char('\n')));
+    return true;
+}
+
 void PolicyStudioPage::reloadVersions(std::function<void()> then)
 {
     m_store->submit(
@@ -855,6 +949,7 @@ void PolicyStudioPage::saveDraft(const QString &name)
             m_draft->setDraftName(name);
             m_draft->undoStack()->setClean();
             m_savedDrafts[record.name] = record.document;
+            m_draftBases[record.name] = record.baseVersion;
             m_history->setDrafts(m_savedDrafts);
             draftChanged();
             emit draftSaved(name);

@@ -97,6 +97,12 @@ public:
     bool publish(const QString &note, QString *why = nullptr);
     void rollbackTo(qint64 version, const QString &note);
     void openVersion(qint64 version);
+    void openDraft(const QString &name);
+    void deleteDraft(const QString &name);
+    // Writes version `version` (the latest when 0) as a LiteLLM ("litellm") or Portkey ("portkey") config to
+    // `path`, atomically; false with `message` saying why when nothing was written. `message` lists what the
+    // format cannot express either way.
+    bool exportVersion(qint64 version, const QString &format, const QString &path, QString *message);
     // Pushes the latest published version to the named routers (every router when empty).
     void push(const QStringList &routers = {}, bool dryRun = false);
     void pushAgain();
@@ -149,6 +155,7 @@ private:
     DecisionComparisonModel *m_comparison = nullptr;
     ModelCatalogModel *m_catalog = nullptr;
     std::map<std::string, std::string> m_savedDrafts;
+    std::map<std::string, std::optional<std::int64_t>> m_draftBases;
     std::vector<rl::SourceSettings> m_routers;
     std::map<std::string, rl::RouterDeploymentRecord> m_deployments;
     QHash<QString, QString> m_routerStateText;
