@@ -89,6 +89,9 @@ int main(int argc, char **argv)
     PolicyStudioPage studio(theme, nullptr, nullptr, nullptr);
     studio.resize(1064, 740);
     studio.show();
+    studio.activateWindow();
+    if (!QTest::qWaitForWindowExposed(&studio))
+        std::fprintf(stderr, "the studio window was not exposed\n");
     const Json document = bigPolicy(rules);
     studio.draft()->load(document, QString(), 1);
     QApplication::processEvents();
@@ -109,12 +112,15 @@ int main(int argc, char **argv)
 
     // The edits, each posted as its own event.
     std::vector<std::pair<const char *, std::function<void()>>> edits;
+    int dragsApplied = 0;
+    const int undoBefore = studio.draft()->undoStack()->count();
     auto *pattern = studio.inspector()->findChild<QLineEdit *>(QStringLiteral("conditionPattern"));
     auto *tree = studio.inspector()->findChild<QTreeWidget *>(QStringLiteral("conditionTree"));
     for (int r = 0; r < rounds; ++r) {
         edits.push_back({"add a rule", [&] { studio.addRule(); }});
         edits.push_back({"drag a rule to the top", [&] {
                              QListView *cards = studio.rulesView();
+                             cards->scrollToTop(); // the first card in view, where the rule is dropped
                              const int from = studio.draft()->ruleCount() - 1;
                              std::unique_ptr<QMimeData> mime(studio.rules()->mimeData({studio.rules()->index(from)}));
                              const QRect first = cards->visualRect(studio.rules()->index(0));
@@ -127,11 +133,14 @@ int main(int argc, char **argv)
                              drop.setDropAction(Qt::MoveAction);
                              drop.ignore();
                              QApplication::sendEvent(cards->viewport(), &drop);
+                             dragsApplied += drop.isAccepted() ? 1 : 0;
                          }});
         edits.push_back({"undo", [&] { studio.draft()->undoStack()->undo(); }});
         edits.push_back({"redo", [&] { studio.draft()->undoStack()->redo(); }});
         edits.push_back({"select a regex rule", [&] {
-                             studio.selectRule(3); // rule-2 after the drag: a prompt regex
+                             for (int row = 0; row < studio.draft()->ruleCount(); ++row)
+                                 if (studio.draft()->ruleId(row) == QStringLiteral("rule-2"))
+                                     studio.selectRule(row); // a prompt regex
                              if (tree->topLevelItemCount() > 0)
                                  tree->setCurrentItem(tree->topLevelItem(0));
                              pattern->setFocus();
@@ -175,7 +184,9 @@ int main(int argc, char **argv)
     driver.start();
     app.exec();
 
-    std::printf("rules: %d, edits: %zu, probe ticks: %zu\n", studio.draft()->ruleCount(), timings.size(), gaps.size());
+    std::printf("rules: %d, edits: %zu (undo commands: %d, drags applied: %d of %d), probe ticks: %zu\n",
+                studio.draft()->ruleCount(), timings.size(), studio.draft()->undoStack()->count() - undoBefore,
+                dragsApplied, rounds, gaps.size());
     std::printf("validation of the %d-rule draft: median %.2f ms, max %.2f ms\n", rules, percentile(validation, 0.5),
                 percentile(validation, 1.0));
     std::printf("event-loop gap: median %.2f ms, p99 %.2f ms, max %.2f ms\n", percentile(gaps, 0.5),
