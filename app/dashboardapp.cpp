@@ -6,6 +6,7 @@
 #include "sources/sourcesworker.h"
 #include "storeservice.h"
 #include "studio/policydeployworker.h"
+#include "studio/simulationworker.h"
 
 #include <QApplication>
 #include <QMetaObject>
@@ -34,15 +35,19 @@ DashboardApp::DashboardApp(const QString &storePath, Theme::Mode theme, rl::Cloc
     m_context.credentials = new CredentialStore(QStringLiteral("RouteLedger"));
     m_context.deploy = new PolicyDeployWorker;
     m_context.deploy->moveToThread(&m_deployThread);
+    m_context.simulation = new SimulationWorker;
+    m_context.simulation->moveToThread(&m_simulationThread);
 
     m_storeThread.setObjectName(QStringLiteral("store"));
     m_queryThread.setObjectName(QStringLiteral("queries"));
     m_sourcesThread.setObjectName(QStringLiteral("sources"));
     m_deployThread.setObjectName(QStringLiteral("deploy"));
+    m_simulationThread.setObjectName(QStringLiteral("simulation"));
     m_storeThread.start();
     m_queryThread.start();
     m_sourcesThread.start();
     m_deployThread.start();
+    m_simulationThread.start();
 
     m_window = std::make_unique<MainWindow>(m_context);
     if (m_context.store)
@@ -61,9 +66,12 @@ DashboardApp::~DashboardApp()
     m_sourcesThread.quit();
     m_queryThread.quit();
     m_deployThread.quit();
+    m_simulationThread.quit();
     m_sourcesThread.wait();
     m_queryThread.wait();
     m_deployThread.wait(); // a push in flight ends within its timeouts
+    m_simulationThread.wait();
+    delete m_context.simulation;
     delete m_context.deploy;
     delete m_context.sources;
     delete m_context.queries;

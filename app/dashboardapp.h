@@ -31,6 +31,6 @@ public:
 private:
     Theme m_theme;
     DashboardContext m_context;
-    QThread m_storeThread, m_queryThread, m_sourcesThread, m_deployThread;
+    QThread m_storeThread, m_queryThread, m_sourcesThread, m_deployThread, m_simulationThread;
     std::unique_ptr<MainWindow> m_window;
 };

@@ -38,6 +38,8 @@ int policyShow(const std::vector<std::string> &args, const SourceCommandContext 
 int policyPush(const std::vector<std::string> &args, const SourceCommandContext &context);  // policypushcommand.cpp
 int auditVerify(const std::vector<std::string> &args, const SourceCommandContext &context); // auditcommands.cpp
 int auditExport(const std::vector<std::string> &args, const SourceCommandContext &context); // auditcommands.cpp
+// `routeledger simulate` (issue 14): history replayed under a draft and a baseline.
+int simulate(const std::vector<std::string> &args, const SourceCommandContext &context); // simulatecommand.cpp
 // Needs Qt (offscreen), so it takes argv for QApplication.
 int screenshot(int argc, char **argv);
 

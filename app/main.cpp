@@ -48,6 +48,7 @@ Headless commands (no display needed; each has --help):
   policy push --policy FILE --router URL    install a policy on routers, read it back, report each
   policy export --policy FILE --format F    a policy as a LiteLLM or Portkey config
   audit verify|export [--store FILE]        check the audit log's hash chain, or export it
+  simulate --policy FILE --from D --to D    replay stored requests under a draft beside the published policy
 
   --help                                    this text
   --version                                 the version and the commit it was built from
@@ -141,6 +142,10 @@ bool dispatch(int argc, char **argv, int &exitCode)
             return keychainError(outcome);
         };
         exitCode = command == "sources" ? sources(args, context) : poll(args, context);
+    } else if (command == "simulate") {
+        SourceCommandContext context;
+        context.defaultStore = appStorePath().toStdString();
+        exitCode = simulate(args, context);
     } else if (command == "policy" || command == "audit") {
         SourceCommandContext context;
         context.defaultStore = appStorePath().toStdString();

@@ -2,6 +2,9 @@
 
 #include "dashboardapp.h"
 #include "mainwindow.h"
+#include "studio/policystudiopage.h"
+#include "studio/policyversionsmodel.h"
+#include "studio/simulationpanel.h"
 #include "widgets/filterbar.h"
 #include "widgets/theme.h"
 
@@ -16,6 +19,53 @@
 #include <iostream>
 
 namespace headless {
+
+namespace {
+
+// The studio's Simulate tab after a replay of the last 30 days under the draft in `policyFile`.
+int simulateShot(MainWindow &window, const QString &policyFile, const QString &path)
+{
+    PolicyStudioPage *studio = window.studioPage();
+    if (!studio) {
+        std::cerr << "the window has no policy studio\n";
+        return 1;
+    }
+    QEventLoop loop;
+    if (studio->versions()->rowCount() == 0) {
+        QObject::connect(studio, &PolicyStudioPage::opened, &loop, &QEventLoop::quit);
+        QTimer::singleShot(30000, &loop, &QEventLoop::quit);
+        loop.exec();
+    }
+    if (!studio->openPolicyFile(policyFile)) {
+        std::cerr << policyFile.toStdString() << ": " << studio->lastError().toStdString() << "\n";
+        return 1;
+    }
+    window.showPage(int(window.pageNames().indexOf(QStringLiteral("Policy studio"))));
+    SimulationPanel *panel = studio->simulationPanel();
+    studio->tabs()->setCurrentWidget(panel);
+    QString failure;
+    QObject::connect(panel, &SimulationPanel::finished, &loop, &QEventLoop::quit);
+    QObject::connect(panel, &SimulationPanel::failed, &loop, [&](const QString &message) {
+        failure = message;
+        loop.quit();
+    });
+    QTimer::singleShot(300000, &loop, &QEventLoop::quit);
+    panel->run();
+    loop.exec();
+    if (!failure.isEmpty()) {
+        std::cerr << failure.toStdString() << "\n";
+        return 1;
+    }
+    QCoreApplication::processEvents();
+    if (!window.grab().save(path)) {
+        std::cerr << "could not write " << path.toStdString() << "\n";
+        return 1;
+    }
+    std::cout << path.toStdString() << "\n";
+    return 0;
+}
+
+} // namespace
 
 // Renders every page of the window on a store to DIR/<page>.png with the offscreen platform.
 int screenshot(int argc, char **argv)
@@ -41,7 +91,11 @@ int screenshot(int argc, char **argv)
                               QStringLiteral("this-month (default), last-7-days, last-30-days, last-90-days, "
                                              "this-quarter or this-year."),
                               QStringLiteral("PERIOD"), QStringLiteral("this-month"));
-    parser.addOptions({store, out, theme, size, period});
+    QCommandLineOption policy(QStringLiteral("policy"),
+                              QStringLiteral("A draft to open in the policy studio and simulate (Simulate tab) against "
+                                             "the latest published version, over the last 30 days."),
+                              QStringLiteral("FILE"));
+    parser.addOptions({store, out, theme, size, period, policy});
     parser.process(app);
     if (!parser.isSet(store) || !parser.isSet(out)) {
         std::cerr << "screenshot needs --store FILE and --out DIR\n";
@@ -117,6 +171,11 @@ int screenshot(int argc, char **argv)
         }
         std::cout << path.toStdString() << "\n";
     }
+    if (parser.isSet(policy))
+        return simulateShot(
+            window, parser.value(policy),
+            QDir(parser.value(out))
+                .filePath(QStringLiteral("policy-studio-simulate-") + parser.value(theme) + QStringLiteral(".png")));
     return 0;
 }
 

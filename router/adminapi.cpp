@@ -50,6 +50,48 @@ std::optional<std::string_view> queryValue(std::string_view query, std::string_v
     return std::nullopt;
 }
 
+// Whether the query asks for the shadow policy: `shadow`, `shadow=`, `shadow=1` or `shadow=true`; nullopt for a
+// `shadow` with another value, which is refused rather than read either way.
+std::optional<bool> shadowQuery(std::string_view query)
+{
+    auto value = queryValue(query, "shadow");
+    if (!value)
+        return false;
+    if (value->empty() || *value == "1" || *value == "true")
+        return true;
+    return std::nullopt;
+}
+
+HttpResponse noShadowPolicy(unsigned version)
+{
+    HttpResponse response = error(http::status::not_found,
+                                  std::string("There is no shadow policy; PUT /admin/policy?shadow with If-Match: ")
+                                      + PolicyHolder::kNoShadowETag + " to start shadow mode",
+                                  "no_shadow_policy", version);
+    response.set(http::field::etag, PolicyHolder::kNoShadowETag);
+    return response;
+}
+
+HttpResponse invalidPolicy(const PolicyLoad &load, unsigned version)
+{
+    json body = json::parse(
+        openAiErrorBody("The policy has " + std::to_string(load.errors.size()) + " error(s); nothing was changed",
+                        "admin_error", "invalid_policy"));
+    body["errors"] = issuesJson(load.errors);
+    body["warnings"] = issuesJson(load.warnings);
+    return jsonResponse(http::status::bad_request, toJsonText(body), version);
+}
+
+std::optional<HttpResponse> policyTooLarge(const HttpRequest &request)
+{
+    if (request.body().size() <= PolicyParser::kMaxDocumentBytes)
+        return std::nullopt;
+    return error(http::status::payload_too_large,
+                 "The policy is " + std::to_string(request.body().size()) + " bytes; the limit is "
+                     + std::to_string(PolicyParser::kMaxDocumentBytes) + " bytes",
+                 "policy_too_large", request.version());
+}
+
 bool parseInt(std::string_view text, std::int64_t &out)
 {
     if (text.empty())
@@ -95,22 +137,39 @@ HttpResponse AdminApi::handle(const HttpRequest &request)
         return response;
     };
 
+    const std::optional<bool> shadow = shadowQuery(query);
+    if (!shadow && (path == "/admin/policy" || path == "/admin/route"))
+        return error(http::status::bad_request,
+                     "'shadow' takes no value: ask for " + std::string(path)
+                         + "?shadow, or leave it out for the live policy",
+                     "bad_query", version);
     if (path == "/admin/policy") {
+        if (*shadow) {
+            if (method == http::verb::get)
+                return getShadowPolicy(version);
+            if (method == http::verb::put)
+                return putShadowPolicy(request);
+            if (method == http::verb::delete_)
+                return deleteShadowPolicy(request);
+            return wrongMethod("GET, PUT, DELETE");
+        }
         if (method == http::verb::get)
             return getPolicy(version);
         if (method == http::verb::put)
             return putPolicy(request);
+        // The live policy is replaced, never removed; DELETE is for the shadow one.
         return wrongMethod("GET, PUT");
     }
     if (path == "/admin/policy/validate")
         return method == http::verb::post ? validatePolicy(request) : wrongMethod("POST");
     if (path == "/admin/route")
-        return method == http::verb::post ? route(request) : wrongMethod("POST");
+        return method == http::verb::post ? route(request, *shadow) : wrongMethod("POST");
     if (path == "/admin/usage")
         return method == http::verb::get ? usage(request, query) : wrongMethod("GET");
     return error(http::status::not_found,
                  "No admin endpoint " + std::string(path)
-                     + " (there are /admin/policy, /admin/policy/validate, /admin/route and /admin/usage)",
+                     + " (there are /admin/policy, /admin/policy?shadow, /admin/policy/validate, /admin/route and "
+                       "/admin/usage)",
                  "not_found", version);
 }
 
@@ -134,20 +193,11 @@ HttpResponse AdminApi::putPolicy(const HttpRequest &request)
         response.set(http::field::etag, m_policies.snapshot().etag);
         return response;
     }
-    if (request.body().size() > PolicyParser::kMaxDocumentBytes)
-        return error(http::status::payload_too_large,
-                     "The policy is " + std::to_string(request.body().size()) + " bytes; the limit is "
-                         + std::to_string(PolicyParser::kMaxDocumentBytes) + " bytes",
-                     "policy_too_large", version);
+    if (auto tooLarge = policyTooLarge(request))
+        return std::move(*tooLarge);
     PolicyLoad load = parseServablePolicy(request.body(), m_config);
-    if (!load.ok()) {
-        json body = json::parse(
-            openAiErrorBody("The policy has " + std::to_string(load.errors.size()) + " error(s); nothing was changed",
-                            "admin_error", "invalid_policy"));
-        body["errors"] = issuesJson(load.errors);
-        body["warnings"] = issuesJson(load.warnings);
-        return jsonResponse(http::status::bad_request, toJsonText(body), version);
-    }
+    if (!load.ok())
+        return invalidPolicy(load, version);
     std::string expected(ifMatch);
     if (expected == "*")
         expected = m_policies.snapshot().etag;
@@ -214,6 +264,150 @@ HttpResponse AdminApi::putPolicy(const HttpRequest &request)
     return response;
 }
 
+HttpResponse AdminApi::getShadowPolicy(unsigned version) const
+{
+    std::optional<PolicyHolder::Snapshot> shadow = m_policies.shadow();
+    if (!shadow)
+        return noShadowPolicy(version);
+    HttpResponse response = jsonResponse(http::status::ok, *shadow->document, version);
+    response.set(http::field::etag, shadow->etag);
+    return response;
+}
+
+HttpResponse AdminApi::putShadowPolicy(const HttpRequest &request)
+{
+    const unsigned version = request.version();
+    std::string_view ifMatch = request[http::field::if_match];
+    if (ifMatch.empty()) {
+        HttpResponse response =
+            error(http::status::precondition_required,
+                  std::string("PUT /admin/policy?shadow needs If-Match with the ETag from GET /admin/policy?shadow (")
+                      + PolicyHolder::kNoShadowETag
+                      + " when there is no shadow policy), so that an edit made against an older shadow policy "
+                        "cannot overwrite a newer one",
+                  "if_match_required", version);
+        response.set(http::field::etag, m_policies.shadowETag());
+        return response;
+    }
+    if (auto tooLarge = policyTooLarge(request))
+        return std::move(*tooLarge);
+    // The same checks as the live policy's: a shadow policy this router could not serve would record decisions
+    // that could never come true.
+    PolicyLoad load = parseServablePolicy(request.body(), m_config);
+    if (!load.ok())
+        return invalidPolicy(load, version);
+    std::string expected(ifMatch);
+    if (expected == "*")
+        expected = m_policies.shadowETag();
+    std::string persistError;
+    std::optional<PolicyHolder::Snapshot> installed, previous;
+    auto result = m_policies.replaceShadowIf(
+        expected, load.policy,
+        [&](const std::optional<PolicyHolder::Snapshot> &candidate) {
+            // Saved before it is used, so a restart keeps shadow mode as the admin left it.
+            auto saved = m_ledger.saveShadowPolicy(
+                StoredPolicy{*candidate->document, candidate->policy->version, candidate->etag}, readClock(m_clock));
+            if (!saved)
+                persistError = saved.error().message;
+            return saved.ok();
+        },
+        installed, previous);
+    switch (result) {
+    case PolicyHolder::ShadowResult::StaleETag: {
+        const std::string current = previous ? previous->etag : std::string(PolicyHolder::kNoShadowETag);
+        HttpResponse response =
+            error(http::status::precondition_failed,
+                  "The shadow policy changed since you read it (If-Match " + std::string(ifMatch) + ", current "
+                      + current + "); GET /admin/policy?shadow again and PUT with its ETag",
+                  "policy_changed", version);
+        response.set(http::field::etag, current);
+        return response;
+    }
+    case PolicyHolder::ShadowResult::PersistFailed:
+        return error(http::status::internal_server_error,
+                     "The shadow policy could not be saved, so it was not installed: " + persistError,
+                     "policy_not_saved", version);
+    case PolicyHolder::ShadowResult::NoShadow: // only when removing
+    case PolicyHolder::ShadowResult::Unchanged:
+    case PolicyHolder::ShadowResult::Swapped: break;
+    }
+    const bool changed = result == PolicyHolder::ShadowResult::Swapped;
+    const std::int64_t liveVersion = m_policies.policy()->version;
+    if (changed)
+        std::fprintf(stderr,
+                     "routeledger-router: shadow policy \"%s\" version %lld installed beside live version %lld\n",
+                     installed->policy->name.c_str(), static_cast<long long>(installed->policy->version),
+                     static_cast<long long>(liveVersion));
+    ordered_json body = {{"installed", true},
+                         {"changed", changed},
+                         {"shadow", true},
+                         {"name", installed->policy->name},
+                         {"version", installed->policy->version},
+                         {"previous_version", previous ? ordered_json(previous->policy->version) : ordered_json()},
+                         {"live_version", liveVersion},
+                         {"etag", installed->etag},
+                         {"warnings", issuesJson(load.warnings)}};
+    HttpResponse response = jsonResponse(http::status::ok, toJsonText(body), version);
+    response.set(http::field::etag, installed->etag);
+    return response;
+}
+
+HttpResponse AdminApi::deleteShadowPolicy(const HttpRequest &request)
+{
+    const unsigned version = request.version();
+    std::string_view ifMatch = request[http::field::if_match];
+    if (ifMatch.empty()) {
+        HttpResponse response = error(http::status::precondition_required,
+                                      "DELETE /admin/policy?shadow needs If-Match with the ETag from GET "
+                                      "/admin/policy?shadow, so that a shadow policy installed since you read it is "
+                                      "not ended unseen",
+                                      "if_match_required", version);
+        response.set(http::field::etag, m_policies.shadowETag());
+        return response;
+    }
+    std::string expected(ifMatch);
+    if (expected == "*")
+        expected = m_policies.shadowETag();
+    std::string persistError;
+    std::optional<PolicyHolder::Snapshot> installed, previous;
+    auto result = m_policies.replaceShadowIf(
+        expected, nullptr,
+        [&](const std::optional<PolicyHolder::Snapshot> &) {
+            auto saved = m_ledger.saveShadowPolicy(std::nullopt, readClock(m_clock));
+            if (!saved)
+                persistError = saved.error().message;
+            return saved.ok();
+        },
+        installed, previous);
+    switch (result) {
+    case PolicyHolder::ShadowResult::NoShadow: return noShadowPolicy(version);
+    case PolicyHolder::ShadowResult::StaleETag: {
+        HttpResponse response =
+            error(http::status::precondition_failed,
+                  "The shadow policy changed since you read it (If-Match " + std::string(ifMatch) + ", current "
+                      + previous->etag + "); GET /admin/policy?shadow again and DELETE with its ETag",
+                  "policy_changed", version);
+        response.set(http::field::etag, previous->etag);
+        return response;
+    }
+    case PolicyHolder::ShadowResult::PersistFailed:
+        return error(http::status::internal_server_error,
+                     "The end of shadow mode could not be saved, so the shadow policy stays: " + persistError,
+                     "policy_not_saved", version);
+    case PolicyHolder::ShadowResult::Unchanged:
+    case PolicyHolder::ShadowResult::Swapped: break;
+    }
+    std::fprintf(stderr, "routeledger-router: shadow policy \"%s\" version %lld removed; shadow mode is off\n",
+                 previous->policy->name.c_str(), static_cast<long long>(previous->policy->version));
+    ordered_json body = {{"removed", true},
+                         {"name", previous->policy->name},
+                         {"version", previous->policy->version},
+                         {"etag", PolicyHolder::kNoShadowETag}};
+    HttpResponse response = jsonResponse(http::status::ok, toJsonText(body), version);
+    response.set(http::field::etag, PolicyHolder::kNoShadowETag);
+    return response;
+}
+
 HttpResponse AdminApi::validatePolicy(const HttpRequest &request) const
 {
     if (request.body().size() > PolicyParser::kMaxDocumentBytes)
@@ -230,13 +424,22 @@ HttpResponse AdminApi::validatePolicy(const HttpRequest &request) const
     return jsonResponse(http::status::ok, toJsonText(body), request.version());
 }
 
-HttpResponse AdminApi::route(const HttpRequest &request) const
+HttpResponse AdminApi::route(const HttpRequest &request, bool shadow) const
 {
+    std::shared_ptr<const Policy> policy;
+    if (shadow) {
+        auto snapshot = m_policies.shadow();
+        if (!snapshot)
+            return noShadowPolicy(request.version());
+        policy = snapshot->policy;
+    } else {
+        policy = m_policies.policy();
+    }
     // The admin states who is asking in the body's "routeledger" object, as the app's "Try a request" does.
     auto routeRequest = RequestReader::fromText(request.body(), readClock(m_clock));
     if (!routeRequest)
         return error(http::status::bad_request, routeRequest.error().message, "invalid_request", request.version());
-    Decision decision = m_engine.decide(m_policies.policy(), routeRequest.value());
+    Decision decision = m_engine.decide(policy, routeRequest.value());
     return jsonResponse(http::status::ok, toJsonText(DecisionWriter::toJson(decision, routeRequest.value())),
                         request.version());
 }
@@ -254,10 +457,29 @@ HttpResponse AdminApi::usage(const HttpRequest &request, std::string_view query)
         value && (!parseInt(*value, limit) || limit < 1 || limit > static_cast<std::int64_t>(kMaxUsagePage)))
         return error(http::status::bad_request,
                      "limit must be a whole number from 1 to " + std::to_string(kMaxUsagePage), "bad_limit", version);
+    // Feedback has a cursor of its own (a feedback may come long after its event was read); it is only sent to
+    // a poller that asks for it, so an older app reads the page it always did.
+    std::optional<std::int64_t> feedbackAfter;
+    if (auto value = queryValue(query, "feedback_after"); value) {
+        std::int64_t cursor = 0;
+        if (value->empty() || !parseInt(*value, cursor) || cursor < 0)
+            return error(http::status::bad_request,
+                         "feedback_after must be a cursor from a previous page's next_feedback_cursor (a whole number "
+                         "≥ 0; 0 for the first page)",
+                         "bad_cursor", version);
+        feedbackAfter = cursor;
+    }
     auto page = m_ledger.read(after, static_cast<std::size_t>(limit));
     if (!page)
         return error(http::status::service_unavailable, "The ledger cannot be read: " + page.error().message,
                      "ledger_unavailable", version);
+    if (feedbackAfter) {
+        auto feedback = m_ledger.readFeedback(*feedbackAfter, static_cast<std::size_t>(limit));
+        if (!feedback)
+            return error(http::status::service_unavailable, "The ledger cannot be read: " + feedback.error().message,
+                         "ledger_unavailable", version);
+        page->feedback = std::move(feedback.value());
+    }
     return jsonResponse(http::status::ok, UsagePageWriter::write(page.value()), version);
 }
 

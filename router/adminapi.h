@@ -11,8 +11,8 @@
 
 namespace rl {
 
-// The admin API behind a bearer token (DESIGN.md §3.4): the policy with ETag/If-Match, validation, a
-// dry-run decision, and the usage ledger by cursor. Every answer is JSON; every refusal says why.
+// The admin API behind a bearer token (DESIGN.md §3.4): the live and shadow policies with ETag/If-Match,
+// validation, a dry-run decision, and the usage ledger by cursor. Every answer is JSON; every refusal says why.
 class AdminApi {
 public:
     static constexpr std::size_t kDefaultUsagePage = 1000;
@@ -34,8 +34,12 @@ public:
 private:
     HttpResponse getPolicy(unsigned version) const;
     HttpResponse putPolicy(const HttpRequest &request);
+    // The shadow policy (?shadow): decided on every request beside the live one, recorded, never served.
+    HttpResponse getShadowPolicy(unsigned version) const;
+    HttpResponse putShadowPolicy(const HttpRequest &request);
+    HttpResponse deleteShadowPolicy(const HttpRequest &request);
     HttpResponse validatePolicy(const HttpRequest &request) const;
-    HttpResponse route(const HttpRequest &request) const;
+    HttpResponse route(const HttpRequest &request, bool shadow) const;
     HttpResponse usage(const HttpRequest &request, std::string_view query);
 
     const RouterConfig &m_config;

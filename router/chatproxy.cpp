@@ -2,6 +2,7 @@
 
 #include "boundedjson.h"
 #include "httpresponses.h"
+#include "routing/promptchecks.h"
 
 #include <nlohmann/json.hpp>
 
@@ -14,11 +15,30 @@ namespace rl {
 
 using nlohmann::json;
 
+namespace {
+
+// The ledger's `rule` (and `shadow_rule`): the deciding rule's id, or how the request was decided without one.
+std::string ruleLabel(const Decision &decision)
+{
+    if (decision.rule >= 0)
+        return std::string(decision.ruleId());
+    switch (decision.decidedBy) {
+    case DecidedBy::RequestedTier: return "requested-tier";
+    case DecidedBy::RequestedModel: return "requested-model";
+    case DecidedBy::Rule:
+    case DecidedBy::Default: break;
+    }
+    return "default";
+}
+
+} // namespace
+
 ChatProxy::ChatProxy(const RouterConfig &config, const std::vector<UpstreamEndpoint> &endpoints, PolicyHolder &policies,
                      const RoutingEngine &engine, const Pricing &pricing, CircuitBreaker &breaker,
-                     RouterMetrics &metrics, UsageLedger &ledger, Clock clock)
+                     RouterMetrics &metrics, UsageLedger &ledger, Clock clock, EscalationDetector *escalations)
     : m_config(config), m_endpoints(endpoints), m_policies(policies), m_engine(engine), m_pricing(pricing),
-      m_breaker(breaker), m_metrics(metrics), m_ledger(ledger), m_clock(std::move(clock)), m_upstream(config)
+      m_breaker(breaker), m_metrics(metrics), m_ledger(ledger), m_clock(std::move(clock)), m_escalations(escalations),
+      m_upstream(config)
 {
     std::random_device random;
     char prefix[16];
@@ -112,6 +132,10 @@ void ChatProxy::finish(LedgerEvent &event, std::string_view tier, std::chrono::s
 {
     UsageEvent &usage = event.usage;
     usage.latencyMs = msSince(started);
+    // What the shadow's choice would have cost for the tokens this request really used, at the same time (0 for a
+    // request that used none: blocked, failed, unmetered).
+    if (usage.shadow && !usage.shadow->model.empty())
+        usage.shadow->costMicro = m_pricing.cost(usage.shadow->model, usage.tokens, usage.timeMs).microUsd;
     m_metrics.recordRequest(tier, usage.model, usageStatusName(usage.status), event.httpStatus,
                             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     m_ledger.append(std::move(event));
@@ -140,7 +164,9 @@ asio::awaitable<void> ChatProxy::serve(tcp::socket &client, Deadline &clientDead
     }
     ChatRequest &chat = read.value();
     RouteRequest &rr = chat.route;
-    auto policy = m_policies.policy();
+    // One snapshot of the live and shadow policies for the whole request, however an admin swaps them meanwhile.
+    const std::shared_ptr<const PolicyHolder::State> policies = m_policies.state();
+    const std::shared_ptr<const Policy> &policy = policies->live.policy;
     if (rr.requestedModel.find('/') != std::string::npos && endpointFor(rr.requestedModel) == nullptr
         && policy->tierOfModel(rr.requestedModel) < 0) {
         HttpResponse response =
@@ -164,14 +190,49 @@ asio::awaitable<void> ChatProxy::serve(tcp::socket &client, Deadline &clientDead
     usage.app = rr.app;
     usage.tags = rr.tags;
     usage.requestedModel = rr.requestedModel;
-    usage.rule = decision.rule >= 0                                ? std::string(decision.ruleId())
-                 : decision.decidedBy == DecidedBy::RequestedTier  ? "requested-tier"
-                 : decision.decidedBy == DecidedBy::RequestedModel ? "requested-model"
-                                                                   : "default";
+    usage.rule = ruleLabel(decision);
     usage.policyVersion = policy->version;
     usage.complexity = decision.complexity;
     usage.task = std::string(taskName(decision.task));
     event.stream = rr.stream;
+    event.clientKeyId = who.keyId;
+    if (m_escalations != nullptr && !decision.blocked) {
+        // Before the shadow decision below changes the request's estimates; only a hash of the prompt is kept.
+        const EscalationDetector::Request asked{
+            rr.user,         rr.app,   rr.scoredText(), EscalationDetector::askedTier(decision, rr.requestedModel),
+            usage.requestId, rr.timeMs};
+        if (auto earlier = m_escalations->observe(asked)) {
+            usage.escalationOf = std::move(*earlier);
+            m_metrics.escalations.fetch_add(1, std::memory_order_relaxed);
+        }
+    }
+    // What a replay of this event under another policy needs besides the fields above (prompts are never stored:
+    // only how each prompt condition of the live and shadow policies came out).
+    RoutingFeatures &features = usage.features;
+    features.hasTools = rr.hasTools;
+    features.hasImages = rr.hasImages;
+    features.stream = rr.stream;
+    features.inputTokens = decision.inputTokens;
+    features.budgetUsed = rr.budgetUsed;
+    features.promptChecks.emplace();
+    PromptChecks::evaluate(policies->promptLeaves, rr, *features.promptChecks);
+
+    if (policies->shadow) {
+        // The shadow sees the request as the live decision did: its estimates are passed on, not scored again.
+        rr.complexity = decision.complexity;
+        rr.task = decision.task;
+        rr.inputTokens = decision.inputTokens;
+        const Decision shadowDecision = m_engine.decide(policies->shadow->policy, rr);
+        ShadowOutcome &shadow = usage.shadow.emplace();
+        shadow.policyVersion = policies->shadow->policy->version;
+        shadow.blocked = shadowDecision.blocked;
+        shadow.tier = std::string(shadowDecision.tierName());
+        if (!shadowDecision.blocked)
+            shadow.model = std::string(shadowDecision.model);
+        shadow.rule = ruleLabel(shadowDecision);
+        if (shadowDecision.tierName() != decision.tierName())
+            m_metrics.shadowTierChanges.fetch_add(1, std::memory_order_relaxed);
+    }
 
     ChatExchange exchange{client,
                           clientDeadline,
@@ -196,8 +257,8 @@ asio::awaitable<void> ChatProxy::serve(tcp::socket &client, Deadline &clientDead
                                                         + "): " + std::string(decision.blockReason),
                                                     "routeledger_blocked", "blocked_by_policy", version);
         exchange.setRoutingHeaders(response, "", "");
+        finish(event, "blocked", started); // in the ledger before the client can rate it (POST /v1/feedback)
         co_await respond(client, clientDeadline, response, keepAlive);
-        finish(event, "blocked", started);
         co_return;
     }
 
@@ -246,6 +307,8 @@ asio::awaitable<void> ChatProxy::serve(tcp::socket &client, Deadline &clientDead
         served != nullptr && served->tier >= 0 ? &policy->tiers[static_cast<std::size_t>(served->tier)] : nullptr;
     const std::string tierName = servedTier != nullptr ? servedTier->name : std::string();
     usage.model = served != nullptr ? served->model : std::string(decision.model);
+    if (usage.model != decision.model)
+        usage.routedModel = std::string(decision.model); // a fallback served another model
     usage.provider = usage.model.substr(0, usage.model.find('/'));
     usage.tier = tierName;
     usage.tierRank = served != nullptr ? served->tier : decision.tier;
@@ -269,8 +332,8 @@ asio::awaitable<void> ChatProxy::serve(tcp::socket &client, Deadline &clientDead
                                 "server_error", "upstream_unavailable", version);
         response.set(http::field::retry_after, std::to_string(std::max<std::int64_t>(1, (retryMs + 999) / 1000)));
         exchange.setRoutingHeaders(response, tierName, usage.model);
-        co_await respond(client, clientDeadline, response, keepAlive);
         finish(event, tierName, started);
+        co_await respond(client, clientDeadline, response, keepAlive);
         co_return;
     }
 
@@ -320,8 +383,9 @@ asio::awaitable<void> ChatProxy::serve(tcp::socket &client, Deadline &clientDead
         usage.status = UsageStatus::Error;
         event.error = last.detail;
     }
-    co_await respond(client, clientDeadline, response, keepAlive);
+    // Queued for the ledger before the answer leaves, so feedback sent the moment it arrives finds the request.
     finish(event, tierName, started);
+    co_await respond(client, clientDeadline, response, keepAlive);
 }
 
 } // namespace rl

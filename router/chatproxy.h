@@ -6,6 +6,7 @@
 #include "circuitbreaker.h"
 #include "clientidentifier.h"
 #include "clock.h"
+#include "escalationdetector.h"
 #include "ledgerevent.h"
 #include "policyholder.h"
 #include "pricing/pricing.h"
@@ -34,9 +35,10 @@ namespace rl {
 class ChatProxy {
 public:
     // `clock` is the wall clock of requests' times and ids (the router's composition root passes it in).
+    // `escalations`: where requests are checked for escalations; nullptr when detection is off.
     ChatProxy(const RouterConfig &config, const std::vector<UpstreamEndpoint> &endpoints, PolicyHolder &policies,
               const RoutingEngine &engine, const Pricing &pricing, CircuitBreaker &breaker, RouterMetrics &metrics,
-              UsageLedger &ledger, Clock clock);
+              UsageLedger &ledger, Clock clock, EscalationDetector *escalations = nullptr);
 
     // Serves one request from `who` and writes the whole answer to `client`; clears `keepAlive` when the
     // connection cannot carry another request.
@@ -63,6 +65,7 @@ private:
     RouterMetrics &m_metrics;
     UsageLedger &m_ledger;
     const Clock m_clock;
+    EscalationDetector *const m_escalations;
     const UpstreamExchange m_upstream;
     std::string m_requestIdPrefix;
     std::atomic<std::uint64_t> m_requestCounter{0};

@@ -40,9 +40,11 @@ Result<ClientIdentity> ClientIdentifier::identify(const HeaderLookup &header) co
     bool known = false;
     const std::string_view key = bearerToken(header("Authorization"));
     if (!key.empty() && !m_clientsByDigest.empty()) {
-        auto it = m_clientsByDigest.find(sha256Hex(key));
+        const std::string digest = sha256Hex(key);
+        auto it = m_clientsByDigest.find(digest);
         if (it != m_clientsByDigest.end()) {
             const ClientConfig &client = *it->second;
+            identity.keyId = digest.substr(0, kKeyIdLength);
             identity.team = client.team;
             identity.user = client.user;
             identity.app = client.app;

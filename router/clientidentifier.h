@@ -16,6 +16,9 @@ struct ClientIdentity {
     std::string team, user, app;
     std::vector<std::string> tags;
     double budgetUsed = 0.0;
+    // Which client key made the request: 16 hex digits of the key's SHA-256 (never the key), empty without a
+    // known key. Kept on the request's ledger event, so that only the same key can rate it (POST /v1/feedback).
+    std::string keyId;
 };
 
 // Identifies the client of a chat request from its headers alone, so that a request without a valid key
@@ -24,6 +27,8 @@ class ClientIdentifier {
 public:
     // A header's value by name ("" when absent); kept free of Beast so the fuzzer can drive it.
     using HeaderLookup = std::function<std::string_view(std::string_view name)>;
+
+    static constexpr std::size_t kKeyIdLength = 16; // hex digits of the key's SHA-256 in ClientIdentity::keyId
 
     explicit ClientIdentifier(const RouterConfig &config);
 

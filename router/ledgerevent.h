@@ -26,6 +26,8 @@ struct LedgerEvent {
     std::int64_t firstByteMs = 0;
     std::vector<UpstreamAttempt> attempts;
     std::string error; // why it failed, for error and blocked requests
+    // ClientIdentity::keyId of the client that made it (empty: no known key); only that client may rate it.
+    std::string clientKeyId;
 };
 
 } // namespace rl

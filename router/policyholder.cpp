@@ -2,21 +2,43 @@
 
 #include "digest.h"
 #include "routing/policywriter.h"
+#include "routing/promptchecks.h"
 
 namespace rl {
 
-PolicyHolder::PolicyHolder(std::shared_ptr<const Policy> initial) : m_current(makeSnapshot(std::move(initial))) {}
+PolicyHolder::PolicyHolder(std::shared_ptr<const Policy> initial, std::shared_ptr<const Policy> shadow)
+    : m_state(makeState(makeSnapshot(std::move(initial)),
+                        shadow ? std::optional<Snapshot>(makeSnapshot(std::move(shadow))) : std::nullopt))
+{}
 
 std::shared_ptr<const Policy> PolicyHolder::policy() const
 {
     std::lock_guard lock(m_mutex);
-    return m_current.policy;
+    return m_state->live.policy;
 }
 
 PolicyHolder::Snapshot PolicyHolder::snapshot() const
 {
     std::lock_guard lock(m_mutex);
-    return m_current;
+    return m_state->live;
+}
+
+std::optional<PolicyHolder::Snapshot> PolicyHolder::shadow() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_state->shadow;
+}
+
+std::shared_ptr<const PolicyHolder::State> PolicyHolder::state() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_state;
+}
+
+std::string PolicyHolder::shadowETag() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_state->shadow ? m_state->shadow->etag : std::string(kNoShadowETag);
 }
 
 PolicyHolder::Snapshot PolicyHolder::makeSnapshot(std::shared_ptr<const Policy> policy)
@@ -31,10 +53,23 @@ PolicyHolder::Snapshot PolicyHolder::makeSnapshot(std::shared_ptr<const Policy> 
     return snapshot;
 }
 
-void PolicyHolder::install(const Snapshot &snapshot)
+std::shared_ptr<const PolicyHolder::State> PolicyHolder::makeState(Snapshot live, std::optional<Snapshot> shadow)
+{
+    auto state = std::make_shared<State>();
+    state->live = std::move(live);
+    state->shadow = std::move(shadow);
+    // Once per install, not per request: the leaves of both policies, so every request's event says how each
+    // prompt condition of either came out (a replay and the shadow comparison need both).
+    PromptChecks::collect(*state->live.policy, state->promptLeaves);
+    if (state->shadow)
+        PromptChecks::collect(*state->shadow->policy, state->promptLeaves);
+    return state;
+}
+
+void PolicyHolder::install(std::shared_ptr<const State> state)
 {
     std::lock_guard lock(m_mutex);
-    m_current = snapshot;
+    m_state = std::move(state);
 }
 
 } // namespace rl

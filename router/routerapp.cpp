@@ -84,7 +84,26 @@ Result<std::unique_ptr<RouterApp>> RouterApp::create(RouterConfig config, Clock 
         app->m_policySource +=
             ", newer than version " + std::to_string(stored.value()->version) + " last pushed through the admin API";
     }
-    app->m_policies = std::make_unique<PolicyHolder>(policy);
+    // The shadow policy (if one was in force) comes back too: shadow mode survives a restart.
+    auto storedShadow = app->m_ledger->currentShadowPolicy();
+    if (!storedShadow)
+        return Error{storedShadow.error().code,
+                     "Cannot read the shadow policy in the ledger: " + storedShadow.error().message, false};
+    std::shared_ptr<const Policy> shadow;
+    if (storedShadow.value()) {
+        PolicyLoad fromLedger = parseServablePolicy(storedShadow.value()->document, cfg);
+        if (fromLedger.ok()) {
+            shadow = fromLedger.policy;
+            std::fprintf(stderr, "routeledger-router: shadow policy \"%s\" version %lld from the ledger\n",
+                         shadow->name.c_str(), static_cast<long long>(shadow->version));
+        } else {
+            std::fprintf(stderr,
+                         "routeledger-router: the shadow policy saved in the ledger (version %lld) no longer fits this "
+                         "config, so shadow mode is off; PUT /admin/policy?shadow a policy that does:%s\n",
+                         static_cast<long long>(storedShadow.value()->version), issueLines(fromLedger.errors).c_str());
+        }
+    }
+    app->m_policies = std::make_unique<PolicyHolder>(policy, shadow);
 
     std::shared_ptr<const PriceCatalog> catalog = PriceCatalog::builtIn();
     if (!cfg.priceCatalogFile.empty()) {
@@ -103,10 +122,14 @@ Result<std::unique_ptr<RouterApp>> RouterApp::create(RouterConfig config, Clock 
     PolicyHolder *policies = app->m_policies.get();
     CircuitBreaker *breaker = app->m_breaker.get();
     app->m_metrics->addCollector([ledgerPtr, policies, breaker](std::string &out) {
-        auto snapshot = policies->snapshot();
+        auto inForce = policies->state();
+        const PolicyHolder::Snapshot &snapshot = inForce->live;
         out += "# HELP routeledger_policy_version Version of the policy in force.\n"
                "# TYPE routeledger_policy_version gauge\nrouteledger_policy_version{name=\""
                + prometheusLabel(snapshot.policy->name) + "\"} " + std::to_string(snapshot.policy->version) + "\n";
+        out += "# HELP routeledger_shadow_policy_version Version of the shadow policy (0: no shadow policy).\n"
+               "# TYPE routeledger_shadow_policy_version gauge\nrouteledger_shadow_policy_version "
+               + std::to_string(inForce->shadow ? inForce->shadow->policy->version : 0) + "\n";
         out += "# HELP routeledger_ledger_pending_events Usage events waiting for the next group commit.\n"
                "# TYPE routeledger_ledger_pending_events gauge\nrouteledger_ledger_pending_events "
                + std::to_string(ledgerPtr->pendingCount()) + "\n";
@@ -134,13 +157,17 @@ Result<std::unique_ptr<RouterApp>> RouterApp::create(RouterConfig config, Clock 
     });
 
     app->m_identifier = std::make_unique<ClientIdentifier>(app->m_config);
-    app->m_proxy =
-        std::make_unique<ChatProxy>(app->m_config, app->m_endpoints, *app->m_policies, *app->m_engine, *app->m_pricing,
-                                    *app->m_breaker, *app->m_metrics, *app->m_ledger, app->m_clock);
+    if (cfg.escalation.windowS > 0)
+        app->m_escalations = std::make_unique<EscalationDetector>(EscalationDetector::Options{
+            cfg.escalation.windowS * 1000, static_cast<std::size_t>(cfg.escalation.maxEntries)});
+    app->m_proxy = std::make_unique<ChatProxy>(app->m_config, app->m_endpoints, *app->m_policies, *app->m_engine,
+                                               *app->m_pricing, *app->m_breaker, *app->m_metrics, *app->m_ledger,
+                                               app->m_clock, app->m_escalations.get());
     app->m_admin =
         std::make_unique<AdminApi>(app->m_config, *app->m_policies, *app->m_ledger, *app->m_engine, app->m_clock);
+    app->m_feedback = std::make_unique<FeedbackApi>(*app->m_ledger, *app->m_metrics, app->m_clock);
     app->m_server = std::make_unique<RouterServer>(app->m_config, *app->m_identifier, *app->m_proxy, *app->m_admin,
-                                                   *app->m_metrics);
+                                                   *app->m_feedback, *app->m_metrics);
     return app;
 }
 

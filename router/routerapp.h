@@ -6,6 +6,8 @@
 #include "clientidentifier.h"
 #include "clock.h"
 #include "error.h"
+#include "escalationdetector.h"
+#include "feedbackapi.h"
 #include "policyholder.h"
 #include "pricing/pricing.h"
 #include "routerconfig.h"
@@ -50,8 +52,10 @@ private:
     std::unique_ptr<CircuitBreaker> m_breaker;
     std::unique_ptr<RouterMetrics> m_metrics;
     std::unique_ptr<ClientIdentifier> m_identifier;
+    std::unique_ptr<EscalationDetector> m_escalations; // null when escalation detection is off
     std::unique_ptr<ChatProxy> m_proxy;
     std::unique_ptr<AdminApi> m_admin;
+    std::unique_ptr<FeedbackApi> m_feedback;
     std::unique_ptr<RouterServer> m_server;
     std::string m_policySource;
 };

@@ -155,7 +155,8 @@ Result<RouterConfig> RouterConfig::parse(std::string_view text, const std::strin
     reader.checkKeys(document, "",
                      {"listen", "admin_token_env", "policy_file", "ledger", "price_catalog", "trust_identity_headers",
                       "require_client_key", "max_body_bytes", "max_header_bytes", "max_connections", "threads",
-                      "timeouts", "group_commit_ms", "shutdown_grace_ms", "breaker", "providers", "clients"});
+                      "timeouts", "group_commit_ms", "shutdown_grace_ms", "breaker", "escalation", "providers",
+                      "clients"});
 
     std::string listen;
     if (reader.string(document, "listen", "", listen, false)) {
@@ -212,6 +213,16 @@ Result<RouterConfig> RouterConfig::parse(std::string_view text, const std::strin
             reader.checkKeys(*it, "breaker/", {"failure_threshold", "open_ms"});
             reader.integer(*it, "failure_threshold", "breaker/", config.breaker.failureThreshold, 1, 1000);
             reader.integer(*it, "open_ms", "breaker/", config.breaker.openMs, 1, 3'600'000);
+        }
+    }
+
+    if (auto it = document.find("escalation"); it != document.end()) {
+        if (!it->is_object())
+            reader.problem("escalation", "must be an object, e.g. {\"window_s\": 300, \"max_entries\": 100000}");
+        else {
+            reader.checkKeys(*it, "escalation/", {"window_s", "max_entries"});
+            reader.integer(*it, "window_s", "escalation/", config.escalation.windowS, 0, 86'400);
+            reader.integer(*it, "max_entries", "escalation/", config.escalation.maxEntries, 1, 10'000'000);
         }
     }
 

@@ -31,6 +31,13 @@ struct BreakerConfig {
     std::int64_t openMs = 30'000; // how long it stays open before one half-open probe
 };
 
+// Escalation detection (EscalationDetector): how long a prompt is remembered per user and app, and how many
+// prompts at most (memory stays bounded; the oldest are forgotten first). A window of 0 turns detection off.
+struct EscalationConfig {
+    std::int64_t windowS = 300;
+    std::int64_t maxEntries = 100'000;
+};
+
 // routeledger-router's configuration (DESIGN.md §3.4): one JSON file, paths relative to it. Unknown keys
 // are errors, so a typo never silently falls back to a default.
 struct RouterConfig {
@@ -55,6 +62,7 @@ struct RouterConfig {
     std::int64_t groupCommitMs = 50;           // ledger group-commit window
     std::int64_t shutdownGraceMs = 10'000;     // SIGTERM: time for in-flight requests to finish
     BreakerConfig breaker;
+    EscalationConfig escalation;
     std::vector<ProviderConfig> providers;
     std::vector<ClientConfig> clients;
     std::string configDir; // folder of the config file, for relative paths

@@ -133,6 +133,17 @@ std::string RouterMetrics::render() const
     out += "# HELP routeledger_refused_connections_total Connections refused at the max_connections cap.\n"
            "# TYPE routeledger_refused_connections_total counter\nrouteledger_refused_connections_total "
            + std::to_string(refusedConnections.load()) + "\n";
+    out += "# HELP routeledger_shadow_tier_changes_total Requests the shadow policy would have sent to another tier "
+           "than the live one did (or blocked, or let through).\n"
+           "# TYPE routeledger_shadow_tier_changes_total counter\nrouteledger_shadow_tier_changes_total "
+           + std::to_string(shadowTierChanges.load()) + "\n";
+    out += "# HELP routeledger_feedback_received_total Feedback accepted on POST /v1/feedback (repeats included).\n"
+           "# TYPE routeledger_feedback_received_total counter\nrouteledger_feedback_received_total "
+           + std::to_string(feedbackReceived.load()) + "\n";
+    out += "# HELP routeledger_escalations_total Requests that asked again for an earlier one's prompt at a more "
+           "capable tier.\n"
+           "# TYPE routeledger_escalations_total counter\nrouteledger_escalations_total "
+           + std::to_string(escalations.load()) + "\n";
     out += "# HELP routeledger_open_connections Client connections open now.\n"
            "# TYPE routeledger_open_connections gauge\nrouteledger_open_connections "
            + std::to_string(openConnections.load()) + "\n";

@@ -31,6 +31,12 @@ public:
     std::atomic<std::int64_t> inFlight{0};
     std::atomic<std::uint64_t> refusedConnections{0}; // beyond max_connections
     std::atomic<std::int64_t> adminRunning{0};        // admin calls being worked on (off the serving threads)
+    // Requests whose shadow policy chose another tier than the live one (blocked counts as a tier of its own).
+    std::atomic<std::uint64_t> shadowTierChanges{0};
+    // Feedback accepted on POST /v1/feedback (a repeat of the same feedback included; refusals are `rejected`).
+    std::atomic<std::uint64_t> feedbackReceived{0};
+    // Requests recorded as an escalation of an earlier one (EscalationDetector).
+    std::atomic<std::uint64_t> escalations{0};
 
     // Holds one unit of a gauge for its lifetime, so every path out of a session or a request (an
     // exception included) gives it back.

@@ -42,6 +42,11 @@ bool isChatPath(std::string_view path)
     return path == "/v1/chat/completions" || path == "/chat/completions";
 }
 
+bool isFeedbackPath(std::string_view path)
+{
+    return path == "/v1/feedback";
+}
+
 std::string_view pathOf(const HttpRequest &request)
 {
     std::string_view target = request.target();
@@ -65,8 +70,9 @@ const std::string &tooManyConnectionsAnswer()
 } // namespace
 
 RouterServer::RouterServer(const RouterConfig &config, const ClientIdentifier &identifier, ChatProxy &proxy,
-                           AdminApi &admin, RouterMetrics &metrics)
-    : m_config(config), m_identifier(identifier), m_proxy(proxy), m_admin(admin), m_metrics(metrics)
+                           AdminApi &admin, FeedbackApi &feedback, RouterMetrics &metrics)
+    : m_config(config), m_identifier(identifier), m_proxy(proxy), m_admin(admin), m_feedback(feedback),
+      m_metrics(metrics)
 {
     int threads = config.threads > 0 ? config.threads : static_cast<int>(std::thread::hardware_concurrency());
     threads = std::max(1, threads);
@@ -161,6 +167,7 @@ void RouterServer::shutdown()
     // None is queued after m_draining was set (handleAdmin answers 503), and each is short (a policy of
     // 20,000 rules installs in under a second), so this join is bounded by the longest admin call.
     m_adminThreads.join();
+    m_feedbackThread.join();
     for (auto &worker : m_workers) {
         Worker *w = worker.get();
         asio::post(w->context, [w] { w->watchdog.stop(); });
@@ -258,11 +265,11 @@ asio::awaitable<bool> RouterServer::serveOne(Worker &worker, tcp::socket &socket
     std::optional<ClientIdentity> client;
     if (!ec) {
         refusal = refuseBeforeBody(parser.get(), client);
-        // Only chat completions (from a known client) and the admin API (with its token) take a body; any
-        // other request is answered without reading one, so no path buffers a body nobody asked for.
+        // Only chat completions and feedback (from a known client) and the admin API (with its token) take a
+        // body; any other request is answered without reading one, so no path buffers a body nobody asked for.
         const std::string_view path = pathOf(parser.get());
-        const bool takesBody =
-            (isChatPath(path) && parser.get().method() == http::verb::post) || path.substr(0, 7) == "/admin/";
+        const bool takesBody = ((isChatPath(path) || isFeedbackPath(path)) && parser.get().method() == http::verb::post)
+                               || path.substr(0, 7) == "/admin/";
         bodyUnread = !parser.is_done() && (refusal.has_value() || !takesBody);
         // What the client still sends is dropped before the connection closes.
         drainAfter = bodyUnread;
@@ -337,7 +344,8 @@ std::optional<HttpResponse> RouterServer::refuseBeforeBody(const HttpRequest &he
                                    "invalid_request_error", "unsupported_transfer_encoding", version);
     }
     const std::string_view path = pathOf(head);
-    if (isChatPath(path) && head.method() == http::verb::post) {
+    // Feedback is identified exactly like a chat request: a client rates its own requests under the same key.
+    if ((isChatPath(path) || isFeedbackPath(path)) && head.method() == http::verb::post) {
         auto identity = m_identifier.identify([&head](std::string_view name) { return head[name]; });
         if (!identity) {
             m_metrics.recordRejected(identity.error().code);
@@ -373,6 +381,21 @@ asio::awaitable<HttpResponse> RouterServer::handleAdmin(const HttpRequest &reque
         asio::use_awaitable);
 }
 
+asio::awaitable<HttpResponse> RouterServer::handleFeedback(const HttpRequest &request, const ClientIdentity &client)
+{
+    if (m_draining)
+        co_return openAiErrorResponse(http::status::service_unavailable,
+                                      "The router is shutting down; send the feedback again once it is back",
+                                      "server_error", "draining", request.version());
+    FeedbackApi &feedback = m_feedback;
+    co_return co_await asio::co_spawn(
+        m_feedbackThread,
+        [&feedback, &request, &client]() -> asio::awaitable<HttpResponse> {
+            co_return feedback.handle(request, client);
+        },
+        asio::use_awaitable);
+}
+
 asio::awaitable<void> RouterServer::dispatch(Worker &worker, tcp::socket &socket, Deadline &deadline,
                                              HttpRequest &request, const std::optional<ClientIdentity> &client,
                                              bool &keepAlive)
@@ -386,7 +409,13 @@ asio::awaitable<void> RouterServer::dispatch(Worker &worker, tcp::socket &socket
         co_return;
     }
     HttpResponse response;
-    if (isChatPath(path)) {
+    if (isFeedbackPath(path) && method == http::verb::post && client) {
+        response = co_await handleFeedback(request, *client);
+    } else if (isFeedbackPath(path)) {
+        response = openAiErrorResponse(http::status::method_not_allowed, "Use POST for feedback",
+                                       "invalid_request_error", "method_not_allowed", version);
+        response.set(http::field::allow, "POST");
+    } else if (isChatPath(path)) {
         response = openAiErrorResponse(http::status::method_not_allowed, "Use POST for chat completions",
                                        "invalid_request_error", "method_not_allowed", version);
         response.set(http::field::allow, "POST");
@@ -407,8 +436,8 @@ asio::awaitable<void> RouterServer::dispatch(Worker &worker, tcp::socket &socket
     } else {
         response = openAiErrorResponse(http::status::not_found,
                                        "Unknown path " + std::string(path)
-                                           + " (this router serves POST /v1/chat/completions, GET /v1/models, "
-                                             "/healthz, /metrics and /admin/…)",
+                                           + " (this router serves POST /v1/chat/completions, POST /v1/feedback, "
+                                             "GET /v1/models, /healthz, /metrics and /admin/…)",
                                        "invalid_request_error", "not_found", version);
     }
     co_await send(socket, deadline, response, keepAlive);

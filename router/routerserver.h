@@ -4,6 +4,7 @@
 #include "asioincludes.h"
 #include "chatproxy.h"
 #include "clientidentifier.h"
+#include "feedbackapi.h"
 #include "routerconfig.h"
 #include "routermetrics.h"
 #include "watchdog.h"
@@ -26,7 +27,7 @@ namespace rl {
 class RouterServer {
 public:
     RouterServer(const RouterConfig &config, const ClientIdentifier &identifier, ChatProxy &proxy, AdminApi &admin,
-                 RouterMetrics &metrics);
+                 FeedbackApi &feedback, RouterMetrics &metrics);
     ~RouterServer();
 
     // Binds the listening socket(s); returns the port (useful with port 0).
@@ -62,16 +63,20 @@ private:
                                    const std::optional<ClientIdentity> &client, bool &keepAlive);
     // Admin calls run on their own threads: installing a 20,000-rule policy must not stall a worker.
     asio::awaitable<HttpResponse> handleAdmin(const HttpRequest &request);
+    // Feedback reads and writes the ledger: on its own thread too, so a worker never waits for the disk.
+    asio::awaitable<HttpResponse> handleFeedback(const HttpRequest &request, const ClientIdentity &client);
 
     const RouterConfig &m_config;
     const ClientIdentifier &m_identifier;
     ChatProxy &m_proxy;
     AdminApi &m_admin;
+    FeedbackApi &m_feedback;
     RouterMetrics &m_metrics;
     std::vector<std::unique_ptr<Worker>> m_workers;
     // Its tasks hold requests that live in the workers' coroutine frames: shutdown() joins it before the
     // workers stop, and it is destroyed before them.
     asio::thread_pool m_adminThreads{2};
+    asio::thread_pool m_feedbackThread{1}; // the same rules as m_adminThreads
     std::atomic<bool> m_draining{false};
     std::atomic<bool> m_stopped{false};
 };

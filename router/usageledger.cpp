@@ -1,6 +1,7 @@
 #include "usageledger.h"
 
 #include "boundedjson.h"
+#include "routing/promptchecks.h"
 
 #include <nlohmann/json.hpp>
 
@@ -11,7 +12,7 @@ namespace rl {
 
 namespace {
 
-constexpr int kLedgerSchemaVersion = 2;
+constexpr int kLedgerSchemaVersion = 3;
 
 constexpr const char *kSchemaV1 = R"sql(
 CREATE TABLE ledger_events (
@@ -40,11 +41,52 @@ CREATE TABLE policy_history (
 // v2: answers that carried no usable token counts are marked, not recorded as zero tokens.
 constexpr const char *kSchemaV2 = "ALTER TABLE ledger_events ADD COLUMN unmetered INTEGER NOT NULL DEFAULT 0";
 
+// v3 (issue 14): what a replay of history needs (the features the decision looked at, the prompt conditions as
+// they came out: never the prompt), the model the decision chose when a fallback served another, and the shadow
+// policy's decision. NULL: not recorded (an event of an older router); shadow_policy_version NULL: no shadow.
+// shadow_policy_history keeps the shadow policy across restarts: a row per install, and one with an empty
+// document when shadow mode ended. The quality signals: which client key made each request (ClientIdentity::keyId;
+// NULL for an older router's events, which no client can rate), the earlier request an escalation asks again,
+// and clients' feedback, one row per request whose id (the feedback cursor) is new whenever the feedback changes.
+constexpr const char *kSchemaV3 = R"sql(
+ALTER TABLE ledger_events ADD COLUMN routed_model TEXT NOT NULL DEFAULT '';
+ALTER TABLE ledger_events ADD COLUMN has_tools INTEGER;
+ALTER TABLE ledger_events ADD COLUMN has_images INTEGER;
+ALTER TABLE ledger_events ADD COLUMN routed_input_tokens INTEGER;
+ALTER TABLE ledger_events ADD COLUMN budget_used REAL;
+ALTER TABLE ledger_events ADD COLUMN prompt_checks TEXT;
+ALTER TABLE ledger_events ADD COLUMN shadow_policy_version INTEGER;
+ALTER TABLE ledger_events ADD COLUMN shadow_tier TEXT;
+ALTER TABLE ledger_events ADD COLUMN shadow_model TEXT;
+ALTER TABLE ledger_events ADD COLUMN shadow_rule TEXT;
+ALTER TABLE ledger_events ADD COLUMN shadow_blocked INTEGER;
+ALTER TABLE ledger_events ADD COLUMN shadow_cost_micro_usd INTEGER;
+CREATE TABLE shadow_policy_history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    version INTEGER NOT NULL,
+    etag TEXT NOT NULL,
+    document TEXT NOT NULL,
+    changed_ms INTEGER NOT NULL
+);
+ALTER TABLE ledger_events ADD COLUMN client_key_id TEXT;
+ALTER TABLE ledger_events ADD COLUMN escalation_of TEXT NOT NULL DEFAULT '';
+CREATE TABLE feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id TEXT NOT NULL UNIQUE,
+    time_ms INTEGER NOT NULL,
+    score REAL NOT NULL,
+    thumbs_up INTEGER,
+    comment TEXT NOT NULL
+);
+)sql";
+
 constexpr const char *kColumns =
     "cursor, request_id, time_ms, team, user, app, tags, requested_model, model, provider, tier, tier_rank, rule, "
     "policy_version, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, "
     "cost_micro_usd, frontier_cost_micro_usd, unpriced, latency_ms, first_byte_ms, status, http_status, stream, "
-    "complexity, task, attempts, error, unmetered";
+    "complexity, task, attempts, error, unmetered, routed_model, has_tools, has_images, routed_input_tokens, "
+    "budget_used, prompt_checks, shadow_policy_version, shadow_tier, shadow_model, shadow_rule, shadow_blocked, "
+    "shadow_cost_micro_usd, escalation_of";
 
 Result<SqliteDatabase> openLedgerFile(const std::string &path)
 {
@@ -83,6 +125,10 @@ Result<void> migrate(SqliteDatabase &db)
     }
     if (current < 2) {
         if (auto done = db.execute(kSchemaV2); !done)
+            return done;
+    }
+    if (current < 3) {
+        if (auto done = db.execute(kSchemaV3); !done)
             return done;
     }
     if (auto done = db.execute("PRAGMA user_version=" + std::to_string(kLedgerSchemaVersion)); !done)
@@ -165,9 +211,9 @@ void UsageLedger::stop()
 
 void UsageLedger::writerLoop()
 {
-    std::vector<LedgerEvent> batch;
-    batch.reserve(kMaxBatch);
+    std::vector<LedgerEvent> &batch = m_inFlight;
     std::unique_lock lock(m_mutex);
+    batch.reserve(kMaxBatch);
     for (;;) {
         m_wake.wait(lock, [&] { return m_stopping || !m_pending.empty(); });
         if (m_pending.empty())
@@ -178,6 +224,7 @@ void UsageLedger::writerLoop()
         m_pendingCount.store(0, std::memory_order_relaxed);
         lock.unlock();
 
+        // Read without the lock: only this thread changes the batch, and only under the lock.
         auto committed = commit(batch);
         lock.lock();
         if (committed) {
@@ -211,12 +258,20 @@ Result<std::size_t> UsageLedger::commit(const std::vector<LedgerEvent> &batch)
         "INSERT OR IGNORE INTO ledger_events (request_id, time_ms, team, user, app, tags, requested_model, model, "
         "provider, tier, tier_rank, rule, policy_version, input_tokens, cached_input_tokens, cache_write_tokens, "
         "output_tokens, reasoning_tokens, cost_micro_usd, frontier_cost_micro_usd, unpriced, latency_ms, "
-        "first_byte_ms, status, http_status, stream, complexity, task, attempts, error, unmetered) VALUES "
-        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        "first_byte_ms, status, http_status, stream, complexity, task, attempts, error, unmetered, routed_model, "
+        "has_tools, has_images, routed_input_tokens, budget_used, prompt_checks, shadow_policy_version, shadow_tier, "
+        "shadow_model, shadow_rule, shadow_blocked, shadow_cost_micro_usd, client_key_id, escalation_of) VALUES "
+        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     if (!insert)
         return insert.error();
     std::size_t inserted = 0;
-    std::string tags, attempts;
+    std::string tags, attempts, promptChecks;
+    auto bindFlag = [&](int index, const std::optional<bool> &flag) {
+        if (flag)
+            insert->bind(index, *flag ? 1 : 0);
+        else
+            insert->bindNull(index);
+    };
     for (const LedgerEvent &event : batch) {
         const UsageEvent &u = event.usage;
         nlohmann::json tagList = u.tags;
@@ -241,7 +296,30 @@ Result<std::size_t> UsageLedger::commit(const std::vector<LedgerEvent> &batch)
         else
             insert->bindNull(27);
         insert->bindStatic(28, u.task).bindStatic(29, attempts).bindStatic(30, event.error);
-        insert->bind(31, u.unmetered ? 1 : 0);
+        insert->bind(31, u.unmetered ? 1 : 0).bindStatic(32, u.routedModel);
+        const RoutingFeatures &f = u.features;
+        bindFlag(33, f.hasTools);
+        bindFlag(34, f.hasImages);
+        insert->bind(35, f.inputTokens);
+        if (f.budgetUsed)
+            insert->bind(36, *f.budgetUsed);
+        else
+            insert->bindNull(36);
+        if (f.promptChecks) {
+            promptChecks = PromptChecks::encode(*f.promptChecks);
+            insert->bindStatic(37, promptChecks);
+        } else {
+            insert->bindNull(37);
+        }
+        if (u.shadow) {
+            const ShadowOutcome &shadow = *u.shadow;
+            insert->bind(38, shadow.policyVersion).bindStatic(39, shadow.tier).bindStatic(40, shadow.model);
+            insert->bindStatic(41, shadow.rule).bind(42, shadow.blocked ? 1 : 0).bind(43, shadow.costMicro);
+        } else {
+            for (int index = 38; index <= 43; ++index)
+                insert->bindNull(index);
+        }
+        insert->bindStatic(44, event.clientKeyId).bindStatic(45, u.escalationOf);
         if (auto done = insert->run(); !done)
             return done.error();
         inserted += static_cast<std::size_t>(m_writerDb.changes()); // 0 for a duplicate request id
@@ -325,8 +403,137 @@ Result<LedgerPage> UsageLedger::read(std::int64_t after, std::size_t limit)
         }
         event.error = select->text(c++);
         u.unmetered = select->int64(c++) != 0;
+        u.routedModel = select->text(c++);
+        RoutingFeatures &f = u.features;
+        f.stream = event.stream; // recorded since schema 1
+        auto flag = [&](int column) {
+            return select->isNull(column) ? std::optional<bool>() : std::optional<bool>(select->int64(column) != 0);
+        };
+        f.hasTools = flag(c++);
+        f.hasImages = flag(c++);
+        if (!select->isNull(c))
+            f.inputTokens = select->int64(c);
+        ++c;
+        if (!select->isNull(c))
+            f.budgetUsed = select->real(c);
+        ++c;
+        if (!select->isNull(c)) {
+            std::vector<PromptCheck> checks;
+            // Only this ledger writes the column; a value it cannot read is left unknown rather than guessed.
+            if (PromptChecks::decode(select->text(c), checks))
+                f.promptChecks = std::move(checks);
+        }
+        ++c;
+        if (!select->isNull(c)) {
+            ShadowOutcome shadow;
+            shadow.policyVersion = select->int64(c);
+            shadow.tier = select->text(c + 1);
+            shadow.model = select->text(c + 2);
+            shadow.rule = select->text(c + 3);
+            shadow.blocked = select->int64(c + 4) != 0;
+            shadow.costMicro = select->int64(c + 5);
+            u.shadow = std::move(shadow);
+        }
+        c += 6;
+        u.escalationOf = select->text(c++);
         page.nextCursor = event.cursor;
         page.events.push_back(std::move(event));
+    }
+    return page;
+}
+
+std::optional<std::string> UsageLedger::pendingClient(std::string_view requestId) const
+{
+    std::lock_guard lock(m_mutex);
+    for (const std::vector<LedgerEvent> *events : {&m_pending, &m_inFlight}) {
+        for (const LedgerEvent &event : *events) {
+            if (event.usage.requestId == requestId)
+                return event.clientKeyId;
+        }
+    }
+    return std::nullopt;
+}
+
+Result<FeedbackOutcome> UsageLedger::recordFeedback(std::string_view clientKeyId, const FeedbackRecord &feedback)
+{
+    // Memory first, then the file: an event leaves memory only after its commit, so it is found in one of them.
+    std::optional<std::string> owner = pendingClient(feedback.requestId);
+    std::lock_guard lock(m_readerMutex);
+    if (!owner) {
+        auto select = m_readerDb.prepare("SELECT client_key_id FROM ledger_events WHERE request_id = ?");
+        if (!select)
+            return select.error();
+        select->bind(1, std::string_view(feedback.requestId));
+        auto row = select->step();
+        if (!row)
+            return row.error();
+        if (row.value() && !select->isNull(0))
+            owner = select->text(0);
+    }
+    // Another client's request answers like an unknown one, so request ids cannot be probed.
+    if (!owner || *owner != clientKeyId)
+        return FeedbackOutcome::UnknownRequest;
+
+    auto existing = m_readerDb.prepare("SELECT score, thumbs_up, comment FROM feedback WHERE request_id = ?");
+    if (!existing)
+        return existing.error();
+    existing->bind(1, std::string_view(feedback.requestId));
+    auto row = existing->step();
+    if (!row)
+        return row.error();
+    if (row.value()) {
+        const std::optional<bool> thumbs =
+            existing->isNull(1) ? std::optional<bool>() : std::optional<bool>(existing->int64(1) != 0);
+        if (existing->real(0) == feedback.score && thumbs == feedback.thumbsUp && existing->text(2) == feedback.comment)
+            return FeedbackOutcome::Unchanged; // a retry: stored once, delivered once
+    }
+    // REPLACE deletes the earlier row and inserts a new one under a new id (AUTOINCREMENT): the changed feedback
+    // has a cursor above every one the app has read, so it reaches the app again and replaces the old one there.
+    auto insert = m_readerDb.prepare(
+        "INSERT OR REPLACE INTO feedback (request_id, time_ms, score, thumbs_up, comment) VALUES (?,?,?,?,?)");
+    if (!insert)
+        return insert.error();
+    insert->bind(1, std::string_view(feedback.requestId)).bind(2, feedback.timeMs).bind(3, feedback.score);
+    if (feedback.thumbsUp)
+        insert->bind(4, *feedback.thumbsUp ? 1 : 0);
+    else
+        insert->bindNull(4);
+    insert->bind(5, std::string_view(feedback.comment));
+    if (auto done = insert->run(); !done)
+        return done.error();
+    return FeedbackOutcome::Stored;
+}
+
+Result<FeedbackPage> UsageLedger::readFeedback(std::int64_t after, std::size_t limit)
+{
+    std::lock_guard lock(m_readerMutex);
+    auto select = m_readerDb.prepare(
+        "SELECT id, request_id, time_ms, score, thumbs_up, comment FROM feedback WHERE id > ? ORDER BY id LIMIT ?");
+    if (!select)
+        return select.error();
+    select->bind(1, after).bind(2, static_cast<std::int64_t>(limit) + 1);
+    FeedbackPage page;
+    page.nextCursor = after;
+    for (;;) {
+        auto row = select->step();
+        if (!row)
+            return row.error();
+        if (!row.value())
+            break;
+        if (page.feedback.size() == limit) {
+            page.hasMore = true;
+            break;
+        }
+        LedgerFeedback item;
+        item.cursor = select->int64(0);
+        item.record.requestId = select->text(1);
+        item.record.timeMs = select->int64(2);
+        item.record.score = select->real(3);
+        if (!select->isNull(4))
+            item.record.thumbsUp = select->int64(4) != 0;
+        item.record.comment = select->text(5);
+        page.nextCursor = item.cursor;
+        page.feedback.push_back(std::move(item));
     }
     return page;
 }
@@ -354,6 +561,38 @@ Result<std::optional<StoredPolicy>> UsageLedger::policyBy(const char *order)
     if (!row)
         return row.error();
     if (!row.value())
+        return std::optional<StoredPolicy>();
+    return std::optional<StoredPolicy>(StoredPolicy{select->text(2), select->int64(0), select->text(1)});
+}
+
+Result<void> UsageLedger::saveShadowPolicy(const std::optional<StoredPolicy> &policy, std::int64_t nowMs)
+{
+    std::lock_guard lock(m_readerMutex);
+    auto insert =
+        m_readerDb.prepare("INSERT INTO shadow_policy_history (version, etag, document, changed_ms) VALUES (?,?,?,?)");
+    if (!insert)
+        return insert.error();
+    if (policy)
+        insert->bind(1, policy->version)
+            .bind(2, std::string_view(policy->etag))
+            .bind(3, std::string_view(policy->document));
+    else
+        insert->bind(1, std::int64_t(0)).bind(2, std::string_view("")).bind(3, std::string_view("")); // not NULL
+    insert->bind(4, nowMs);
+    return insert->run();
+}
+
+Result<std::optional<StoredPolicy>> UsageLedger::currentShadowPolicy()
+{
+    std::lock_guard lock(m_readerMutex);
+    auto select =
+        m_readerDb.prepare("SELECT version, etag, document FROM shadow_policy_history ORDER BY id DESC LIMIT 1");
+    if (!select)
+        return select.error();
+    auto row = select->step();
+    if (!row)
+        return row.error();
+    if (!row.value() || select->text(2).empty())
         return std::optional<StoredPolicy>();
     return std::optional<StoredPolicy>(StoredPolicy{select->text(2), select->int64(0), select->text(1)});
 }

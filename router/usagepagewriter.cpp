@@ -29,6 +29,61 @@ void text(std::string &out, const char *name, std::string_view value)
     out += ',';
 }
 
+void flag(std::string &out, const char *name, bool value)
+{
+    key(out, name);
+    out += value ? "true," : "false,";
+}
+
+void real(std::string &out, const char *name, double value)
+{
+    key(out, name);
+    char digits[32];
+    std::snprintf(digits, sizeof digits, "%.17g", value);
+    out += digits;
+    out += ',';
+}
+
+// What a replay needs (issue 14), and the shadow policy's decision. A key is left out when the ledger does not
+// know it (an event written before ledger schema 3, no shadow policy), the way an older router's page reads.
+void appendReplayFields(std::string &out, const UsageEvent &u)
+{
+    const RoutingFeatures &f = u.features;
+    if (f.hasTools)
+        flag(out, "has_tools", *f.hasTools);
+    if (f.hasImages)
+        flag(out, "has_images", *f.hasImages);
+    if (f.inputTokens)
+        number(out, "routed_input_tokens", *f.inputTokens);
+    if (f.budgetUsed)
+        real(out, "budget_used", *f.budgetUsed);
+    if (f.promptChecks) {
+        key(out, "prompt_checks");
+        out += '{';
+        for (std::size_t i = 0; i < f.promptChecks->size(); ++i) {
+            const PromptCheck &check = (*f.promptChecks)[i];
+            if (i > 0)
+                out += ',';
+            UsagePageWriter::appendString(out, check.key);
+            out += check.held ? ":true" : ":false";
+        }
+        out += "},";
+    }
+    if (!u.routedModel.empty())
+        text(out, "routed_model", u.routedModel);
+    if (!u.escalationOf.empty())
+        text(out, "escalation_of", u.escalationOf);
+    if (u.shadow) {
+        const ShadowOutcome &shadow = *u.shadow;
+        number(out, "shadow_policy_version", shadow.policyVersion);
+        text(out, "shadow_tier", shadow.tier);
+        text(out, "shadow_model", shadow.model);
+        text(out, "shadow_rule", shadow.rule);
+        flag(out, "shadow_blocked", shadow.blocked);
+        number(out, "shadow_cost_micro_usd", shadow.costMicro);
+    }
+}
+
 } // namespace
 
 void UsagePageWriter::appendString(std::string &out, std::string_view value)
@@ -112,6 +167,7 @@ void UsagePageWriter::appendEvent(std::string &out, const LedgerEvent &event)
     }
     out += ',';
     text(out, "task", u.task);
+    appendReplayFields(out, u);
     key(out, "attempts");
     out += '[';
     for (std::size_t i = 0; i < event.attempts.size(); ++i) {
@@ -133,7 +189,7 @@ void UsagePageWriter::appendEvent(std::string &out, const LedgerEvent &event)
 std::string UsagePageWriter::write(const LedgerPage &page)
 {
     std::string out;
-    out.reserve(64 + page.events.size() * 700);
+    out.reserve(64 + page.events.size() * 900);
     out += "{\"events\":[";
     for (std::size_t i = 0; i < page.events.size(); ++i) {
         if (i > 0)
@@ -144,8 +200,36 @@ std::string UsagePageWriter::write(const LedgerPage &page)
     out += std::to_string(page.nextCursor);
     out += "\",\"has_more\":";
     out += page.hasMore ? "true" : "false";
+    if (page.feedback) {
+        const FeedbackPage &feedback = *page.feedback;
+        out += ",\"feedback\":[";
+        for (std::size_t i = 0; i < feedback.feedback.size(); ++i) {
+            if (i > 0)
+                out += ',';
+            appendFeedback(out, feedback.feedback[i]);
+        }
+        out += "],\"next_feedback_cursor\":\"";
+        out += std::to_string(feedback.nextCursor);
+        out += "\",\"feedback_has_more\":";
+        out += feedback.hasMore ? "true" : "false";
+    }
     out += '}';
     return out;
+}
+
+void UsagePageWriter::appendFeedback(std::string &out, const LedgerFeedback &feedback)
+{
+    const FeedbackRecord &f = feedback.record;
+    out += '{';
+    text(out, "cursor", std::to_string(feedback.cursor));
+    text(out, "request_id", f.requestId);
+    number(out, "time_ms", f.timeMs);
+    real(out, "score", f.score);
+    if (f.thumbsUp)
+        text(out, "thumbs", *f.thumbsUp ? "up" : "down");
+    key(out, "comment");
+    appendString(out, f.comment);
+    out += '}';
 }
 
 } // namespace rl

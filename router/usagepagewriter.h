@@ -15,6 +15,7 @@ class UsagePageWriter {
 public:
     static std::string write(const LedgerPage &page);
     static void appendEvent(std::string &out, const LedgerEvent &event);
+    static void appendFeedback(std::string &out, const LedgerFeedback &feedback);
     static void appendString(std::string &out, std::string_view text);
 };
 

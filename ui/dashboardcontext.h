@@ -7,6 +7,7 @@
 class CredentialStore;
 class PolicyDeployWorker;
 class QueryWorker;
+class SimulationWorker;
 class SourcesWorker;
 class StoreService;
 class Theme;
@@ -22,5 +23,6 @@ struct DashboardContext {
     QueryWorker *queries = nullptr;         // reads, on the query thread; null without an open store
     SourcesWorker *sources = nullptr;       // on the sources thread
     PolicyDeployWorker *deploy = nullptr;   // pushes and router reads, on the deploy thread
+    SimulationWorker *simulation = nullptr; // replays of history, on the simulation thread
     CredentialStore *credentials = nullptr; // the OS keychain
 };

@@ -99,7 +99,8 @@ MainWindow::MainWindow(const DashboardContext &context, QWidget *parent) : QMain
     addPage(tr("Routing"), m_routing);
     m_reconciliation = new ReconciliationPage(theme, m_pages);
     addPage(tr("Reconciliation"), m_reconciliation);
-    m_studio = new PolicyStudioPage(theme, m_context.store, m_context.deploy, m_context.credentials, m_pages);
+    m_studio = new PolicyStudioPage(theme, m_context.store, m_context.deploy, m_context.simulation,
+                                    m_context.credentials, m_pages);
     m_studio->setStorePath(m_context.storePath);
     addPage(tr("Policy studio"), m_studio);
     m_tryRequest = m_studio->tryPanel(); // "Try a request" is the studio's right-hand panel

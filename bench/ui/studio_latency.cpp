@@ -86,7 +86,7 @@ int main(int argc, char **argv)
     }
     const Theme theme(Theme::Mode::Light);
     theme.applyTo(app);
-    PolicyStudioPage studio(theme, nullptr, nullptr, nullptr);
+    PolicyStudioPage studio(theme, nullptr, nullptr, nullptr, nullptr);
     studio.resize(1064, 740);
     studio.show();
     studio.activateWindow();

@@ -1,6 +1,7 @@
 #include "demo/demoworkload.h"
 
 #include "routing/policyparser.h"
+#include "routing/promptchecks.h"
 #include "routing/routingengine.h"
 
 #include <chrono>
@@ -207,6 +208,10 @@ Result<std::int64_t> DemoWorkload::generate(UsageStore &store, const std::functi
     if (!v1.ok() || !v2.ok())
         return Error{"demo.policy", "the demo policies do not validate", false};
     const RoutingEngine engine;
+    // The prompt conditions each version evaluates on every request, recorded as a router records them.
+    std::vector<const Condition *> v1PromptLeaves, v2PromptLeaves;
+    PromptChecks::collect(*v1.policy, v1PromptLeaves);
+    PromptChecks::collect(*v2.policy, v2PromptLeaves);
 
     std::vector<std::vector<ScoredPrompt>> prompts(kKinds);
     for (int kind = 0; kind < kKinds; ++kind)
@@ -351,6 +356,7 @@ Result<std::int64_t> DemoWorkload::generate(UsageStore &store, const std::functi
             pickOpenHour = std::discrete_distribution<int>(open.begin(), open.end());
         }
         const auto &policy = d < policyChangeDay ? v1.policy : v2.policy;
+        const auto &promptLeaves = d < policyChangeDay ? v1PromptLeaves : v2PromptLeaves;
         std::int64_t month = 0, monthEnd = 0; // the budget month, cut in the store's time zone
         store.calendar().periodContaining(store.calendar().dayOf(dayStart), BudgetPeriod::Month, month, monthEnd);
         const int dayOfMonth = static_cast<int>(monthEnd - store.calendar().dayOf(dayStart)); // days left
@@ -420,6 +426,13 @@ Result<std::int64_t> DemoWorkload::generate(UsageStore &store, const std::functi
             e.policyVersion = policy->version;
             e.complexity = decision.complexity;
             e.task = std::string(taskName(decision.task));
+            e.features.hasTools = request.hasTools;
+            e.features.hasImages = request.hasImages;
+            e.features.stream = request.stream;
+            e.features.inputTokens = decision.inputTokens;
+            e.features.budgetUsed = request.budgetUsed;
+            e.features.promptChecks.emplace();
+            PromptChecks::evaluate(promptLeaves, request, *e.features.promptChecks);
             if (decision.blocked) {
                 e.status = UsageStatus::Blocked;
                 e.model = "";
@@ -434,6 +447,8 @@ Result<std::int64_t> DemoWorkload::generate(UsageStore &store, const std::functi
                     const auto &models = policy->tiers[static_cast<std::size_t>(decision.tier)].models;
                     e.model = models.size() > 1 ? models[1] : models[0];
                     e.status = UsageStatus::Fallback;
+                    if (e.model != decision.model)
+                        e.routedModel = std::string(decision.model);
                 }
                 e.provider = providerOf(e.model);
                 e.tokens.input = *request.inputTokens;

@@ -267,6 +267,9 @@ const Condition *Condition::firstFailure(const EvalContext &context) const
 
 bool Condition::leafHolds(const EvalContext &context) const
 {
+    if (context.request.leafOracle)
+        if (std::optional<bool> known = context.request.leafOracle->leafValue(*this))
+            return *known;
     switch (fieldKind(field)) {
     case FieldKind::Text:
     case FieldKind::Prompt: return textMatches(*this, requestText(field, context));

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,16 @@ class RE2;
 namespace rl {
 
 struct RouteRequest;
+class Condition;
+
+// Answers the leaves that a replay of stored history cannot evaluate from the request alone (a prompt that
+// was never stored, a feature its source did not record): core/simulate. nullopt: evaluate the leaf as usual.
+// Only a replay sets one (RouteRequest::leafOracle); serving never does.
+class LeafOracle {
+public:
+    virtual ~LeafOracle() = default;
+    virtual std::optional<bool> leafValue(const Condition &leaf) = 0;
+};
 
 // The request fields a policy condition can test (DESIGN.md §3.1).
 enum class Field : unsigned char {
@@ -81,6 +92,7 @@ public:
     std::unique_ptr<re2::RE2> regex; // compiled once when the policy loads
     LiteralPrefilter prefilter;      // skips the regex when the text cannot match
     std::string path;                // JSON pointer of this node, for explanations
+    std::string promptKey;           // a prompt leaf's PromptChecks::key (operator and pattern), else empty
 
     // Returns nullptr when the condition holds, otherwise the first node that failed: the failing child
     // of an `all`, the `any` itself when no alternative held, the `not` when its operand held.

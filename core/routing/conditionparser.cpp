@@ -1,5 +1,6 @@
 #include "routing/conditionparser.h"
 
+#include "routing/promptchecks.h"
 #include "routing/task.h"
 
 #include <nlohmann/json.hpp>
@@ -196,6 +197,8 @@ void ConditionParser::parseLeafValue(Condition &leaf, const json &value, const s
             m_issues.error(path, "an empty \"contains\" always holds; give the text to look for");
             return;
         }
+        if (leaf.field == Field::Prompt)
+            leaf.promptKey = PromptChecks::key(leaf.op, text);
         leaf.texts.push_back(std::move(text));
         return;
     }

@@ -10,6 +10,8 @@
 
 namespace rl {
 
+class LeafOracle;
+
 // Everything the routing engine looks at for one request. RequestReader builds it from an OpenAI
 // chat-completions body; the router and the app's "Try a request" page fill it the same way.
 struct RouteRequest {
@@ -40,6 +42,8 @@ struct RouteRequest {
     std::optional<std::int64_t> inputTokens;
     std::optional<double> complexity;
     std::optional<Task> task;
+    // Set by a replay of stored history only (core/simulate): answers the leaves it cannot evaluate.
+    LeafOracle *leafOracle = nullptr;
 
     std::string_view scoredText() const
     {

@@ -3,21 +3,7 @@
 #include "sources/baseurl.h"
 #include "sources/routerusagepagereader.h"
 
-#include <charconv>
-
 namespace rl {
-
-namespace {
-
-bool parseCursor(std::string_view text, std::int64_t &out)
-{
-    if (text.empty())
-        return false;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-    return ec == std::errc() && end == text.data() + text.size() && out >= 0;
-}
-
-} // namespace
 
 RouterUsageConnector::RouterUsageConnector(HttpClient &http, std::string sourceName, std::string baseUrl,
                                            std::string adminToken, std::size_t pageSize)
@@ -27,25 +13,41 @@ RouterUsageConnector::RouterUsageConnector(HttpClient &http, std::string sourceN
 
 Result<SourcePage> RouterUsageConnector::fetch(const std::optional<std::string> &cursor)
 {
-    std::int64_t after = 0;
-    if (cursor && !parseCursor(*cursor, after))
-        return Error{"source.bad_cursor",
-                     "The stored cursor '" + *cursor + "' of " + m_sourceName
-                         + " is not a router cursor; use \"Read again from the start\" on the Sources page",
-                     false};
+    RouterUsagePageReader::Cursor after;
+    if (cursor) {
+        auto parsed = RouterUsagePageReader::Cursor::parse(*cursor);
+        if (!parsed)
+            return Error{"source.bad_cursor",
+                         "The stored cursor '" + *cursor + "' of " + m_sourceName
+                             + " is not a router cursor; use \"Read again from the start\" on the Sources page",
+                         false};
+        after = *parsed;
+    }
     HttpExchange exchange;
-    exchange.url = m_baseUrl + "/admin/usage?after=" + std::to_string(after) + "&limit=" + std::to_string(m_pageSize);
+    // feedback_after asks for the feedback part too; a router from before feedback ignores it and the feedback
+    // cursor stays where it was.
+    exchange.url = m_baseUrl + "/admin/usage?after=" + std::to_string(after.events)
+                   + "&feedback_after=" + std::to_string(after.feedback) + "&limit=" + std::to_string(m_pageSize);
     exchange.headers = {{"Authorization", "Bearer " + m_adminToken}, {"Accept", "application/json"}};
     auto answer = m_http.send(exchange);
     if (!answer)
         return answer.error();
-    return parsePage(answer->body, m_sourceName, after);
+    return RouterUsagePageReader::read(answer->body, m_sourceName, after);
 }
 
 Result<SourcePage> RouterUsageConnector::parsePage(std::string_view body, const std::string &sourceName,
                                                    std::int64_t after)
 {
     return RouterUsagePageReader::read(body, sourceName, after);
+}
+
+Result<SourcePage> RouterUsageConnector::parsePage(std::string_view body, const std::string &sourceName,
+                                                   const std::string &cursor)
+{
+    auto after = RouterUsagePageReader::Cursor::parse(cursor);
+    if (!after)
+        return Error{"source.bad_cursor", "'" + cursor + "' is not a router cursor (E or E:F, whole numbers)", false};
+    return RouterUsagePageReader::read(body, sourceName, *after);
 }
 
 } // namespace rl

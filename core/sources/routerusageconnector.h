@@ -8,7 +8,8 @@
 
 namespace rl {
 
-// Polls a routeledger-router's GET /admin/usage?after=CURSOR&limit=N (docs/ROUTER.md) into store events.
+// Polls a routeledger-router's GET /admin/usage?after=E&feedback_after=F&limit=N (docs/ROUTER.md) into store
+// events and clients' feedback; the cursor it persists is "E" or "E:F" (RouterUsagePageReader::Cursor).
 class RouterUsageConnector : public UsageConnector {
 public:
     static constexpr std::size_t kDefaultPageSize = 1000;
@@ -22,6 +23,9 @@ public:
     // Reads one page's JSON; every problem names the event and the field. `after` is the cursor the page
     // was asked with: a next_cursor below it means the router's ledger was replaced.
     static Result<SourcePage> parsePage(std::string_view body, const std::string &sourceName, std::int64_t after);
+    // The same, asked with a stored cursor ("E" or "E:F": the events' and the feedback's cursors).
+    static Result<SourcePage> parsePage(std::string_view body, const std::string &sourceName,
+                                        const std::string &cursor);
 
 private:
     HttpClient &m_http;

@@ -7,6 +7,7 @@
 
 #include <charconv>
 #include <optional>
+#include <utility>
 
 namespace rl {
 
@@ -51,6 +52,23 @@ enum class Field : unsigned {
     Status,
     Complexity,
     Task,
+    // What a replay needs (routers since ledger schema 3); absent from older routers' pages.
+    HasTools,
+    HasImages,
+    Stream,
+    RoutedInputTokens,
+    BudgetUsed,
+    PromptChecks,
+    RoutedModel,
+    // The shadow policy's decision: all of them or none (no shadow policy).
+    ShadowPolicyVersion,
+    ShadowTier,
+    ShadowModel,
+    ShadowRule,
+    ShadowBlocked,
+    ShadowCostMicroUsd,
+    // An escalation: the earlier request this one asks again (absent when none, and from older routers).
+    EscalationOf,
     Other
 };
 
@@ -85,10 +103,71 @@ constexpr FieldName kFields[] = {{"cursor", Field::Cursor},
                                  {"latency_ms", Field::LatencyMs},
                                  {"status", Field::Status},
                                  {"complexity", Field::Complexity},
-                                 {"task", Field::Task}};
+                                 {"task", Field::Task},
+                                 {"has_tools", Field::HasTools},
+                                 {"has_images", Field::HasImages},
+                                 {"stream", Field::Stream},
+                                 {"routed_input_tokens", Field::RoutedInputTokens},
+                                 {"budget_used", Field::BudgetUsed},
+                                 {"prompt_checks", Field::PromptChecks},
+                                 {"routed_model", Field::RoutedModel},
+                                 {"shadow_policy_version", Field::ShadowPolicyVersion},
+                                 {"shadow_tier", Field::ShadowTier},
+                                 {"shadow_model", Field::ShadowModel},
+                                 {"shadow_rule", Field::ShadowRule},
+                                 {"shadow_blocked", Field::ShadowBlocked},
+                                 {"shadow_cost_micro_usd", Field::ShadowCostMicroUsd},
+                                 {"escalation_of", Field::EscalationOf}};
 
 constexpr Field kRequired[] = {Field::Cursor,       Field::RequestId,    Field::TimeMs, Field::InputTokens,
                                Field::OutputTokens, Field::CostMicroUsd, Field::Status};
+constexpr Field kShadowFields[] = {Field::ShadowPolicyVersion, Field::ShadowTier,    Field::ShadowModel,
+                                   Field::ShadowRule,          Field::ShadowBlocked, Field::ShadowCostMicroUsd};
+
+// More prompt conditions than any policy a router accepts has; a page claiming more is not a router's.
+constexpr std::size_t kMaxPromptChecks = 100'000;
+
+// The fields of a feedback (routers since ledger schema 3, when asked with feedback_after).
+enum class FeedbackField : unsigned { Cursor, RequestId, TimeMs, Score, Thumbs, Comment, Other };
+
+constexpr std::pair<const char *, FeedbackField> kFeedbackFields[] = {
+    {"cursor", FeedbackField::Cursor}, {"request_id", FeedbackField::RequestId}, {"time_ms", FeedbackField::TimeMs},
+    {"score", FeedbackField::Score},   {"thumbs", FeedbackField::Thumbs},        {"comment", FeedbackField::Comment}};
+
+FeedbackField feedbackFieldOf(std::string_view key)
+{
+    for (const auto &[name, field] : kFeedbackFields) {
+        if (key == name)
+            return field;
+    }
+    return FeedbackField::Other;
+}
+
+const char *feedbackNameOf(FeedbackField field)
+{
+    for (const auto &[name, value] : kFeedbackFields) {
+        if (value == field)
+            return name;
+    }
+    return "?";
+}
+
+std::uint64_t bit(Field field)
+{
+    return std::uint64_t(1) << static_cast<unsigned>(field);
+}
+
+// PromptChecks::key(): 16 lower-case hex digits.
+bool isPromptCheckKey(std::string_view key)
+{
+    if (key.size() != 16)
+        return false;
+    for (char c : key) {
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return false;
+    }
+    return true;
+}
 
 Field fieldOf(std::string_view key)
 {
@@ -115,6 +194,12 @@ public:
     std::optional<std::string> nextCursor;
     std::optional<bool> hasMore;
     bool sawEvents = false;
+    // The feedback part: all three or none (an older router, or a page asked without feedback_after).
+    std::vector<FeedbackRecord> feedback;
+    std::vector<std::int64_t> feedbackCursors;
+    std::optional<std::string> nextFeedbackCursor;
+    std::optional<bool> feedbackHasMore;
+    bool sawFeedback = false;
     bool rootIsObject = false;
     std::string problem;
 
@@ -138,10 +223,25 @@ public:
             rootIsObject = true;
         else if (m_depth == 3 && m_inEvents) {
             m_event = UsageEvent{};
+            m_shadow = ShadowOutcome{};
             m_seen = 0;
             m_cursor = -1;
             m_status.clear();
-        } else if (m_depth == 2 && m_topKey == "events")
+        } else if (m_depth == 4 && m_inEvents && m_field == Field::PromptChecks) {
+            m_inChecks = true;
+            m_seen |= bit(Field::PromptChecks);
+            m_event.features.promptChecks.emplace();
+        } else if (m_depth == 5 && m_inChecks)
+            return eventFail("prompt_checks", "holds a value that is not true/false");
+        else if (m_depth == 3 && m_inFeedback) {
+            m_feedback = FeedbackRecord{};
+            m_feedbackSeen = 0;
+            m_feedbackCursor = -1;
+        } else if (m_depth == 4 && m_inFeedback && m_feedbackField != FeedbackField::Other)
+            return feedbackFail(feedbackNameOf(m_feedbackField), "is not a single value");
+        else if (m_depth == 2 && m_topKey == "feedback")
+            return fail("'feedback' is not a list");
+        else if (m_depth == 2 && m_topKey == "events")
             return fail("'events' is missing or not a list");
         else if (m_depth == 3 && m_topKey == "events")
             return fail("event " + std::to_string(events.size()) + " is not an object");
@@ -153,12 +253,26 @@ public:
             m_topKey = k;
         else if (m_depth == 3 && m_inEvents)
             m_field = fieldOf(k);
+        else if (m_depth == 3 && m_inFeedback)
+            m_feedbackField = feedbackFieldOf(k);
+        else if (m_depth == 4 && m_inChecks) {
+            if (!isPromptCheckKey(k))
+                return eventFail("prompt_checks", "has a key that is not a prompt check's (16 hex digits)");
+            if (m_event.features.promptChecks->size() == kMaxPromptChecks)
+                return fail("event " + std::to_string(events.size()) + ": 'prompt_checks' holds more than "
+                            + std::to_string(kMaxPromptChecks) + " checks");
+            m_checkKey = k;
+        }
         return true;
     }
     bool end_object() override
     {
         if (m_depth == 3 && m_inEvents && !finishEvent())
             return false;
+        if (m_depth == 3 && m_inFeedback && !finishFeedback())
+            return false;
+        if (m_depth == 4 && m_inChecks)
+            m_inChecks = false;
         --m_depth;
         return true;
     }
@@ -169,6 +283,17 @@ public:
         if (m_depth == 2 && m_topKey == "events") {
             m_inEvents = true;
             sawEvents = true;
+        } else if (m_depth == 2 && m_topKey == "feedback") {
+            m_inFeedback = true;
+            sawFeedback = true;
+        } else if (m_depth == 3 && m_inFeedback) {
+            return fail("feedback " + std::to_string(feedback.size()) + " is not an object");
+        } else if (m_depth == 4 && m_inFeedback && m_feedbackField != FeedbackField::Other) {
+            return feedbackFail(feedbackNameOf(m_feedbackField), "is not a single value");
+        } else if (m_depth == 4 && m_inEvents && m_field == Field::PromptChecks) {
+            return eventFail("prompt_checks", "is not an object");
+        } else if (m_depth == 5 && m_inChecks) {
+            return eventFail("prompt_checks", "holds a value that is not true/false");
         } else if (m_depth == 1) {
             return true; // the root is not an object: reported after the parse
         }
@@ -178,6 +303,8 @@ public:
     {
         if (m_depth == 2 && m_inEvents)
             m_inEvents = false;
+        if (m_depth == 2 && m_inFeedback)
+            m_inFeedback = false;
         --m_depth;
         return true;
     }
@@ -202,6 +329,10 @@ private:
     {
         return fail("event " + std::to_string(events.size()) + ": '" + field + "' " + what);
     }
+    bool feedbackFail(const char *field, const char *what)
+    {
+        return fail("feedback " + std::to_string(feedback.size()) + ": '" + field + "' " + what);
+    }
 
     bool value(Kind kind, std::int64_t whole, double fraction, const std::string &text)
     {
@@ -216,11 +347,31 @@ private:
                 hasMore = whole != 0;
             } else if (m_topKey == "events") {
                 return fail("'events' is missing or not a list");
+            } else if (m_topKey == "next_feedback_cursor") {
+                if (kind != Kind::Text)
+                    return fail("'next_feedback_cursor' is not a string");
+                nextFeedbackCursor = text;
+            } else if (m_topKey == "feedback_has_more") {
+                if (kind != Kind::Bool)
+                    return fail("'feedback_has_more' is not true/false");
+                feedbackHasMore = whole != 0;
+            } else if (m_topKey == "feedback") {
+                return fail("'feedback' is not a list");
             }
             return true;
         }
         if (m_depth == 2 && m_inEvents)
             return fail("event " + std::to_string(events.size()) + " is not an object");
+        if (m_depth == 2 && m_inFeedback)
+            return fail("feedback " + std::to_string(feedback.size()) + " is not an object");
+        if (m_depth == 3 && m_inFeedback)
+            return feedbackValue(kind, whole, fraction, text);
+        if (m_depth == 4 && m_inChecks) {
+            if (kind != Kind::Bool)
+                return eventFail("prompt_checks", "holds a value that is not true/false");
+            m_event.features.promptChecks->push_back({m_checkKey, whole != 0});
+            return true;
+        }
         if (m_depth == 4 && m_inEvents && m_field == Field::Tags) {
             if (kind == Kind::Text)
                 m_event.tags.push_back(text);
@@ -234,7 +385,7 @@ private:
         if (kind == Kind::Null) {
             return true; // treated as absent; required fields are checked at the end of the event
         }
-        m_seen |= 1u << static_cast<unsigned>(field);
+        m_seen |= bit(field);
         auto needText = [&](std::string &out) {
             if (kind != Kind::Text)
                 return eventFail(nameOf(field), "is not a string");
@@ -245,6 +396,19 @@ private:
             if (kind != Kind::Whole)
                 return eventFail(nameOf(field), "is not a whole number ≥ 0");
             out = whole;
+            return true;
+        };
+        auto needBool = [&](bool &out) {
+            if (kind != Kind::Bool)
+                return eventFail(nameOf(field), "is not true/false");
+            out = whole != 0;
+            return true;
+        };
+        auto needFlag = [&](std::optional<bool> &out) {
+            bool value = false;
+            if (!needBool(value))
+                return false;
+            out = value;
             return true;
         };
         switch (field) {
@@ -301,16 +465,112 @@ private:
                 return eventFail("complexity", "is not a number");
             return true;
         case Field::Task: return needText(m_event.task);
+        case Field::HasTools: return needFlag(m_event.features.hasTools);
+        case Field::HasImages: return needFlag(m_event.features.hasImages);
+        case Field::Stream: return needFlag(m_event.features.stream);
+        case Field::RoutedInputTokens: {
+            std::int64_t tokens = 0;
+            if (!needWhole(tokens))
+                return false;
+            m_event.features.inputTokens = tokens;
+            return true;
+        }
+        case Field::BudgetUsed:
+            // A fraction of a budget: 0 or more (over 1 when a team is over budget).
+            if (kind == Kind::Fraction && fraction >= 0)
+                m_event.features.budgetUsed = fraction;
+            else if (kind == Kind::Whole)
+                m_event.features.budgetUsed = static_cast<double>(whole);
+            else
+                return eventFail("budget_used", "is not a number ≥ 0");
+            return true;
+        case Field::PromptChecks: return eventFail("prompt_checks", "is not an object");
+        case Field::RoutedModel: return needText(m_event.routedModel);
+        case Field::ShadowPolicyVersion: return needWhole(m_shadow.policyVersion);
+        case Field::ShadowTier: return needText(m_shadow.tier);
+        case Field::ShadowModel: return needText(m_shadow.model);
+        case Field::ShadowRule: return needText(m_shadow.rule);
+        case Field::ShadowBlocked: return needBool(m_shadow.blocked);
+        case Field::ShadowCostMicroUsd: return needWhole(m_shadow.costMicro);
+        case Field::EscalationOf: return needText(m_event.escalationOf);
         case Field::Other: return true;
         }
+        return true;
+    }
+
+    bool feedbackValue(Kind kind, std::int64_t whole, double fraction, const std::string &text)
+    {
+        const FeedbackField field = m_feedbackField;
+        if (field == FeedbackField::Other || kind == Kind::Null)
+            return true; // a later router's addition, or absent
+        m_feedbackSeen |= 1u << static_cast<unsigned>(field);
+        switch (field) {
+        case FeedbackField::Cursor:
+            if (kind != Kind::Text || !parseCursor(text, m_feedbackCursor))
+                return feedbackFail("cursor", "is not a cursor (a whole number in a string)");
+            return true;
+        case FeedbackField::RequestId:
+            if (kind != Kind::Text)
+                return feedbackFail("request_id", "is not a string");
+            m_feedback.requestId = text;
+            return true;
+        case FeedbackField::TimeMs:
+            if (kind != Kind::Whole)
+                return feedbackFail("time_ms", "is not a whole number ≥ 0");
+            m_feedback.timeMs = whole;
+            return true;
+        case FeedbackField::Score: {
+            const double score = kind == Kind::Fraction ? fraction : static_cast<double>(whole);
+            if ((kind != Kind::Fraction && kind != Kind::Whole) || !(score >= 0.0 && score <= 1.0))
+                return feedbackFail("score", "is not a number from 0 to 1");
+            m_feedback.score = score;
+            return true;
+        }
+        case FeedbackField::Thumbs:
+            if (kind != Kind::Text || (text != "up" && text != "down"))
+                return feedbackFail("thumbs", "is not \"up\" or \"down\"");
+            m_feedback.thumbsUp = text == "up";
+            return true;
+        case FeedbackField::Comment:
+            if (kind != Kind::Text)
+                return feedbackFail("comment", "is not a string");
+            m_feedback.comment = text;
+            return true;
+        case FeedbackField::Other: return true;
+        }
+        return true;
+    }
+
+    bool finishFeedback()
+    {
+        for (FeedbackField field :
+             {FeedbackField::Cursor, FeedbackField::RequestId, FeedbackField::TimeMs, FeedbackField::Score}) {
+            if ((m_feedbackSeen & (1u << static_cast<unsigned>(field))) == 0)
+                return feedbackFail(feedbackNameOf(field), "is missing");
+        }
+        if (m_feedback.requestId.empty())
+            return feedbackFail("request_id", "is empty");
+        feedbackCursors.push_back(m_feedbackCursor);
+        feedback.push_back(std::move(m_feedback));
         return true;
     }
 
     bool finishEvent()
     {
         for (Field field : kRequired) {
-            if ((m_seen & (1u << static_cast<unsigned>(field))) == 0)
+            if ((m_seen & bit(field)) == 0)
                 return eventFail(nameOf(field), "is missing");
+        }
+        // A router with a shadow policy writes all of its fields; a page with some of them is not a router's.
+        bool anyShadow = false;
+        for (Field field : kShadowFields)
+            anyShadow = anyShadow || (m_seen & bit(field)) != 0;
+        if (anyShadow) {
+            for (Field field : kShadowFields) {
+                if ((m_seen & bit(field)) == 0)
+                    return eventFail(nameOf(field), "is missing (the event has other shadow_ fields)");
+            }
+            m_event.shadow = std::move(m_shadow);
         }
         auto status = usageStatusFromName(m_status);
         if (!status)
@@ -329,15 +589,47 @@ private:
     bool m_inEvents = false;
     Field m_field = Field::Other;
     UsageEvent m_event;
-    unsigned m_seen = 0;
+    ShadowOutcome m_shadow;
+    bool m_inChecks = false;
+    std::string m_checkKey;
+    std::uint64_t m_seen = 0;
     std::int64_t m_cursor = -1;
     std::string m_status;
+    bool m_inFeedback = false;
+    FeedbackField m_feedbackField = FeedbackField::Other;
+    FeedbackRecord m_feedback;
+    unsigned m_feedbackSeen = 0;
+    std::int64_t m_feedbackCursor = -1;
 };
 
 } // namespace
 
+std::optional<RouterUsagePageReader::Cursor> RouterUsagePageReader::Cursor::parse(std::string_view text)
+{
+    Cursor cursor;
+    const auto colon = text.find(':');
+    if (!parseCursor(text.substr(0, colon), cursor.events))
+        return std::nullopt;
+    if (colon != std::string_view::npos && !parseCursor(text.substr(colon + 1), cursor.feedback))
+        return std::nullopt;
+    return cursor;
+}
+
+std::string RouterUsagePageReader::Cursor::text() const
+{
+    // Without feedback read yet, the form every router cursor had before feedback: an older app can still read it.
+    return feedback == 0 ? std::to_string(events) : std::to_string(events) + ":" + std::to_string(feedback);
+}
+
 Result<SourcePage> RouterUsagePageReader::read(std::string_view body, const std::string &sourceName, std::int64_t after)
 {
+    return read(body, sourceName, Cursor{after, 0});
+}
+
+Result<SourcePage> RouterUsagePageReader::read(std::string_view body, const std::string &sourceName,
+                                               const Cursor &cursor)
+{
+    const std::int64_t after = cursor.events;
     const MalformedPage malformed{"Router usage", sourceName, "/admin/usage", "a routeledger-router"};
     PageHandler handler;
     const bool parsed = json::sax_parse(body.begin(), body.end(), &handler);
@@ -374,11 +666,47 @@ Result<SourcePage> RouterUsagePageReader::read(std::string_view body, const std:
     if (!handler.events.empty() && previous != nextCursor)
         return malformed.error("'next_cursor' is not the last event's cursor");
     SourcePage out;
+    Cursor next{nextCursor, cursor.feedback};
+    bool feedbackHasMore = false;
+    const int feedbackKeys =
+        (handler.sawFeedback ? 1 : 0) + (handler.nextFeedbackCursor ? 1 : 0) + (handler.feedbackHasMore ? 1 : 0);
+    if (feedbackKeys != 0) {
+        // A router that sends feedback sends the list, its cursor and whether there is more, together.
+        if (!handler.sawFeedback)
+            return malformed.error("'feedback' is missing or not a list (the page has next_feedback_cursor or "
+                                   "feedback_has_more)");
+        if (!handler.nextFeedbackCursor)
+            return malformed.error("'next_feedback_cursor' is missing (the page has feedback)");
+        if (!handler.feedbackHasMore)
+            return malformed.error("'feedback_has_more' is missing (the page has feedback)");
+        if (!parseCursor(*handler.nextFeedbackCursor, next.feedback))
+            return malformed.error("'next_feedback_cursor' is not a cursor");
+        if (next.feedback < cursor.feedback)
+            return Error{"source.cursor_backwards",
+                         "The router " + sourceName + " answered with a feedback cursor ("
+                             + std::to_string(next.feedback) + ") before the one asked for ("
+                             + std::to_string(cursor.feedback)
+                             + "): its ledger was replaced or reset. Nothing was stored; reset this source's cursor "
+                               "to read the new ledger from the start",
+                         false};
+        if (handler.feedback.empty() && *handler.feedbackHasMore)
+            return malformed.error("it holds no feedback but says there is more");
+        std::int64_t previousFeedback = cursor.feedback;
+        for (std::size_t i = 0; i < handler.feedbackCursors.size(); ++i) {
+            if (handler.feedbackCursors[i] <= previousFeedback)
+                return malformed.error("feedback " + std::to_string(i) + ": 'cursor' is not above the one before it");
+            previousFeedback = handler.feedbackCursors[i];
+        }
+        if (!handler.feedback.empty() && previousFeedback != next.feedback)
+            return malformed.error("'next_feedback_cursor' is not the last feedback's cursor");
+        feedbackHasMore = *handler.feedbackHasMore;
+    }
     out.batch.source = sourceName;
     out.batch.sourceKind = "router";
     out.batch.events = std::move(handler.events);
-    out.batch.cursor = std::to_string(nextCursor);
-    out.hasMore = *handler.hasMore;
+    out.batch.feedback = std::move(handler.feedback);
+    out.batch.cursor = next.text();
+    out.hasMore = *handler.hasMore || feedbackHasMore;
     return out;
 }
 

@@ -4,6 +4,7 @@
 #include <date/tz.h>
 
 #include <chrono>
+#include <cstdio>
 
 namespace rl {
 
@@ -34,6 +35,35 @@ const char *budgetPeriodName(BudgetPeriod period)
     case BudgetPeriod::Year: return "year";
     }
     return "month";
+}
+
+std::string OrgCalendar::dateText(std::int64_t day)
+{
+    const date::year_month_day ymd{date::sys_days{date::days{day}}};
+    char text[16];
+    std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                  static_cast<unsigned>(ymd.day()));
+    return text;
+}
+
+std::optional<std::int64_t> OrgCalendar::dayFromText(std::string_view text)
+{
+    if (text.size() != 10 || text[4] != '-' || text[7] != '-')
+        return std::nullopt;
+    int parts[3] = {0, 0, 0};
+    const std::size_t starts[3] = {0, 5, 8}, lengths[3] = {4, 2, 2};
+    for (int i = 0; i < 3; ++i)
+        for (std::size_t j = 0; j < lengths[i]; ++j) {
+            const char c = text[starts[i] + j];
+            if (c < '0' || c > '9')
+                return std::nullopt;
+            parts[i] = parts[i] * 10 + (c - '0');
+        }
+    const date::year_month_day ymd{date::year{parts[0]}, date::month{static_cast<unsigned>(parts[1])},
+                                   date::day{static_cast<unsigned>(parts[2])}};
+    if (!ymd.ok())
+        return std::nullopt;
+    return date::sys_days{ymd}.time_since_epoch().count();
 }
 
 Result<OrgCalendar> OrgCalendar::forZone(const std::string &ianaName)

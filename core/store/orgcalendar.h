@@ -3,7 +3,9 @@
 #include "error.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace date {
 class time_zone;
@@ -26,6 +28,11 @@ public:
 
     std::int64_t dayOf(std::int64_t utcMs) const;
     std::int64_t dayStartMs(std::int64_t day) const; // UTC ms of local midnight
+
+    // A day number as YYYY-MM-DD, and back (nullopt unless exactly a valid YYYY-MM-DD). Days are local
+    // calendar days, so neither depends on the zone.
+    static std::string dateText(std::int64_t day);
+    static std::optional<std::int64_t> dayFromText(std::string_view text);
 
     // [firstDay, endDay) of the period containing `day`. Weeks start on Monday.
     void periodContaining(std::int64_t day, BudgetPeriod period, std::int64_t &firstDay, std::int64_t &endDay) const;

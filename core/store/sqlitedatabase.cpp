@@ -100,6 +100,14 @@ std::string SqliteStatement::text(int column) const
                 : std::string();
 }
 
+std::string_view SqliteStatement::textView(int column) const
+{
+    const auto *text = sqlite3_column_text(m_statement, column);
+    return text ? std::string_view(reinterpret_cast<const char *>(text),
+                                   static_cast<std::size_t>(sqlite3_column_bytes(m_statement, column)))
+                : std::string_view();
+}
+
 Result<SqliteDatabase> SqliteDatabase::open(const std::string &path, Mode mode)
 {
     // Memory statistics take a global mutex on every allocation; RouteLedger never reads them.

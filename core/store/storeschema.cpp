@@ -180,12 +180,40 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: an entry is never deleted'); END;
 )SQL";
 
+// Version 8: what a routing decision looked at, per event, so history can be replayed under a draft policy
+// (core/simulate): the request features besides those already kept (NULL: the source did not record it), the
+// prompt conditions evaluated on the prompt (PromptChecks; the prompt itself is never stored), the model the
+// decision chose when a fallback served another, what a shadow policy would have done (DESIGN.md §3.4), and the
+// quality signals: clients' feedback and escalations (a request asked again at a higher tier).
+constexpr std::string_view kVersion8 = R"SQL(
+ALTER TABLE usage_events ADD COLUMN has_tools INTEGER;
+ALTER TABLE usage_events ADD COLUMN has_images INTEGER;
+ALTER TABLE usage_events ADD COLUMN stream INTEGER;
+ALTER TABLE usage_events ADD COLUMN routed_input_tokens INTEGER;
+ALTER TABLE usage_events ADD COLUMN budget_used REAL;
+ALTER TABLE usage_events ADD COLUMN prompt_checks TEXT;
+ALTER TABLE usage_events ADD COLUMN routed_model TEXT;
+ALTER TABLE usage_events ADD COLUMN shadow_policy_version INTEGER;
+ALTER TABLE usage_events ADD COLUMN shadow_tier TEXT;
+ALTER TABLE usage_events ADD COLUMN shadow_model TEXT;
+ALTER TABLE usage_events ADD COLUMN shadow_rule TEXT;
+ALTER TABLE usage_events ADD COLUMN shadow_blocked INTEGER;
+ALTER TABLE usage_events ADD COLUMN shadow_cost_micro INTEGER;
+-- The earlier request this one asks again at a higher tier (the router's escalation detection).
+ALTER TABLE usage_events ADD COLUMN escalation_of TEXT;
+-- What clients said of answers (a router's POST /v1/feedback), one per request.
+CREATE TABLE feedback (
+  source_id INTEGER NOT NULL REFERENCES sources(id), request_id TEXT NOT NULL, time_ms INTEGER NOT NULL,
+  score REAL NOT NULL, thumbs_up INTEGER, comment TEXT NOT NULL,
+  PRIMARY KEY (source_id, request_id)) WITHOUT ROWID;
+)SQL";
+
 } // namespace
 
 const std::vector<std::string_view> &StoreSchema::migrations()
 {
     static const std::vector<std::string_view> steps = {kVersion1, kVersion2, kVersion3, kVersion4,
-                                                        kVersion5, kVersion6, kVersion7};
+                                                        kVersion5, kVersion6, kVersion7, kVersion8};
     return steps;
 }
 
@@ -248,6 +276,20 @@ Result<void> StoreSchema::recognise(SqliteDatabase &database)
     return notOurs(names.empty()
                        ? "an SQLite file with schema version " + std::to_string(current.value()) + " and no tables"
                        : "an SQLite file with other tables: " + listed);
+}
+
+Result<void> StoreSchema::requireLatest(SqliteDatabase &database)
+{
+    Result<int> current = version(database);
+    if (!current)
+        return current.error();
+    if (current.value() == latestVersion())
+        return {};
+    return Error{"store.version",
+                 database.path() + ": the store has schema version " + std::to_string(current.value())
+                     + ", this RouteLedger reads " + std::to_string(latestVersion())
+                     + "; open it for writing once (the app, or any store command) to upgrade it",
+                 false};
 }
 
 Result<std::string> StoreSchema::migrate(SqliteDatabase &database, int target)

@@ -25,6 +25,8 @@ public:
     // Whether `database` is a RouteLedger store (or empty, so that it can become one): `store.not_ours`
     // for another program's SQLite file, which is then left exactly as it was.
     static Result<void> recognise(SqliteDatabase &database);
+    // For read-only connections, which cannot migrate: `store.version` unless the file is at the latest version.
+    static Result<void> requireLatest(SqliteDatabase &database);
     // Brings the store to `target` (default: latest). Returns the path of the backup it made, if any.
     static Result<std::string> migrate(SqliteDatabase &database, int target = -1);
 };

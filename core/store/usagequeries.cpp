@@ -41,15 +41,8 @@ Result<UsageQueries> UsageQueries::open(const std::string &path)
     if (!db)
         return db.error();
     queries.m_db = std::move(db).value();
-    Result<int> version = StoreSchema::version(queries.m_db);
-    if (!version)
-        return version.error();
-    if (version.value() != StoreSchema::latestVersion())
-        return Error{"store.version",
-                     path + ": the store has schema version " + std::to_string(version.value())
-                         + ", this RouteLedger reads " + std::to_string(StoreSchema::latestVersion())
-                         + "; open it for writing once to upgrade it",
-                     false};
+    if (Result<void> latest = StoreSchema::requireLatest(queries.m_db); !latest)
+        return latest.error();
     std::string zone = "UTC";
     Result<SqliteStatement> settings = queries.m_db.prepare("SELECT key, value FROM settings");
     if (!settings)

@@ -37,6 +37,39 @@ inline std::optional<UsageStatus> usageStatusFromName(std::string_view name)
     return std::nullopt;
 }
 
+// One prompt condition evaluated on a request: its key (PromptChecks::key, a fingerprint of the operator and
+// the pattern, never the prompt) and whether it held.
+struct PromptCheck {
+    std::string key;
+    bool held = false;
+    bool operator==(const PromptCheck &) const = default;
+};
+
+// What a routing decision looked at besides team, user, app, tags, requested model, complexity, task and time
+// (kept on the event itself), so that history can be replayed under another policy (core/simulate). Unset:
+// the source did not record it, and a replay counts the events whose outcome depends on it as unknown.
+struct RoutingFeatures {
+    std::optional<bool> hasTools;
+    std::optional<bool> hasImages;
+    std::optional<bool> stream;
+    std::optional<std::int64_t> inputTokens; // the figure the decision used (the estimate, or a known count)
+    std::optional<double> budgetUsed;        // what the budget guard saw: 0.93 = 93 % of the team's budget
+    // Every prompt condition of the policies in force (live and shadow), evaluated on the prompt.
+    std::optional<std::vector<PromptCheck>> promptChecks;
+    bool operator==(const RoutingFeatures &) const = default;
+};
+
+// What a shadow policy would have done with the request (DESIGN.md §3.4): recorded, never served.
+struct ShadowOutcome {
+    std::int64_t policyVersion = 0;
+    std::string tier;  // empty: blocked
+    std::string model; // empty: blocked
+    std::string rule;  // the deciding rule's id, or "default"
+    bool blocked = false;
+    std::int64_t costMicro = 0; // the shadow model at the same tokens and time
+    bool operator==(const ShadowOutcome &) const = default;
+};
+
 // One request, as a router or gateway reports it (DESIGN.md §3.3). Deduplicated on (source, requestId).
 struct UsageEvent {
     std::string requestId;
@@ -62,6 +95,13 @@ struct UsageEvent {
     UsageStatus status = UsageStatus::Ok;
     std::optional<double> complexity;
     std::string task;
+    // The model the decision chose when a fallback served another one; empty: the served model.
+    std::string routedModel;
+    // An escalation: the request id of an earlier one (same user and app, a few minutes before, a near-identical
+    // prompt) that this one asks again at a higher tier or with a pinned frontier model; empty when none.
+    std::string escalationOf;
+    RoutingFeatures features;
+    std::optional<ShadowOutcome> shadow;
 };
 
 // Usage a source aggregated per time window and dimensions (provider usage and cost reports).
@@ -98,6 +138,17 @@ struct CostLine {
     std::optional<std::int64_t> amountMicro = 0;
 };
 
+// What a client said of an answer (POST /v1/feedback on a router): a score from 0 to 1 (thumbs up is 1, down 0)
+// and an optional comment. One per (source, request): a later one replaces it.
+struct FeedbackRecord {
+    std::string requestId;
+    std::int64_t timeMs = 0;
+    double score = 0.0;
+    std::optional<bool> thumbsUp; // set when the client sent thumbs rather than a score
+    std::string comment;
+    bool operator==(const FeedbackRecord &) const = default;
+};
+
 // A window of a source's buckets that a batch replaces whole: stored buckets starting in [fromMs, toMs)
 // that the batch does not carry are deleted (a re-read day whose rows moved between teams or models).
 struct BucketRange {
@@ -112,6 +163,7 @@ struct IngestBatch {
     std::vector<UsageEvent> events;
     std::vector<UsageBucket> buckets;
     std::vector<CostLine> costs;
+    std::vector<FeedbackRecord> feedback;
     std::optional<BucketRange> replaceBuckets;
     std::optional<std::string> cursor;
 };
@@ -122,6 +174,7 @@ struct IngestResult {
     std::size_t bucketsUpserted = 0;
     std::size_t bucketsRemoved = 0;
     std::size_t costLinesUpserted = 0;
+    std::size_t feedbackUpserted = 0;
 };
 
 } // namespace rl

@@ -3,6 +3,7 @@
 #include "boundedjson.h"
 #include "digest.h"
 #include "osuser.h"
+#include "routing/promptchecks.h"
 #include "store/auditlog.h"
 #include "store/dimensionskey.h"
 #include "store/storeidentities.h"
@@ -24,14 +25,60 @@ constexpr const char *kInsertEvent =
     "INSERT OR IGNORE INTO usage_events (source_id, request_id, time_ms, day, team_id, user_id, app_id, tags, "
     "requested_model, model_id, provider, tier_id, rule_id, policy_version, input_tokens, cached_input_tokens, "
     "cache_write_tokens, output_tokens, reasoning_tokens, cost_micro, reported_cost_micro, frontier_cost_micro, "
-    "unpriced, latency_ms, status, complexity, task, source_team_id, source_app_id, unmetered) VALUES (?1, ?2, ?3, "
-    "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, "
-    "?27, ?28, ?29, ?30)";
+    "unpriced, latency_ms, status, complexity, task, source_team_id, source_app_id, unmetered, has_tools, has_images, "
+    "stream, routed_input_tokens, budget_used, prompt_checks, routed_model, shadow_policy_version, shadow_tier, "
+    "shadow_model, shadow_rule, shadow_blocked, shadow_cost_micro, escalation_of) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+    "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, "
+    "?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, ?44)";
+constexpr const char *kUpsertFeedback = "INSERT OR REPLACE INTO feedback VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 constexpr const char *kUpsertBucket = "INSERT OR REPLACE INTO usage_buckets VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
                                       "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)";
 constexpr const char *kSetCursor = "UPDATE sources SET cursor = ?2, last_ingest_ms = ?3 WHERE id = ?1";
 constexpr const char *kUpsertCost =
     "INSERT OR REPLACE INTO cost_lines VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+
+void bindFlag(SqliteStatement &s, int index, const std::optional<bool> &flag)
+{
+    if (flag)
+        s.bind(index, *flag ? 1 : 0);
+    else
+        s.bindNull(index);
+}
+
+// The replay features, the routed model, the shadow outcome and the escalation (schema 8), from `first` on; NULL
+// for what the source did not record.
+void bindFeatures(SqliteStatement &s, int first, const UsageEvent &e)
+{
+    const RoutingFeatures &f = e.features;
+    bindFlag(s, first, f.hasTools);
+    bindFlag(s, first + 1, f.hasImages);
+    bindFlag(s, first + 2, f.stream);
+    s.bind(first + 3, f.inputTokens);
+    if (f.budgetUsed)
+        s.bind(first + 4, *f.budgetUsed);
+    else
+        s.bindNull(first + 4);
+    if (f.promptChecks)
+        s.bind(first + 5, PromptChecks::encode(*f.promptChecks));
+    else
+        s.bindNull(first + 5);
+    if (e.routedModel.empty())
+        s.bindNull(first + 6);
+    else
+        s.bindStatic(first + 6, e.routedModel);
+    if (e.escalationOf.empty())
+        s.bindNull(first + 13);
+    else
+        s.bindStatic(first + 13, e.escalationOf);
+    if (!e.shadow) {
+        for (int i = 7; i <= 12; ++i)
+            s.bindNull(first + i);
+        return;
+    }
+    const ShadowOutcome &shadow = *e.shadow;
+    s.bind(first + 7, shadow.policyVersion).bindStatic(first + 8, shadow.tier).bindStatic(first + 9, shadow.model);
+    s.bindStatic(first + 10, shadow.rule).bind(first + 11, shadow.blocked ? 1 : 0).bind(first + 12, shadow.costMicro);
+}
 
 std::string joinTags(const std::vector<std::string> &tags)
 {
@@ -68,6 +115,9 @@ std::optional<Error> validate(const IngestBatch &batch)
     for (const CostLine &c : batch.costs)
         if (c.endMs <= c.startMs)
             return bad("a cost line starting at " + std::to_string(c.startMs) + " has an empty window");
+    for (const FeedbackRecord &f : batch.feedback)
+        if (f.requestId.empty() || !(f.score >= 0.0 && f.score <= 1.0))
+            return bad("feedback on request \"" + f.requestId + "\" needs a request id and a score from 0 to 1");
     return std::nullopt;
 }
 
@@ -248,7 +298,8 @@ Result<void> UsageStore::prepareStatements()
                                                  {&m_selectBucket, selectBucket},
                                                  {&m_upsertBucket, kUpsertBucket},
                                                  {&m_setCursor, kSetCursor},
-                                                 {&m_upsertCost, kUpsertCost}});
+                                                 {&m_upsertCost, kUpsertCost},
+                                                 {&m_upsertFeedback, kUpsertFeedback}});
         !prepared)
         return prepared;
     return m_rollups.prepare(m_db);
@@ -346,6 +397,7 @@ Result<IngestResult> UsageStore::ingest(const IngestBatch &batch)
             s.bindNull(29);
         }
         s.bind(30, e.unmetered ? 1 : 0);
+        bindFeatures(s, 31, e);
         RL_CHECK(s.run());
         if (m_db.changes() == 0) {
             ++result.duplicates;
@@ -404,6 +456,17 @@ Result<IngestResult> UsageStore::ingest(const IngestBatch &batch)
         s.bind(12, c.lineItem).bind(13, c.amountMicro);
         RL_CHECK(s.run());
         ++result.costLinesUpserted;
+    }
+    for (const FeedbackRecord &f : batch.feedback) {
+        SqliteStatement &s = m_upsertFeedback;
+        s.bind(1, source).bindStatic(2, f.requestId).bind(3, f.timeMs).bind(4, f.score);
+        if (f.thumbsUp)
+            s.bind(5, *f.thumbsUp ? 1 : 0);
+        else
+            s.bindNull(5);
+        s.bindStatic(6, f.comment);
+        RL_CHECK(s.run());
+        ++result.feedbackUpserted;
     }
 
     RL_CHECK(m_rollups.write());

@@ -141,7 +141,7 @@ private:
     std::string m_actor;
     OrgCalendar m_calendar;
     std::string m_backup;
-    SqliteStatement m_insertEvent, m_selectBucket, m_upsertBucket, m_setCursor, m_upsertCost;
+    SqliteStatement m_insertEvent, m_selectBucket, m_upsertBucket, m_setCursor, m_upsertCost, m_upsertFeedback;
     RollupAccumulator m_rollups;
     IdentityMap m_identities;
     DimensionIds m_ids; // forgotten whenever a transaction rolls back

@@ -9,7 +9,7 @@ set(ROUTELEDGER_ROUTER_UNITS tst_routerconfig=TestRouterConfig tst_completionusa
   tst_sseforwarder=TestSseForwarder tst_circuitbreaker=TestCircuitBreaker tst_policyholder=TestPolicyHolder
   tst_usageledger=TestUsageLedger tst_routermetrics=TestRouterMetrics tst_digest=TestDigest
   tst_usagepagewriter=TestUsagePageWriter tst_chatrequest=TestChatRequest tst_clientidentifier=TestClientIdentifier
-  tst_bearerauth=TestBearerAuth tst_routerclock=TestRouterClock)
+  tst_bearerauth=TestBearerAuth tst_routerclock=TestRouterClock tst_escalationdetector=TestEscalationDetector)
 routeledger_add_suites(routerunits UNITS ${ROUTELEDGER_ROUTER_UNITS} LIBS RouteLedger::router)
 routeledger_add_test(tst_routere2e SOURCES tst_routere2e.cpp LIBS RouteLedger::router Qt6::Core)
 file(READ ${ROUTELEDGER_TEST_DATA}/e2e/openai-version.txt ROUTELEDGER_OPENAI_VERSION)
@@ -25,3 +25,11 @@ add_dependencies(tst_routerhardening routeledger-router)
 routeledger_add_test(tst_policypush SOURCES tst_policypush.cpp LIBS RouteLedger::router Qt6::Core)
 target_compile_definitions(tst_policypush PRIVATE ROUTER_EXE="$<TARGET_FILE:routeledger-router>")
 add_dependencies(tst_policypush routeledger-router)
+# Shadow mode (issue 14) through the real router: the ?shadow endpoints, live decisions unchanged, the ledger's
+# shadow fields equal to the shadow policy's decision, the replay features, swaps atomic under load.
+routeledger_add_test(tst_routershadow SOURCES tst_routershadow.cpp LIBS RouteLedger::router Qt6::Core)
+add_dependencies(tst_routershadow routeledger-router)
+# Quality feedback and escalations (issue 14) through the real router: POST /v1/feedback under the client's key,
+# refusals, repeats, feedback polled into a real store once, an escalation recorded and polled.
+routeledger_add_test(tst_routerfeedback SOURCES tst_routerfeedback.cpp LIBS RouteLedger::router Qt6::Core)
+add_dependencies(tst_routerfeedback routeledger-router)

@@ -30,7 +30,7 @@ std::string nestedObjects(int depth)
 
 rl::Result<rl::ChatRequest> read(const std::string &body, const std::string &contentType = "application/json")
 {
-    return rl::ChatRequest::read(contentType, body, rl::ClientIdentity{"legal", "ana", "contracts", {"prod"}, 0.5},
+    return rl::ChatRequest::read(contentType, body, rl::ClientIdentity{"legal", "ana", "contracts", {"prod"}, 0.5, {}},
                                  kNow);
 }
 

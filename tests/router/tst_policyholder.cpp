@@ -36,6 +36,19 @@ std::shared_ptr<const rl::Policy> makePolicy(const std::string &name, std::int64
     return load.policy;
 }
 
+// A policy with one prompt rule on `pattern`: its prompt leaf is what PromptChecks collects.
+std::shared_ptr<const rl::Policy> makePromptPolicy(const std::string &name, std::int64_t version,
+                                                   const std::string &pattern)
+{
+    json document = json::parse(R"({"schema":"routeledger.policy/v1","tiers":[{"name":"mid",
+        "models":["openai/gpt-5-mini"]}],"default_tier":"mid"})");
+    document["name"] = name;
+    document["version"] = version;
+    document["rules"] =
+        json::array({{{"id", "r"}, {"when", {{"prompt", {{"contains", pattern}}}}}, {"then", {{"tier", "mid"}}}}});
+    return rl::PolicyParser::parse(document.dump()).policy;
+}
+
 } // namespace
 
 class TestPolicyHolder : public QObject {
@@ -180,6 +193,69 @@ private slots:
         QCOMPARE(persisted, 2);
         QCOMPARE(holder.policy().get(), third.get());
         QCOMPARE(qs(installed.etag), qs(atThree));
+    }
+
+    // The shadow policy: installed over "none", replaced over its ETag, a retry accepted, a stale ETag and ending
+    // nothing refused, a veto kept out; the live policy's swaps keep it, and the prompt leaves are both policies'.
+    void shadowReplaceIf()
+    {
+        auto live = makePromptPolicy("live", 5, "secret");
+        QVERIFY(live);
+        rl::PolicyHolder holder(live);
+        QVERIFY(!holder.shadow());
+        QCOMPARE(qs(holder.shadowETag()), qs(rl::PolicyHolder::kNoShadowETag));
+        QCOMPARE(holder.state()->promptLeaves.size(), std::size_t(1));
+        std::optional<rl::PolicyHolder::Snapshot> installed, previous;
+        int persisted = 0;
+        auto persist = [&](const std::optional<rl::PolicyHolder::Snapshot> &) {
+            ++persisted;
+            return true;
+        };
+        using Result = rl::PolicyHolder::ShadowResult;
+
+        QCOMPARE(int(holder.replaceShadowIf(rl::PolicyHolder::kNoShadowETag, nullptr, persist, installed, previous)),
+                 int(Result::NoShadow));
+        auto draft = makePromptPolicy("draft", 2, "summarize"); // below the live version: allowed
+        QCOMPARE(int(holder.replaceShadowIf("\"v1-x\"", draft, persist, installed, previous)), int(Result::StaleETag));
+        QCOMPARE(int(holder.replaceShadowIf(
+                     rl::PolicyHolder::kNoShadowETag, draft, [](const auto &) { return false; }, installed, previous)),
+                 int(Result::PersistFailed));
+        QVERIFY(!holder.shadow());
+        QCOMPARE(int(holder.replaceShadowIf(rl::PolicyHolder::kNoShadowETag, draft, persist, installed, previous)),
+                 int(Result::Swapped));
+        QVERIFY(installed && !previous);
+        const std::string draftETag = installed->etag;
+        QCOMPARE(qs(holder.shadowETag()), qs(draftETag));
+        auto state = holder.state();
+        QCOMPARE(state->live.policy.get(), live.get());
+        QCOMPARE(state->shadow->policy.get(), draft.get());
+        QCOMPARE(state->promptLeaves.size(), std::size_t(2)); // the live policy's, then the shadow's
+
+        // The same document again: unchanged whatever the If-Match, nothing persisted.
+        const int before = persisted;
+        QCOMPARE(int(holder.replaceShadowIf("\"stale\"", makePromptPolicy("draft", 2, "summarize"), persist, installed,
+                                            previous)),
+                 int(Result::Unchanged));
+        QCOMPARE(persisted, before);
+
+        // A live swap keeps the shadow (and recollects the leaves of both).
+        rl::PolicyHolder::Snapshot liveInstalled, livePrevious;
+        QCOMPARE(int(holder.replaceIf(
+                     holder.snapshot().etag, makePromptPolicy("live", 6, "secret"), [](const auto &) { return true; },
+                     liveInstalled, livePrevious)),
+                 int(rl::PolicyHolder::SwapResult::Swapped));
+        QCOMPARE(holder.state()->shadow->policy.get(), draft.get());
+        QCOMPARE(holder.state()->promptLeaves.size(), std::size_t(2));
+        // A request's state is unchanged by the swaps after it took it.
+        QCOMPARE(state->live.policy.get(), live.get());
+
+        // Ending shadow mode: over a stale ETag refused, over the current one done.
+        QCOMPARE(int(holder.replaceShadowIf(rl::PolicyHolder::kNoShadowETag, nullptr, persist, installed, previous)),
+                 int(Result::StaleETag));
+        QCOMPARE(int(holder.replaceShadowIf(draftETag, nullptr, persist, installed, previous)), int(Result::Swapped));
+        QVERIFY(!installed && previous);
+        QVERIFY(!holder.shadow());
+        QCOMPARE(holder.state()->promptLeaves.size(), std::size_t(1));
     }
 
     void policyConcurrentReplaceIfHasOneWinner()

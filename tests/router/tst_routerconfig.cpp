@@ -278,7 +278,7 @@ private slots:
         const QStringList lines = problemLines(message);
         QVERIFY(
             lines[0].startsWith(QLatin1String("bogus: unknown key (allowed: listen, admin_token_env, policy_file, ")));
-        QVERIFY(lines[0].endsWith(QLatin1String(", breaker, providers, clients)")));
+        QVERIFY(lines[0].endsWith(QLatin1String(", breaker, escalation, providers, clients)")));
         QVERIFY(lines.contains(QStringLiteral("ledger: missing; it is required")));
         QVERIFY(lines.contains(QStringLiteral("threads: must be a whole number from 0 to 256")));
         QVERIFY(lines.contains(QStringLiteral("providers/0/base_url: must start with http:// or https://")));

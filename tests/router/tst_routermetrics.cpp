@@ -188,7 +188,10 @@ private slots:
         QVERIFY(lines.contains(QStringLiteral("routeledger_in_flight_requests 0")));
         QVERIFY(lines.contains(QStringLiteral("routeledger_refused_connections_total 0")));
         QVERIFY(lines.contains(QStringLiteral("routeledger_admin_requests_running 0")));
-        QCOMPARE(countStartingWith(lines, QStringLiteral("# TYPE ")), qsizetype(10));
+        QVERIFY(lines.contains(QStringLiteral("routeledger_shadow_tier_changes_total 0")));
+        QVERIFY(lines.contains(QStringLiteral("routeledger_feedback_received_total 0")));
+        QVERIFY(lines.contains(QStringLiteral("routeledger_escalations_total 0")));
+        QCOMPARE(countStartingWith(lines, QStringLiteral("# TYPE ")), qsizetype(13));
     }
 };
 

@@ -1,5 +1,6 @@
 // UsageLedger: the router's SQLite ledger, group commit, cursors, policy history and schema upgrades.
 #include "routerunittext.h"
+#include "routing/promptchecks.h"
 #include "store/sqlitedatabase.h"
 #include "testsuites.h"
 #include "usageledger.h"
@@ -56,6 +57,30 @@ rl::LedgerEvent makeLedgerEvent(int i)
     event.attempts = {{"openai/gpt-5", "timeout", 0, 30000}, {"openai/gpt-5-mini", "ok", 200, 800 + i}};
     if (i % 4 == 2)
         event.error = "upstream said \"no\"\nand closed";
+    // The replay features (schema 3): every other event as an older router left them (unknown), the rest known.
+    u.features.stream = event.stream; // the ledger's `stream` column, known since schema 1
+    if (i % 2 == 1) {
+        u.features.hasTools = i % 3 == 0;
+        u.features.hasImages = i % 3 == 1;
+        u.features.inputTokens = 90 + i;
+        u.features.budgetUsed = 0.0625 * (i % 20);
+        u.features.promptChecks =
+            std::vector<rl::PromptCheck>{{"0123456789abcdef", i % 3 == 0}, {"fedcba9876543210", true}};
+        if (i % 7 == 1)
+            u.features.promptChecks->clear(); // known: the policies had no prompt condition
+    }
+    if (u.status == rl::UsageStatus::Fallback)
+        u.routedModel = "openai/gpt-5";
+    if (i % 4 != 0)
+        u.shadow = rl::ShadowOutcome{3 + i,
+                                     i % 4 == 3 ? "" : "light",
+                                     i % 4 == 3 ? "" : "openai/gpt-5-nano",
+                                     i % 4 == 3 ? "no-secrets" : "easy-to-light",
+                                     i % 4 == 3,
+                                     i % 4 == 3 ? 0 : 40 + i};
+    if (i % 3 == 2)
+        u.escalationOf = "req-" + std::to_string(i - 1);
+    event.clientKeyId = i % 2 == 0 ? "00112233aabbccdd" : "";
     return event;
 }
 
@@ -91,6 +116,10 @@ std::string eventDiff(const rl::LedgerEvent &a, const rl::LedgerEvent &b)
     check("status", x.status == y.status);
     check("complexity", x.complexity == y.complexity);
     check("task", x.task == y.task);
+    check("routedModel", x.routedModel == y.routedModel);
+    check("features", x.features == y.features);
+    check("shadow", x.shadow == y.shadow);
+    check("escalationOf", x.escalationOf == y.escalationOf);
     check("httpStatus", a.httpStatus == b.httpStatus);
     check("stream", a.stream == b.stream);
     check("firstByteMs", a.firstByteMs == b.firstByteMs);
@@ -105,6 +134,18 @@ std::string eventDiff(const rl::LedgerEvent &a, const rl::LedgerEvent &b)
     return diff;
 }
 
+rl::FeedbackRecord feedbackOn(const std::string &requestId, double score, std::optional<bool> thumbsUp = {},
+                              const std::string &comment = {})
+{
+    rl::FeedbackRecord feedback;
+    feedback.requestId = requestId;
+    feedback.timeMs = kMonday + 60'000;
+    feedback.score = score;
+    feedback.thumbsUp = thumbsUp;
+    feedback.comment = comment;
+    return feedback;
+}
+
 std::unique_ptr<rl::UsageLedger> openLedger(const std::string &path, std::chrono::milliseconds window = 20ms)
 {
     auto ledger = rl::UsageLedger::open(path, window);
@@ -113,6 +154,32 @@ std::unique_ptr<rl::UsageLedger> openLedger(const std::string &path, std::chrono
         return nullptr;
     }
     return std::move(ledger.value());
+}
+
+// Turns a current ledger back into what schema `version` (1 or 2) was: what later schemas added is dropped.
+bool downgradeLedger(const std::string &path, int version)
+{
+    auto db = rl::SqliteDatabase::open(path);
+    if (!db)
+        return false;
+    std::vector<std::string> statements;
+    // v3: the replay features, the routed model, the shadow decision and the shadow policy's history.
+    for (const char *column : {"routed_model", "has_tools", "has_images", "routed_input_tokens", "budget_used",
+                               "prompt_checks", "shadow_policy_version", "shadow_tier", "shadow_model", "shadow_rule",
+                               "shadow_blocked", "shadow_cost_micro_usd", "client_key_id", "escalation_of"})
+        statements.push_back(std::string("ALTER TABLE ledger_events DROP COLUMN ") + column);
+    statements.push_back("DROP TABLE shadow_policy_history");
+    statements.push_back("DROP TABLE feedback");
+    if (version < 2)
+        statements.push_back("ALTER TABLE ledger_events DROP COLUMN unmetered");
+    statements.push_back("PRAGMA user_version=" + std::to_string(version));
+    for (const std::string &statement : statements) {
+        if (auto done = db->execute(statement); !done) {
+            qWarning("%s: %s", statement.c_str(), done.error().message.c_str());
+            return false;
+        }
+    }
+    return true;
 }
 
 } // namespace
@@ -464,6 +531,168 @@ private slots:
         QVERIFY2(qs(ledger.error().message).contains(QLatin1String("schema 99")), ledger.error().message.c_str());
     }
 
+    // A ledger of schema 2 (before the replay features and the shadow decision) is upgraded in place: its events
+    // stay, read with those fields unknown (no shadow), and new events keep them.
+    void ledgerUpgradesSchemaTwo()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("ledger.db")).toStdString();
+        rl::LedgerEvent old = makeLedgerEvent(3);
+        {
+            auto ledger = openLedger(path);
+            QVERIFY(ledger);
+            ledger->append(old);
+            ledger->stop();
+        }
+        QVERIFY(downgradeLedger(path, 2));
+        auto ledger = openLedger(path);
+        QVERIFY(ledger);
+        auto page = ledger->read(0, 10);
+        QVERIFY(page.ok());
+        QCOMPARE(page->events.size(), std::size_t(1));
+        const rl::UsageEvent &read = page->events[0].usage;
+        QCOMPARE(read.requestId, old.usage.requestId);
+        QCOMPARE(read.unmetered, old.usage.unmetered);
+        QCOMPARE(read.features.stream, std::optional<bool>(old.stream));
+        QCOMPARE(read.features.hasTools, std::optional<bool>());
+        QCOMPARE(read.features.inputTokens, std::optional<std::int64_t>());
+        QCOMPARE(read.features.budgetUsed, std::optional<double>());
+        QVERIFY(!read.features.promptChecks);
+        QVERIFY(read.routedModel.empty());
+        QVERIFY(!read.shadow);
+        QVERIFY(read.escalationOf.empty());
+        auto shadow = ledger->currentShadowPolicy();
+        QVERIFY(shadow.ok());
+        QVERIFY(!shadow.value());
+        // Nobody knows which client made an older router's event, so no client can rate it.
+        for (const char *client : {"", "00112233aabbccdd"}) {
+            auto rated = ledger->recordFeedback(client, feedbackOn(old.usage.requestId, 1.0));
+            QVERIFY(rated.ok());
+            QCOMPARE(rated.value(), rl::FeedbackOutcome::UnknownRequest);
+        }
+        ledger->append(makeLedgerEvent(5));
+        ledger->stop();
+        auto reopened = openLedger(path);
+        QVERIFY(reopened);
+        page = reopened->read(0, 10);
+        QVERIFY(page.ok());
+        QCOMPARE(page->events.size(), std::size_t(2));
+        const std::string diff = eventDiff(page->events[1], makeLedgerEvent(5));
+        QVERIFY2(diff.empty(), diff.c_str());
+        QVERIFY(page->events[1].usage.shadow);
+        QVERIFY(page->events[1].usage.features.promptChecks);
+        QCOMPARE(page->events[1].usage.escalationOf, std::string("req-4"));
+        // The upgraded ledger stores feedback on its new events.
+        auto rated = reopened->recordFeedback("", feedbackOn("req-5", 0.25));
+        QVERIFY(rated.ok());
+        QCOMPARE(rated.value(), rl::FeedbackOutcome::Stored);
+        auto feedback = reopened->readFeedback(0, 10);
+        QVERIFY(feedback.ok());
+        QCOMPARE(feedback->feedback.size(), std::size_t(1));
+        QCOMPARE(feedback->feedback[0].record.score, 0.25);
+    }
+
+    // Feedback: only the client that made a request rates it (another client's request reads as unknown); the same
+    // feedback twice is stored once under one cursor; a different one replaces it under a new, higher cursor.
+    void ledgerStoresFeedbackOncePerRequest()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("ledger.db")).toStdString();
+        auto ledger = openLedger(path);
+        QVERIFY(ledger);
+        for (int i = 0; i < 4; ++i)
+            ledger->append(makeLedgerEvent(i)); // even: client 00112233aabbccdd, odd: no key
+        ledger->stop();
+        ledger = openLedger(path);
+        QVERIFY(ledger);
+        const std::string client = "00112233aabbccdd";
+        auto outcome = [&](const std::string &who, const rl::FeedbackRecord &feedback) {
+            auto done = ledger->recordFeedback(who, feedback);
+            return done.ok() ? done.value() : rl::FeedbackOutcome::UnknownRequest;
+        };
+        QCOMPARE(outcome(client, feedbackOn("req-0", 0.5)), rl::FeedbackOutcome::Stored);
+        QCOMPARE(outcome(client, feedbackOn("req-0", 0.5)), rl::FeedbackOutcome::Unchanged);
+        QCOMPARE(outcome("", feedbackOn("req-0", 0.1)), rl::FeedbackOutcome::UnknownRequest);
+        QCOMPARE(outcome("ffffffffffffffff", feedbackOn("req-0", 0.1)), rl::FeedbackOutcome::UnknownRequest);
+        QCOMPARE(outcome(client, feedbackOn("req-1", 0.1)), rl::FeedbackOutcome::UnknownRequest);
+        QCOMPARE(outcome("", feedbackOn("req-1", 0.0, false, "slow")), rl::FeedbackOutcome::Stored);
+        QCOMPARE(outcome(client, feedbackOn("no-such-request", 1.0)), rl::FeedbackOutcome::UnknownRequest);
+
+        auto first = ledger->readFeedback(0, 10);
+        QVERIFY(first.ok());
+        QCOMPARE(first->feedback.size(), std::size_t(2));
+        QCOMPARE(qs(first->feedback[0].record.requestId), QStringLiteral("req-0"));
+        QCOMPARE(first->feedback[1].record, feedbackOn("req-1", 0.0, false, "slow"));
+        QCOMPARE(first->nextCursor, first->feedback[1].cursor);
+        QVERIFY(!first->hasMore);
+
+        // Changed: a new cursor above everything read, the old row gone.
+        QCOMPARE(outcome(client, feedbackOn("req-0", 1.0, true)), rl::FeedbackOutcome::Stored);
+        auto after = ledger->readFeedback(first->nextCursor, 10);
+        QVERIFY(after.ok());
+        QCOMPARE(after->feedback.size(), std::size_t(1));
+        QCOMPARE(after->feedback[0].record, feedbackOn("req-0", 1.0, true));
+        QVERIFY(after->feedback[0].cursor > first->nextCursor);
+        auto all = ledger->readFeedback(0, 1);
+        QVERIFY(all.ok());
+        QCOMPARE(all->feedback.size(), std::size_t(1));
+        QCOMPARE(qs(all->feedback[0].record.requestId), QStringLiteral("req-1"));
+        QVERIFY(all->hasMore);
+    }
+
+    // A request still waiting for the group commit can be rated already.
+    void ledgerRatesAPendingRequest()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("ledger.db")).toStdString();
+        auto ledger = openLedger(path, 1h); // nothing is committed during the test
+        QVERIFY(ledger);
+        ledger->append(makeLedgerEvent(2));
+        QCOMPARE(ledger->pendingCount(), std::size_t(1));
+        auto rated = ledger->recordFeedback("00112233aabbccdd", feedbackOn("req-2", 0.75));
+        QVERIFY(rated.ok());
+        QCOMPARE(rated.value(), rl::FeedbackOutcome::Stored);
+        rated = ledger->recordFeedback("", feedbackOn("req-2", 0.75));
+        QVERIFY(rated.ok());
+        QCOMPARE(rated.value(), rl::FeedbackOutcome::UnknownRequest);
+    }
+
+    // The shadow policy in force survives a restart; ending shadow mode is remembered too.
+    void ledgerKeepsTheShadowPolicy()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("ledger.db")).toStdString();
+        {
+            auto ledger = openLedger(path);
+            QVERIFY(ledger);
+            auto none = ledger->currentShadowPolicy();
+            QVERIFY(none.ok());
+            QVERIFY(!none.value());
+            QVERIFY(ledger->saveShadowPolicy(rl::StoredPolicy{"{\"version\":9}", 9, "\"v9-aaaa\""}, kMonday).ok());
+            QVERIFY(ledger->saveShadowPolicy(rl::StoredPolicy{"{\"version\":2}", 2, "\"v2-bbbb\""}, kMonday + 1).ok());
+        }
+        {
+            auto ledger = openLedger(path);
+            QVERIFY(ledger);
+            auto shadow = ledger->currentShadowPolicy();
+            QVERIFY(shadow.ok());
+            QVERIFY(shadow.value());
+            // The last installed, not the highest version: shadow versions need not go up.
+            QCOMPARE(shadow.value()->version, std::int64_t(2));
+            QCOMPARE(qs(shadow.value()->etag), QStringLiteral("\"v2-bbbb\""));
+            QVERIFY(ledger->saveShadowPolicy(std::nullopt, kMonday + 2).ok());
+            // The live policy history is another table.
+            auto live = ledger->latestPolicy();
+            QVERIFY(live.ok());
+            QVERIFY(!live.value());
+        }
+        auto ledger = openLedger(path);
+        QVERIFY(ledger);
+        auto ended = ledger->currentShadowPolicy();
+        QVERIFY(ended.ok());
+        QVERIFY(!ended.value());
+    }
+
     // A ledger of schema 1 (before `unmetered`) is upgraded in place: its events stay, read as metered.
     void ledgerUpgradesSchemaOne()
     {
@@ -475,12 +704,7 @@ private slots:
             ledger->append(makeLedgerEvent(1));
             ledger->stop();
         }
-        {
-            // Back to what schema 1 was: the same table without the column.
-            auto db = rl::SqliteDatabase::open(path);
-            QVERIFY(db.ok());
-            QVERIFY(db->execute("ALTER TABLE ledger_events DROP COLUMN unmetered; PRAGMA user_version=1").ok());
-        }
+        QVERIFY(downgradeLedger(path, 1));
         auto ledger = openLedger(path);
         QVERIFY(ledger);
         auto page = ledger->read(0, 10);

@@ -47,6 +47,80 @@ private slots:
         QCOMPARE(first["input_tokens"].get<int>(), 7);
         QCOMPARE(first["cost_micro_usd"].get<int>(), 12);
     }
+
+    // The replay features and the shadow decision (ledger schema 3) under their documented keys; what the ledger
+    // does not know (an event from before schema 3, no shadow policy, no fallback) is left out, not written empty.
+    void usagePageWriterWritesReplayFieldsWhenKnown()
+    {
+        rl::LedgerPage page;
+        rl::LedgerEvent event;
+        event.cursor = 7;
+        event.usage.requestId = "rl-7";
+        event.stream = true;
+        rl::RoutingFeatures &f = event.usage.features;
+        f.hasTools = true;
+        f.hasImages = false;
+        f.stream = true;
+        f.inputTokens = 1234;
+        f.budgetUsed = 0.93;
+        f.promptChecks = std::vector<rl::PromptCheck>{{"0123456789abcdef", true}, {"fedcba9876543210", false}};
+        event.usage.routedModel = "openai/gpt-5";
+        event.usage.shadow = rl::ShadowOutcome{4, "light", "openai/gpt-5-nano", "easy \"one\"", false, 17};
+        event.usage.escalationOf = "rl-6";
+        page.events = {event, rl::LedgerEvent{}};
+        page.events[1].cursor = 8;
+        page.events[1].usage.requestId = "rl-8";
+        const nlohmann::json parsed = nlohmann::json::parse(rl::UsagePageWriter::write(page));
+        const nlohmann::json &known = parsed["events"][0];
+        QCOMPARE(known["has_tools"], nlohmann::json(true));
+        QCOMPARE(known["has_images"], nlohmann::json(false));
+        QCOMPARE(known["stream"], nlohmann::json(true));
+        QCOMPARE(known["routed_input_tokens"], nlohmann::json(1234));
+        QCOMPARE(known["budget_used"].get<double>(), 0.93);
+        QCOMPARE(known["prompt_checks"], nlohmann::json({{"0123456789abcdef", true}, {"fedcba9876543210", false}}));
+        QCOMPARE(known["routed_model"], nlohmann::json("openai/gpt-5"));
+        QCOMPARE(known["shadow_policy_version"], nlohmann::json(4));
+        QCOMPARE(known["shadow_tier"], nlohmann::json("light"));
+        QCOMPARE(known["shadow_model"], nlohmann::json("openai/gpt-5-nano"));
+        QCOMPARE(known["shadow_rule"], nlohmann::json("easy \"one\""));
+        QCOMPARE(known["shadow_blocked"], nlohmann::json(false));
+        QCOMPARE(known["shadow_cost_micro_usd"], nlohmann::json(17));
+        QCOMPARE(known["escalation_of"], nlohmann::json("rl-6"));
+        const nlohmann::json &unknown = parsed["events"][1];
+        for (const char *key : {"has_tools", "has_images", "routed_input_tokens", "budget_used", "prompt_checks",
+                                "routed_model", "shadow_policy_version", "shadow_tier", "shadow_model", "shadow_rule",
+                                "shadow_blocked", "shadow_cost_micro_usd", "escalation_of"})
+            QVERIFY2(!unknown.contains(key), key);
+        QVERIFY(!parsed.contains("feedback"));              // only when asked for
+        QCOMPARE(unknown["stream"], nlohmann::json(false)); // always known
+    }
+
+    // Feedback (asked with feedback_after): its own list and cursor; thumbs only when the client sent thumbs.
+    void usagePageWriterWritesFeedbackWhenAsked()
+    {
+        rl::LedgerPage page;
+        page.nextCursor = 5;
+        rl::FeedbackPage feedback;
+        feedback.feedback.push_back({3, {"rl-1", 1795000000000, 0.75, std::nullopt, "fine \"mostly\"\nbad\xff"}});
+        feedback.feedback.push_back({9, {"rl-2", 1795000001000, 0.0, false, ""}});
+        feedback.nextCursor = 9;
+        feedback.hasMore = true;
+        page.feedback = feedback;
+        const nlohmann::json parsed = nlohmann::json::parse(rl::UsagePageWriter::write(page));
+        QCOMPARE(parsed["next_cursor"], nlohmann::json("5"));
+        QCOMPARE(parsed["next_feedback_cursor"], nlohmann::json("9"));
+        QCOMPARE(parsed["feedback_has_more"], nlohmann::json(true));
+        QCOMPARE(parsed["feedback"].size(), std::size_t(2));
+        const nlohmann::json &score = parsed["feedback"][0];
+        QCOMPARE(score["cursor"], nlohmann::json("3"));
+        QCOMPARE(score["request_id"], nlohmann::json("rl-1"));
+        QCOMPARE(score["time_ms"], nlohmann::json(1795000000000));
+        QCOMPARE(score["score"].get<double>(), 0.75);
+        QVERIFY(!score.contains("thumbs"));
+        QCOMPARE(score["comment"], nlohmann::json("fine \"mostly\"\nbad\xef\xbf\xbd"));
+        QCOMPARE(parsed["feedback"][1]["thumbs"], nlohmann::json("down"));
+        QCOMPARE(parsed["feedback"][1]["score"].get<double>(), 0.0);
+    }
 };
 
 ROUTELEDGER_TEST_SUITE(TestUsagePageWriter)

@@ -22,6 +22,8 @@ add_test(NAME tst_storeservice_unprivileged COMMAND ${ROUTELEDGER_TEST_DATA}/sup
   $<TARGET_FILE:tst_storeservice> aReadOnlyStoreIsRefusedWithTheFix)
 set_tests_properties(tst_storeservice_unprivileged PROPERTIES TIMEOUT 120 LABELS ui WORKING_DIRECTORY /tmp
   ENVIRONMENT "QT_QPA_PLATFORM=offscreen;LSAN_OPTIONS=suppressions=${ROUTELEDGER_TEST_DATA}/lsan.supp")
+# Issue 14: the studio's Simulate tab on the simulation worker's thread.
+routeledger_add_test(tst_simulationpanel SOURCES tst_simulationpanel.cpp LIBS routeledger_ui Qt6::Widgets)
 # Issue 13: the policy studio through its widgets, against two real routers and a fixture gateway; the audit page.
 if(ROUTELEDGER_BUILD_ROUTER)
   routeledger_add_test(tst_policystudio SOURCES tst_policystudio.cpp ${ROUTELEDGER_QRC}

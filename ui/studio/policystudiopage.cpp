@@ -17,6 +17,7 @@
 #include "rulecarddelegate.h"
 #include "ruleinspector.h"
 #include "rulelistmodel.h"
+#include "simulationpanel.h"
 #include "sources/sourcecredential.h"
 #include "store/usagequeries.h"
 #include "storeservice.h"
@@ -67,6 +68,7 @@ QLabel *sectionTitle(const Theme &theme, const QString &text, QWidget *parent)
     QFont font = theme.bodyFont();
     font.setBold(true);
     label->setFont(font);
+    label->setWordWrap(true); // narrow columns at 1280×800
     return label;
 }
 
@@ -106,7 +108,7 @@ bool sameDocument(const std::string &a, const std::string &b)
 } // namespace
 
 PolicyStudioPage::PolicyStudioPage(const Theme &theme, StoreService *store, PolicyDeployWorker *deploy,
-                                   CredentialStore *credentials, QWidget *parent)
+                                   SimulationWorker *simulation, CredentialStore *credentials, QWidget *parent)
     : QWidget(parent), m_theme(theme), m_store(store), m_deploy(deploy), m_credentials(credentials),
       m_clock(rl::systemClock())
 {
@@ -156,6 +158,10 @@ PolicyStudioPage::PolicyStudioPage(const Theme &theme, StoreService *store, Poli
     m_tabs->addTab(m_history, tr("&History"));
     m_pushPanel = new PushPanel(m_theme, *m_pushResults, m_tabs);
     m_tabs->addTab(m_pushPanel, tr("P&ush"));
+    m_simulation = new SimulationPanel(m_theme, simulation, m_tabs);
+    m_simulation->setObjectName(QStringLiteral("simulationPanel"));
+    m_simulation->setDraftProvider([this] { return m_draft->canonicalText(); });
+    m_tabs->addTab(m_simulation, tr("Si&mulate"));
     splitter->addWidget(m_tabs);
     splitter->addWidget(buildSide());
     splitter->setStretchFactor(0, 3);
@@ -164,6 +170,13 @@ PolicyStudioPage::PolicyStudioPage(const Theme &theme, StoreService *store, Poli
     layout->addWidget(splitter, 1);
 
     connect(m_draft, &PolicyDraft::changed, this, &PolicyStudioPage::draftChanged);
+    connect(m_versions, &QAbstractItemModel::modelReset, this, [this] {
+        QList<qint64> numbers;
+        for (const rl::PolicyVersionRecord &version : m_versions->versions())
+            numbers << version.version;
+        std::sort(numbers.begin(), numbers.end());
+        m_simulation->setVersions(numbers);
+    });
     connect(m_rules, &QAbstractItemModel::modelReset, this, [this] {
         if (m_selectedRow >= 0 && m_selectedRow < m_rules->rowCount())
             m_rulesView->setCurrentIndex(m_rules->index(m_selectedRow));
@@ -354,7 +367,7 @@ QWidget *PolicyStudioPage::buildFlow()
     const ButtonSpec specs[] = {
         {tr("+ Rule"), tr("Add a rule after the selected one (Insert)"), QStringLiteral("addRule"),
          [this] { addRule(); }},
-        {tr("Duplicate"), tr("Duplicate the selected rule (Ctrl+D)"), QStringLiteral("duplicateRule"),
+        {tr("Copy"), tr("Duplicate the selected rule (Ctrl+D)"), QStringLiteral("duplicateRule"),
          [this] { duplicateSelected(); }},
         {tr("On/off"), tr("Enable or disable the selected rule (Space)"), QStringLiteral("toggleRule"),
          [this] { toggleSelected(); }},
@@ -365,6 +378,9 @@ QWidget *PolicyStudioPage::buildFlow()
     };
     for (const ButtonSpec &spec : specs) {
         auto *button = new QPushButton(spec.text, flow);
+        // As narrow as their text: the row must fit the flow's column in a 1280×800 window.
+        button->setMinimumWidth(button->fontMetrics().horizontalAdvance(spec.text) + 16);
+        button->setSizePolicy(QSizePolicy::Minimum, QSizePolicy::Fixed);
         button->setObjectName(spec.name);
         button->setToolTip(spec.tip);
         button->setAccessibleName(spec.tip);
@@ -437,6 +453,7 @@ QWidget *PolicyStudioPage::buildFlow()
     m_noProblems =
         new QLabel(tr("No problems: the validator checks the draft on every edit, and this one is valid."), flow);
     m_noProblems->setObjectName(QStringLiteral("noProblems"));
+    m_noProblems->setWordWrap(true);
     m_noProblems->setStyleSheet(QStringLiteral("color: %1;").arg(m_theme.good().name()));
     layout->addWidget(m_noProblems);
 
@@ -515,7 +532,12 @@ QWidget *PolicyStudioPage::buildSide()
     m_comparisonView->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     m_comparisonView->setMaximumHeight(220);
     tryLayout->addWidget(m_comparisonView, 2);
-    m_side->addTab(tryPage, tr("&Try it"));
+    // Scrolls, like the inspector: the form and its explanation are taller than a 1280×800 window leaves.
+    auto *tryScroll = new QScrollArea(m_side);
+    tryScroll->setWidget(tryPage);
+    tryScroll->setWidgetResizable(true);
+    tryScroll->setFrameShape(QFrame::NoFrame);
+    m_side->addTab(tryScroll, tr("&Try it"));
     m_side->setMinimumWidth(340);
 
     connect(m_try, &TryRequestPage::decided, this, &PolicyStudioPage::decided);
@@ -523,10 +545,17 @@ QWidget *PolicyStudioPage::buildSide()
     return m_side;
 }
 
+void PolicyStudioPage::setStorePath(const QString &path)
+{
+    m_storePath = path;
+    m_simulation->setStorePath(path);
+}
+
 void PolicyStudioPage::setClock(rl::Clock clock)
 {
     m_clock = std::move(clock);
     m_try->setClock(m_clock);
+    m_simulation->setClock(m_clock);
 }
 
 QString PolicyStudioPage::statusText() const
@@ -804,6 +833,7 @@ void PolicyStudioPage::open()
                 m_inspector->setCatalogModels(m_catalog->modelIds());
             }
             m_inspector->setNames(loaded.teams, loaded.apps, loaded.users);
+            m_simulation->setTeams(loaded.teams);
             loadRouters(loaded.routers, loaded.deployments);
             // A first open shows what is deployed: the latest published version (or the built-in policy).
             if (m_draft->undoStack()->count() == 0 && m_draft->draftName().isEmpty()) {

@@ -34,6 +34,8 @@ class QTabWidget;
 class QTableView;
 class RuleInspector;
 class RuleListModel;
+class SimulationPanel;
+class SimulationWorker;
 class StoreService;
 class TierLanesView;
 class TryRequestPage;
@@ -47,12 +49,12 @@ class TryRequestPage;
 class PolicyStudioPage : public QWidget {
     Q_OBJECT
 public:
-    PolicyStudioPage(const Theme &theme, StoreService *store, PolicyDeployWorker *deploy, CredentialStore *credentials,
-                     QWidget *parent = nullptr);
+    PolicyStudioPage(const Theme &theme, StoreService *store, PolicyDeployWorker *deploy, SimulationWorker *simulation,
+                     CredentialStore *credentials, QWidget *parent = nullptr);
 
     void setClock(rl::Clock clock);
     // The store file, for the read-only queries that fill the pickers (team, app and user names).
-    void setStorePath(const QString &path) { m_storePath = path; }
+    void setStorePath(const QString &path);
     // Reads the versions, drafts, prices, names and routers from the store; opens the latest version.
     void open();
 
@@ -69,6 +71,7 @@ public:
     DecisionComparisonModel *comparison() const { return m_comparison; }
     PolicyHistoryPanel *history() const { return m_history; }
     PushPanel *pushPanel() const { return m_pushPanel; }
+    SimulationPanel *simulationPanel() const { return m_simulation; }
     QPlainTextEdit *jsonEditor() const { return m_json; }
     QTabWidget *tabs() const { return m_tabs; }
     QString statusText() const;
@@ -180,6 +183,7 @@ private:
     bool m_jsonDirty = false;
     PolicyHistoryPanel *m_history = nullptr;
     PushPanel *m_pushPanel = nullptr;
+    SimulationPanel *m_simulation = nullptr;
     QTabWidget *m_side = nullptr;
     QStackedWidget *m_editors = nullptr;
     RuleInspector *m_inspector = nullptr;

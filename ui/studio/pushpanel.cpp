@@ -2,6 +2,7 @@
 
 #include "pushresultsmodel.h"
 
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -24,7 +25,8 @@ PushPanel::PushPanel(const Theme &theme, PushResultsModel &results, QWidget *par
     m_routers->setObjectName(QStringLiteral("pushRouters"));
     m_routers->setMaximumHeight(120);
     layout->addWidget(m_routers);
-    auto *buttons = new QHBoxLayout;
+    // Two rows of two: one row of four is wider than the studio's tabs in a 1280×800 window.
+    auto *buttons = new QGridLayout;
     m_push = new QPushButton(tr("&Push to the checked routers"), this);
     m_push->setObjectName(QStringLiteral("pushButton"));
     m_dryRun = new QPushButton(tr("&Validate on them (dry run)"), this);
@@ -32,9 +34,12 @@ PushPanel::PushPanel(const Theme &theme, PushResultsModel &results, QWidget *par
     m_again->setObjectName(QStringLiteral("pushAgainButton"));
     m_overwrite = new QPushButton(tr("&Overwrite this router knowingly…"), this);
     m_overwrite->setObjectName(QStringLiteral("overwriteButton"));
-    for (QPushButton *button : {m_push, m_dryRun, m_again, m_overwrite})
-        buttons->addWidget(button);
-    buttons->addStretch(1);
+    int slot = 0;
+    for (QPushButton *button : {m_push, m_dryRun, m_again, m_overwrite}) {
+        buttons->addWidget(button, slot / 2, slot % 2);
+        ++slot;
+    }
+    buttons->setColumnStretch(2, 1);
     layout->addLayout(buttons);
     m_status = new QLabel(this);
     m_status->setWordWrap(true);

@@ -15,6 +15,13 @@ inline QString full(std::int64_t microUsd)
         .toCurrencyString(static_cast<double>(microUsd) / 1e6, QStringLiteral("$"), 2);
 }
 
+// A change: "+$12.34", "−$5.00" (a minus sign, never accounting parentheses), "$0.00".
+inline QString signedFull(std::int64_t microUsd)
+{
+    const QString amount = full(microUsd < 0 ? -microUsd : microUsd);
+    return microUsd > 0 ? QStringLiteral("+") + amount : microUsd < 0 ? QStringLiteral("−") + amount : amount;
+}
+
 // "$1.2M", "$12.3k", "$950", "$0.42"
 inline QString compact(std::int64_t microUsd)
 {

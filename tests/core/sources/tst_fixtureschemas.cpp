@@ -391,6 +391,29 @@ private slots:
         row("router usage: status success", "/admin/usage",
             changed(fixture::routerPage(41, 1, false), [](json &b) { b["events"][0]["status"] = "success"; }),
             "/events/0/status: \"success\" is not one of \"ok\", \"error\", \"blocked\", \"fallback\"");
+        row("router usage: replay features and a shadow decision (ledger schema 3)", "/admin/usage",
+            changed(fixture::routerPage(41, 1, false),
+                    [](json &b) {
+                        b["events"][0].update({{"has_tools", true},
+                                               {"has_images", false},
+                                               {"routed_input_tokens", 120},
+                                               {"budget_used", 0.5},
+                                               {"prompt_checks", {{"0123456789abcdef", true}}},
+                                               {"routed_model", "openai/gpt-5"},
+                                               {"shadow_policy_version", 4},
+                                               {"shadow_tier", "light"},
+                                               {"shadow_model", "openai/gpt-5-nano"},
+                                               {"shadow_rule", "default"},
+                                               {"shadow_blocked", false},
+                                               {"shadow_cost_micro_usd", 12}});
+                    }),
+            "");
+        row("router usage: a prompt check that is not a bool", "/admin/usage",
+            changed(fixture::routerPage(41, 1, false),
+                    [](json &b) {
+                        b["events"][0]["prompt_checks"] = {{"0123456789abcdef", 1}};
+                    }),
+            "/events/0/prompt_checks/0123456789abcdef: integer is not allowed (boolean)");
         row("router usage: a numeric cursor", "/admin/usage",
             changed(fixture::routerPage(41, 1, false), [](json &b) { b["next_cursor"] = 41; }),
             "/next_cursor: integer is not allowed (string)");

@@ -3,6 +3,7 @@
 #include "pricing/pricecatalog.h"
 #include "servicepages.h"
 #include "sources/routerusageconnector.h"
+#include "sources/routerusagepagereader.h"
 #include "sources/sourcecredential.h"
 #include "sources/sourcekinds.h"
 #include "sources/sourcepoller.h"
@@ -203,6 +204,128 @@ private slots:
         QCOMPARE(e.complexity, std::optional<double>(0.4));
     }
 
+    // The replay features and the shadow decision (router ledger schema 3) become the event's; an event without
+    // them (an older router) has them unset, never false or zero.
+    void aRouterPageCarriesReplayFeaturesAndTheShadowDecision()
+    {
+        json p = page(11, 2, false);
+        json &event = p["events"][0];
+        event["stream"] = true;
+        event["has_tools"] = true;
+        event["has_images"] = false;
+        event["routed_input_tokens"] = 1234;
+        event["budget_used"] = 0.93;
+        event["prompt_checks"] = {{"0123456789abcdef", true}, {"fedcba9876543210", false}};
+        event["routed_model"] = "openai/gpt-5";
+        event["shadow_policy_version"] = 4;
+        event["shadow_tier"] = "";
+        event["shadow_model"] = "";
+        event["shadow_rule"] = "no-secrets";
+        event["shadow_blocked"] = true;
+        event["shadow_cost_micro_usd"] = 0;
+        auto parsed = rl::RouterUsageConnector::parsePage(p.dump(), "router-a", 10);
+        QVERIFY2(parsed.ok(), parsed.ok() ? "" : parsed.error().message.c_str());
+        const rl::UsageEvent &known = parsed->batch.events[0];
+        QCOMPARE(known.features.stream, std::optional<bool>(true));
+        QCOMPARE(known.features.hasTools, std::optional<bool>(true));
+        QCOMPARE(known.features.hasImages, std::optional<bool>(false));
+        QCOMPARE(known.features.inputTokens, std::optional<std::int64_t>(1234));
+        QCOMPARE(known.features.budgetUsed, std::optional<double>(0.93));
+        QVERIFY(known.features.promptChecks);
+        QVERIFY((*known.features.promptChecks
+                 == std::vector<rl::PromptCheck>{{"0123456789abcdef", true}, {"fedcba9876543210", false}}));
+        QCOMPARE(known.routedModel, std::string("openai/gpt-5"));
+        QVERIFY(known.shadow);
+        QVERIFY((*known.shadow == rl::ShadowOutcome{4, "", "", "no-secrets", true, 0}));
+
+        const rl::UsageEvent &older = parsed->batch.events[1];
+        QCOMPARE(older.features.stream, std::optional<bool>(false)); // every router sent `stream`
+        QCOMPARE(older.features.hasTools, std::optional<bool>());
+        QCOMPARE(older.features.hasImages, std::optional<bool>());
+        QCOMPARE(older.features.inputTokens, std::optional<std::int64_t>());
+        QCOMPARE(older.features.budgetUsed, std::optional<double>());
+        QVERIFY(!older.features.promptChecks);
+        QVERIFY(older.routedModel.empty());
+        QVERIFY(!older.shadow);
+
+        // No prompt condition in the policies: known, and empty.
+        p["events"][1]["prompt_checks"] = json::object();
+        parsed = rl::RouterUsageConnector::parsePage(p.dump(), "router-a", 10);
+        QVERIFY2(parsed.ok(), parsed.ok() ? "" : parsed.error().message.c_str());
+        QVERIFY(parsed->batch.events[1].features.promptChecks);
+        QVERIFY(parsed->batch.events[1].features.promptChecks->empty());
+    }
+
+    // Escalations and clients' feedback (routers since ledger schema 3): the feedback has its own cursor, kept in the
+    // one cursor string as "E:F"; a page without feedback (an older router) keeps F, and a plain "E" (every cursor
+    // stored before feedback) reads as F = 0.
+    void aRouterPageCarriesFeedbackAndEscalations()
+    {
+        json p = page(11, 2, false);
+        p["events"][0]["escalation_of"] = "rl-earlier-1";
+        p["feedback"] = json::array({{{"cursor", "5"},
+                                      {"request_id", "rl-earlier-1"},
+                                      {"time_ms", 1795000000000},
+                                      {"score", 0.25},
+                                      {"comment", "wrong \"clause\""}},
+                                     {{"cursor", "9"},
+                                      {"request_id", "rl-other"},
+                                      {"time_ms", 1795000001000},
+                                      {"score", 1},
+                                      {"thumbs", "up"},
+                                      {"comment", ""},
+                                      {"a_later_key", {{"nested", true}}}}});
+        p["next_feedback_cursor"] = "9";
+        p["feedback_has_more"] = true;
+        auto parsed = rl::RouterUsageConnector::parsePage(p.dump(), "router-a", std::string("10:4"));
+        QVERIFY2(parsed.ok(), parsed.ok() ? "" : parsed.error().message.c_str());
+        QCOMPARE(parsed->batch.events[0].escalationOf, std::string("rl-earlier-1"));
+        QVERIFY(parsed->batch.events[1].escalationOf.empty());
+        QCOMPARE(parsed->batch.feedback.size(), std::size_t(2));
+        QCOMPARE(parsed->batch.feedback[0],
+                 (rl::FeedbackRecord{"rl-earlier-1", 1795000000000, 0.25, std::nullopt, "wrong \"clause\""}));
+        QCOMPARE(parsed->batch.feedback[1], (rl::FeedbackRecord{"rl-other", 1795000001000, 1.0, true, ""}));
+        QCOMPARE(parsed->batch.cursor, std::optional<std::string>("12:9"));
+        QVERIFY(parsed->hasMore); // the feedback has more, the events do not
+
+        // Feedback only: the events' cursor stays, the page is not "empty but more".
+        json feedbackOnly = {{"events", json::array()},     {"next_cursor", "12"},
+                             {"has_more", false},           {"feedback", json::array({p["feedback"][1]})},
+                             {"next_feedback_cursor", "9"}, {"feedback_has_more", false}};
+        feedbackOnly["feedback"][0]["cursor"] = "9";
+        parsed = rl::RouterUsageConnector::parsePage(feedbackOnly.dump(), "router-a", std::string("12:6"));
+        QVERIFY2(parsed.ok(), parsed.ok() ? "" : parsed.error().message.c_str());
+        QCOMPARE(parsed->batch.cursor, std::optional<std::string>("12:9"));
+        QVERIFY(!parsed->hasMore);
+
+        // An older router: no feedback keys, the feedback cursor kept as it was.
+        parsed = rl::RouterUsageConnector::parsePage(page(11, 2, false).dump(), "router-a", std::string("10:4"));
+        QVERIFY2(parsed.ok(), parsed.ok() ? "" : parsed.error().message.c_str());
+        QVERIFY(parsed->batch.feedback.empty());
+        QCOMPARE(parsed->batch.cursor, std::optional<std::string>("12:4"));
+        // A cursor of the old form is feedback 0, and is written in the old form while no feedback was read.
+        parsed = rl::RouterUsageConnector::parsePage(page(11, 2, false).dump(), "router-a", std::string("10"));
+        QVERIFY2(parsed.ok(), parsed.ok() ? "" : parsed.error().message.c_str());
+        QCOMPARE(parsed->batch.cursor, std::optional<std::string>("12"));
+
+        for (const char *bad : {"", "x", "10:", ":4", "10:4:1", "10:-4", "-1"}) {
+            QVERIFY2(!rl::RouterUsagePageReader::Cursor::parse(bad), bad);
+            parsed = rl::RouterUsageConnector::parsePage(page(11, 2, false).dump(), "router-a", std::string(bad));
+            QVERIFY(!parsed.ok());
+            QCOMPARE(QString::fromStdString(parsed.error().code), QStringLiteral("source.bad_cursor"));
+        }
+        auto cursor = rl::RouterUsagePageReader::Cursor::parse("7:3");
+        QVERIFY(cursor);
+        QCOMPARE(cursor->events, std::int64_t(7));
+        QCOMPARE(cursor->feedback, std::int64_t(3));
+        QCOMPARE(cursor->text(), std::string("7:3"));
+
+        // A feedback cursor below the one asked for: the router's ledger was replaced.
+        parsed = rl::RouterUsageConnector::parsePage(feedbackOnly.dump(), "router-a", std::string("12:20"));
+        QVERIFY(!parsed.ok());
+        QCOMPARE(QString::fromStdString(parsed.error().code), QStringLiteral("source.cursor_backwards"));
+    }
+
     void anEmptyFinalPageIsFine()
     {
         auto parsed =
@@ -259,6 +382,129 @@ private slots:
         QTest::newRow("next_cursor is not the last")
             << broken([](json &p) { p["next_cursor"] = "99"; }) << "source.malformed"
             << "last event";
+        QTest::newRow("has_tools not a bool")
+            << broken([](json &p) { p["events"][1]["has_tools"] = "yes"; }) << "source.malformed"
+            << "event 1: 'has_tools' is not true/false";
+        QTest::newRow("stream not a bool")
+            << broken([](json &p) { p["events"][0]["stream"] = 1; }) << "source.malformed"
+            << "event 0: 'stream' is not true/false";
+        QTest::newRow("routed_input_tokens negative")
+            << broken([](json &p) { p["events"][0]["routed_input_tokens"] = -3; }) << "source.malformed"
+            << "'routed_input_tokens' is not a whole number";
+        QTest::newRow("budget_used a string")
+            << broken([](json &p) { p["events"][0]["budget_used"] = "93%"; }) << "source.malformed"
+            << "'budget_used' is not a number";
+        QTest::newRow("budget_used negative")
+            << broken([](json &p) { p["events"][0]["budget_used"] = -0.5; }) << "source.malformed"
+            << "'budget_used' is not a number ≥ 0";
+        QTest::newRow("prompt_checks a list")
+            << broken([](json &p) { p["events"][2]["prompt_checks"] = json::array({"0123456789abcdef"}); })
+            << "source.malformed"
+            << "event 2: 'prompt_checks' is not an object";
+        QTest::newRow("prompt_checks a string")
+            << broken([](json &p) { p["events"][2]["prompt_checks"] = "0123456789abcdef=1"; }) << "source.malformed"
+            << "event 2: 'prompt_checks' is not an object";
+        QTest::newRow("a prompt check that is not a bool") << broken([](json &p) {
+            p["events"][0]["prompt_checks"] = {{"0123456789abcdef", 1}};
+        }) << "source.malformed"
+                                                           << "'prompt_checks' holds a value that is not true/false";
+        QTest::newRow("a prompt check that is an object") << broken([](json &p) {
+            p["events"][0]["prompt_checks"] = {{"0123456789abcdef", {{"held", true}}}};
+        }) << "source.malformed"
+                                                          << "'prompt_checks' holds a value that is not true/false";
+        QTest::newRow("a prompt check key that is not one") << broken([](json &p) {
+            p["events"][0]["prompt_checks"] = {{"BEGIN PRIVATE KEY", true}};
+        }) << "source.malformed"
+                                                            << "'prompt_checks' has a key that is not a prompt check's";
+        QTest::newRow("shadow fields in part") << broken([](json &p) {
+            p["events"][1]["shadow_tier"] = "light";
+            p["events"][1]["shadow_policy_version"] = 2;
+        }) << "source.malformed"
+                                               << "event 1: 'shadow_model' is missing";
+        QTest::newRow("shadow_blocked not a bool") << broken([](json &p) {
+            p["events"][0].update({{"shadow_policy_version", 2},
+                                   {"shadow_tier", "light"},
+                                   {"shadow_model", "m"},
+                                   {"shadow_rule", "r"},
+                                   {"shadow_blocked", "no"},
+                                   {"shadow_cost_micro_usd", 1}});
+        }) << "source.malformed"
+                                                   << "'shadow_blocked' is not true/false";
+        QTest::newRow("escalation_of not a string")
+            << broken([](json &p) { p["events"][1]["escalation_of"] = 7; }) << "source.malformed"
+            << "event 1: 'escalation_of' is not a string";
+        auto withFeedback = [&broken](auto change) {
+            return broken([&change](json &p) {
+                p["feedback"] =
+                    json::array({{{"cursor", "3"}, {"request_id", "rl-1"}, {"time_ms", 1795000000000}, {"score", 0.5}},
+                                 {{"cursor", "4"}, {"request_id", "rl-2"}, {"time_ms", 1795000000001}, {"score", 0}}});
+                p["next_feedback_cursor"] = "4";
+                p["feedback_has_more"] = false;
+                change(p);
+            });
+        };
+        QTest::newRow("feedback not a list") << withFeedback([](json &p) {
+            p["feedback"] = {{"cursor", "3"}};
+        }) << "source.malformed"
+                                             << "'feedback' is not a list";
+        QTest::newRow("feedback a string")
+            << withFeedback([](json &p) { p["feedback"] = "none"; }) << "source.malformed"
+            << "'feedback' is not a list";
+        QTest::newRow("a feedback that is not an object")
+            << withFeedback([](json &p) { p["feedback"][1] = 0.5; }) << "source.malformed"
+            << "feedback 1 is not an object";
+        QTest::newRow("a feedback that is a list")
+            << withFeedback([](json &p) { p["feedback"][0] = json::array({1}); }) << "source.malformed"
+            << "feedback 0 is not an object";
+        QTest::newRow("feedback score above 1")
+            << withFeedback([](json &p) { p["feedback"][1]["score"] = 1.5; }) << "source.malformed"
+            << "feedback 1: 'score' is not a number from 0 to 1";
+        QTest::newRow("feedback score a string")
+            << withFeedback([](json &p) { p["feedback"][0]["score"] = "good"; }) << "source.malformed"
+            << "feedback 0: 'score' is not a number from 0 to 1";
+        QTest::newRow("feedback score an object") << withFeedback([](json &p) {
+            p["feedback"][0]["score"] = {{"value", 1}};
+        }) << "source.malformed"
+                                                  << "feedback 0: 'score' is not a single value";
+        QTest::newRow("feedback thumbs sideways")
+            << withFeedback([](json &p) { p["feedback"][0]["thumbs"] = "sideways"; }) << "source.malformed"
+            << "feedback 0: 'thumbs' is not \"up\" or \"down\"";
+        QTest::newRow("feedback comment a number")
+            << withFeedback([](json &p) { p["feedback"][1]["comment"] = 3; }) << "source.malformed"
+            << "feedback 1: 'comment' is not a string";
+        QTest::newRow("feedback without request_id")
+            << withFeedback([](json &p) { p["feedback"][1].erase("request_id"); }) << "source.malformed"
+            << "feedback 1: 'request_id' is missing";
+        QTest::newRow("feedback cursor not a cursor")
+            << withFeedback([](json &p) { p["feedback"][0]["cursor"] = 3; }) << "source.malformed"
+            << "feedback 0: 'cursor' is not a cursor";
+        QTest::newRow("feedback cursors out of order")
+            << withFeedback([](json &p) { std::swap(p["feedback"][0], p["feedback"][1]); }) << "source.malformed"
+            << "feedback 1: 'cursor' is not above the one before it";
+        QTest::newRow("next_feedback_cursor not the last")
+            << withFeedback([](json &p) { p["next_feedback_cursor"] = "8"; }) << "source.malformed"
+            << "'next_feedback_cursor' is not the last feedback's cursor";
+        QTest::newRow("next_feedback_cursor missing")
+            << withFeedback([](json &p) { p.erase("next_feedback_cursor"); }) << "source.malformed"
+            << "'next_feedback_cursor' is missing";
+        QTest::newRow("next_feedback_cursor a number")
+            << withFeedback([](json &p) { p["next_feedback_cursor"] = 4; }) << "source.malformed"
+            << "'next_feedback_cursor' is not a string";
+        QTest::newRow("feedback_has_more missing")
+            << withFeedback([](json &p) { p.erase("feedback_has_more"); }) << "source.malformed"
+            << "'feedback_has_more' is missing";
+        QTest::newRow("feedback_has_more a string")
+            << withFeedback([](json &p) { p["feedback_has_more"] = "no"; }) << "source.malformed"
+            << "'feedback_has_more' is not true/false";
+        QTest::newRow("feedback list missing")
+            << withFeedback([](json &p) { p.erase("feedback"); }) << "source.malformed"
+            << "'feedback' is missing";
+        QTest::newRow("no feedback but more") << withFeedback([](json &p) {
+            p["feedback"] = json::array();
+            p["next_feedback_cursor"] = "0";
+            p["feedback_has_more"] = true;
+        }) << "source.malformed"
+                                              << "no feedback but says there is more";
         QTest::newRow("cursor goes backwards")
             << QByteArray(R"({"events":[],"next_cursor":"3","has_more":false})") << "source.cursor_backwards"
             << "reset";

@@ -653,6 +653,10 @@ private slots:
             // version 4: what was stored before is metered; the rollups rebuilt from it agree
             QCOMPARE(scalar(store->database(), "SELECT count(*) FROM usage_events WHERE unmetered = 0"),
                      std::int64_t(1));
+            // version 8: an event stored before has no replay features (a replay counts it as not recorded)
+            QCOMPARE(scalar(store->database(), "SELECT count(*) FROM usage_events WHERE has_tools IS NULL AND "
+                                               "prompt_checks IS NULL AND budget_used IS NULL AND shadow_tier IS NULL"),
+                     std::int64_t(1));
         }
         // version 7: no drafts, versions or deployments yet, an empty audit log that verifies, and its guard
         for (const char *table : {"policy_drafts", "published_policies", "router_deployments", "audit_log"})

@@ -1,0 +1,318 @@
+#include "simulate/simulation.h"
+
+#include "simulate/policyreplayer.h"
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <optional>
+#include <thread>
+#include <tuple>
+
+namespace rl {
+
+namespace {
+
+constexpr std::int64_t kProgressEvery = 16384;
+
+std::string_view tierLabel(const ReplayOutcome &outcome)
+{
+    if (outcome.blocked)
+        return "blocked";
+    return outcome.tierName.empty() ? std::string_view("none") : outcome.tierName;
+}
+
+// The chance that the outcome's tier answers worse than the frontier tier: the scorer's complexity on the
+// cheapest tier, none on the frontier, by rank between.
+double shortfall(const Policy &policy, const ReplayOutcome &outcome, double complexity)
+{
+    const auto tiers = static_cast<int>(policy.tiers.size());
+    if (outcome.blocked || outcome.tier <= 0 || tiers < 2)
+        return 0.0;
+    return complexity * static_cast<double>(outcome.tier) / static_cast<double>(tiers - 1);
+}
+
+void count(PolicyFigures &figures, const Policy &policy, const EventReplay &replay, const UsageEvent &event)
+{
+    const ReplayOutcome &o = replay.outcome;
+    ++figures.requests;
+    figures.blocked += o.blocked ? 1 : 0;
+    figures.unpriced += !o.blocked && o.unpriced ? 1 : 0;
+    figures.costMicro += o.costMicro;
+    figures.frontierCostMicro += replay.frontierCostMicro;
+    const std::string label(tierLabel(o)); // short: no allocation
+    ++figures.tierRequests[label];
+    figures.tierCostMicro[label] += o.costMicro;
+    if (event.complexity && !o.blocked) {
+        figures.expectedShortfalls += shortfall(policy, o, *event.complexity);
+        ++figures.scoredRequests;
+    }
+}
+
+using MoveKey = std::tuple<std::string, std::string, std::string>; // group, from, to
+
+void addMove(std::map<MoveKey, TierMove> &moves, std::string_view group, std::string_view from, std::string_view to,
+             std::int64_t delta)
+{
+    MoveKey key{std::string(group), std::string(from), std::string(to)};
+    auto found = moves.find(key);
+    if (found == moves.end())
+        found = moves.emplace(key, TierMove{std::get<0>(key), std::get<1>(key), std::get<2>(key), 0, 0}).first;
+    ++found->second.requests;
+    found->second.costDeltaMicro += delta;
+}
+
+std::vector<TierMove> sortedMoves(const std::map<MoveKey, TierMove> &moves)
+{
+    std::vector<TierMove> list;
+    list.reserve(moves.size());
+    for (const auto &[key, move] : moves)
+        list.push_back(move);
+    std::stable_sort(list.begin(), list.end(), [](const TierMove &a, const TierMove &b) {
+        if (a.group != b.group)
+            return a.group < b.group;
+        return a.requests > b.requests;
+    });
+    return list;
+}
+
+void span(const EventReplay &replay, std::int64_t &low, std::int64_t &high)
+{
+    std::int64_t lowest = replay.outcome.costMicro, highest = replay.outcome.costMicro;
+    for (const ReplayOutcome &o : replay.possible) {
+        lowest = std::min(lowest, o.costMicro);
+        highest = std::max(highest, o.costMicro);
+    }
+    low += lowest;
+    high += highest;
+}
+
+// One reading thread's share of a simulation: its days' events replayed under both policies and summed.
+class Accumulator {
+public:
+    Accumulator(const std::shared_ptr<const Policy> &baselinePolicy, const std::shared_ptr<const Policy> &draftPolicy,
+                const Pricing &pricing, const RoutingEngine &engine)
+        : m_baselinePolicy(*baselinePolicy), m_draftPolicy(*draftPolicy), m_baseline(baselinePolicy, pricing, engine),
+          m_draft(draftPolicy, pricing, engine)
+    {}
+
+    void add(const StoredEvent &stored)
+    {
+        const UsageEvent &event = stored.event;
+        ++events;
+        m_baseline.replay(event, m_before);
+        m_draft.replay(event, m_after);
+        if (!m_before.known || !m_after.known) {
+            ++unknown.requests;
+            ++unknown.reasons[std::string(!m_after.known ? m_after.reason : m_before.reason)];
+            span(m_before, unknown.baselineCostMinMicro, unknown.baselineCostMaxMicro);
+            span(m_after, unknown.draftCostMinMicro, unknown.draftCostMaxMicro);
+            std::vector<std::string_view> reached{tierLabel(m_after.outcome)};
+            for (const ReplayOutcome &o : m_after.possible)
+                if (std::find(reached.begin(), reached.end(), tierLabel(o)) == reached.end())
+                    reached.push_back(tierLabel(o));
+            for (std::string_view tier : reached)
+                ++unknown.draftTierRequests[std::string(tier)];
+            return;
+        }
+        ++compared;
+        count(baseline, m_baselinePolicy, m_before, event);
+        count(draft, m_draftPolicy, m_after, event);
+        DayFigures &day = days[stored.day];
+        day.day = stored.day;
+        ++day.requests;
+        day.baselineCostMicro += m_before.outcome.costMicro;
+        day.draftCostMicro += m_after.outcome.costMicro;
+        const std::string_view from = tierLabel(m_before.outcome), to = tierLabel(m_after.outcome);
+        if (from != to) {
+            const std::int64_t delta = m_after.outcome.costMicro - m_before.outcome.costMicro;
+            addMove(moved, {}, from, to, delta);
+            addMove(byRule, m_after.outcome.rule, from, to, delta);
+            addMove(byTeam, event.team, from, to, delta);
+        }
+    }
+
+    // Adds another thread's share.
+    void merge(const Accumulator &other)
+    {
+        events += other.events;
+        compared += other.compared;
+        mergeFigures(baseline, other.baseline);
+        mergeFigures(draft, other.draft);
+        unknown.requests += other.unknown.requests;
+        for (const auto &[reason, n] : other.unknown.reasons)
+            unknown.reasons[reason] += n;
+        unknown.baselineCostMinMicro += other.unknown.baselineCostMinMicro;
+        unknown.baselineCostMaxMicro += other.unknown.baselineCostMaxMicro;
+        unknown.draftCostMinMicro += other.unknown.draftCostMinMicro;
+        unknown.draftCostMaxMicro += other.unknown.draftCostMaxMicro;
+        for (const auto &[tier, n] : other.unknown.draftTierRequests)
+            unknown.draftTierRequests[tier] += n;
+        for (const auto &[day, figures] : other.days) {
+            DayFigures &mine = days[day];
+            mine.day = day;
+            mine.requests += figures.requests;
+            mine.baselineCostMicro += figures.baselineCostMicro;
+            mine.draftCostMicro += figures.draftCostMicro;
+        }
+        mergeMoves(moved, other.moved);
+        mergeMoves(byRule, other.byRule);
+        mergeMoves(byTeam, other.byTeam);
+    }
+
+    void finish(SimulationResult &result) const
+    {
+        result.events = events;
+        result.compared = compared;
+        const auto keepNames = [](PolicyFigures &into, const PolicyFigures &from) {
+            const PolicyFigures named = into;
+            into = from;
+            into.name = named.name;
+            into.version = named.version;
+            into.tierNames = named.tierNames;
+        };
+        keepNames(result.baseline, baseline);
+        keepNames(result.draft, draft);
+        result.unknown = unknown;
+        result.moved = sortedMoves(moved);
+        result.movedByRule = sortedMoves(byRule);
+        result.movedByTeam = sortedMoves(byTeam);
+        for (const auto &[day, figures] : days)
+            result.days.push_back(figures);
+    }
+
+private:
+    static void mergeFigures(PolicyFigures &into, const PolicyFigures &from)
+    {
+        into.requests += from.requests;
+        into.blocked += from.blocked;
+        into.unpriced += from.unpriced;
+        into.costMicro += from.costMicro;
+        into.frontierCostMicro += from.frontierCostMicro;
+        for (const auto &[tier, n] : from.tierRequests)
+            into.tierRequests[tier] += n;
+        for (const auto &[tier, n] : from.tierCostMicro)
+            into.tierCostMicro[tier] += n;
+        into.expectedShortfalls += from.expectedShortfalls;
+        into.scoredRequests += from.scoredRequests;
+    }
+
+    static void mergeMoves(std::map<MoveKey, TierMove> &into, const std::map<MoveKey, TierMove> &from)
+    {
+        for (const auto &[key, move] : from) {
+            auto found = into.find(key);
+            if (found == into.end()) {
+                into.emplace(key, move);
+                continue;
+            }
+            found->second.requests += move.requests;
+            found->second.costDeltaMicro += move.costDeltaMicro;
+        }
+    }
+
+    const Policy &m_baselinePolicy;
+    const Policy &m_draftPolicy;
+    PolicyReplayer m_baseline, m_draft;
+    EventReplay m_before, m_after;
+
+public:
+    std::int64_t events = 0, compared = 0;
+    PolicyFigures baseline, draft;
+    UnknownFigures unknown;
+    std::map<std::int64_t, DayFigures> days;
+    std::map<MoveKey, TierMove> moved, byRule, byTeam;
+};
+
+} // namespace
+
+Result<SimulationResult> Simulation::run(HistoryReader &reader, const std::shared_ptr<const Policy> &baseline,
+                                         const std::shared_ptr<const Policy> &draft, const SimulationOptions &options)
+{
+    const UsageFilter &scope = options.scope;
+    if (scope.toDay <= scope.fromDay)
+        return Error{"simulate.period", "the period is empty: its end must come after its start", false};
+    Result<Pricing> pricing = reader.pricing();
+    if (!pricing)
+        return pricing.error();
+    Result<std::int64_t> total = reader.count(scope);
+    if (!total)
+        return total.error();
+
+    SimulationResult result;
+    result.fromMs = reader.calendar().dayStartMs(scope.fromDay);
+    result.toMs = reader.calendar().dayStartMs(scope.toDay);
+    result.team = scope.team;
+    result.app = scope.app;
+    result.source = scope.source;
+    result.baseline.name = baseline->name;
+    result.baseline.version = baseline->version;
+    result.draft.name = draft->name;
+    result.draft.version = draft->version;
+    for (const Tier &tier : baseline->tiers)
+        result.baseline.tierNames.push_back(tier.name);
+    for (const Tier &tier : draft->tiers)
+        result.draft.tierNames.push_back(tier.name);
+
+    // Two readers, each on its own connection and half of the days: reading the rows is half the work, and
+    // SQLite reads one connection on one core. The later half runs on a thread of its own; this thread reads
+    // the earlier half and reports progress for both.
+    const RoutingEngine engine;
+    Accumulator first(baseline, draft, pricing.value(), engine);
+    std::atomic<std::int64_t> done{0};
+    std::atomic<bool> stop{false};
+    std::optional<Accumulator> second;
+    std::optional<Error> secondFailed;
+    std::thread helper;
+    UsageFilter firstHalf = scope;
+    if (scope.toDay - scope.fromDay >= 2 && total.value() >= options.splitAtEvents) {
+        UsageFilter secondHalf = scope;
+        firstHalf.toDay = secondHalf.fromDay = scope.fromDay + (scope.toDay - scope.fromDay) / 2;
+        second.emplace(baseline, draft, pricing.value(), engine);
+        helper = std::thread([&, secondHalf] {
+            Result<HistoryReader> own = HistoryReader::open(reader.path());
+            if (!own) {
+                secondFailed = own.error();
+                stop = true;
+                return;
+            }
+            Result<void> read = own->forEach(secondHalf, [&](const StoredEvent &stored) {
+                second->add(stored);
+                done.fetch_add(1, std::memory_order_relaxed);
+                return !stop.load(std::memory_order_relaxed);
+            });
+            if (!read) {
+                secondFailed = read.error();
+                stop = true;
+            }
+        });
+    }
+    std::int64_t sinceReport = 0;
+    Result<void> replayed = reader.forEach(firstHalf, [&](const StoredEvent &stored) {
+        first.add(stored);
+        const std::int64_t now = done.fetch_add(1, std::memory_order_relaxed) + 1;
+        if (++sinceReport >= kProgressEvery) {
+            sinceReport = 0;
+            if (stop.load() || (options.progress && !options.progress(now, total.value()))) {
+                stop = true;
+                return false;
+            }
+        }
+        return true;
+    });
+    if (!replayed)
+        stop = true;
+    if (helper.joinable())
+        helper.join();
+    if (!replayed)
+        return replayed.error();
+    if (secondFailed)
+        return *secondFailed;
+    if (second)
+        first.merge(*second);
+    if (options.progress && !options.progress(done.load(), std::max(done.load(), total.value())))
+        return Error{"simulate.cancelled", "the simulation was cancelled", false};
+    first.finish(result);
+    return result;
+}
+
+} // namespace rl

@@ -1,0 +1,39 @@
+#pragma once
+
+#include "dashboardsnapshot.h" // rl::UsageFilter's meta type
+#include "simulate/simulationresult.h"
+
+#include <QMetaType>
+#include <QObject>
+#include <QString>
+
+#include <atomic>
+
+Q_DECLARE_METATYPE(rl::SimulationResult)
+
+// The studio's replays of history (core/simulate), on a thread of its own: a replay reads every event of its
+// period through its own read-only connection, so the GUI thread never waits on it. Progress comes as signals;
+// cancel() may be called from any thread and stops the run at its next event. Each answer carries the ticket of
+// its request, so the studio drops answers to runs it has replaced.
+class SimulationWorker : public QObject {
+    Q_OBJECT
+public:
+    explicit SimulationWorker(QObject *parent = nullptr);
+
+    // Thread-safe: stops the run of `ticket` (it answers `failed` with `cancelled` true), whether it is in
+    // progress or still queued.
+    void cancel(quint64 ticket) { m_cancelled.store(ticket); }
+
+public slots:
+    // `baselineVersion` 0: the store's latest published version.
+    void run(quint64 ticket, const QString &storePath, const QString &draftDocument, qint64 baselineVersion,
+             const rl::UsageFilter &scope);
+
+signals:
+    void progress(quint64 ticket, qint64 done, qint64 total);
+    void finished(quint64 ticket, const rl::SimulationResult &result);
+    void failed(quint64 ticket, const QString &message, bool cancelled);
+
+private:
+    std::atomic<quint64> m_cancelled{0};
+};
