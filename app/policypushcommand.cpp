@@ -20,13 +20,20 @@ namespace {
 
 const char *kPushHelp =
     R"help(Usage: routeledger policy push --policy FILE --router URL [--router URL …] [--token-env VAR]
-                              [--store FILE] [--dry-run] [--json] [--connect-timeout-ms N]
+                              [--store FILE] [--dry-run] [--shadow] [--json] [--connect-timeout-ms N]
+       routeledger policy push --end-shadow --router URL [--router URL …] [--token-env VAR] [--store FILE]
 
 Installs a policy on every router given, in parallel, and reads it back (docs/ROUTER.md, "Pushing
 policies"). Per router: GET /admin/policy for its ETag, PUT /admin/policy with If-Match, then GET again
 and compare canonical form with canonical form. A router that already holds this very policy is left
 alone (applied). --dry-run asks each router to validate the policy (POST /admin/policy/validate) and
 installs nothing.
+
+--shadow installs the policy as the routers' shadow policy instead (/admin/policy?shadow): every request is
+still decided and served by the live policy, and also decided by the shadow one, whose choice is only
+recorded in the router's ledger (tier, model, rule, what it would have cost); its version need not be higher
+than the live one's. --end-shadow ends shadow mode on the routers (DELETE /admin/policy?shadow). Neither
+changes what the routers serve; both go into the audit log (policy.shadow, policy.shadow_end).
 
 The policy is validated first: an invalid one is refused (exit 1, its errors on stderr) and nothing is
 sent. The admin token comes from the environment variable VAR (default ROUTELEDGER_ADMIN_TOKEN), the
@@ -87,6 +94,32 @@ std::string auditDetails(const rl::PushResult &result, std::int64_t pushedVersio
     return details.dump();
 }
 
+void printResult(const rl::PushResult &result, bool asJson);
+
+// `policy push --end-shadow`: DELETE /admin/policy?shadow on every router, each result audited.
+int endShadowMode(const std::vector<std::string> &routers, const char *token, const rl::PolicyPusher::Options &options,
+                  const std::string &storePath, bool asJson)
+{
+    std::optional<rl::UsageStore> store;
+    std::error_code ec;
+    if (!storePath.empty() && std::filesystem::exists(storePath, ec))
+        store = openCommandStore(storePath, false, "check the path");
+    std::vector<rl::PushTarget> targets;
+    for (const std::string &url : routers)
+        targets.push_back({url, url, token, std::nullopt});
+    const std::vector<rl::PushResult> results = rl::PolicyPusher(options).endShadow(targets);
+    bool allEnded = true;
+    for (const rl::PushResult &result : results) {
+        printResult(result, asJson);
+        allEnded = allEnded && result.outcome == rl::PushOutcome::Applied;
+        if (store && result.outcome == rl::PushOutcome::Applied && result.routerVersion)
+            if (auto saved = store->appendAudit({"policy.shadow_end", result.baseUrl, "", auditDetails(result, 0)});
+                !saved)
+                std::cerr << "note: not recorded in the audit log: " << saved.error().message << "\n";
+    }
+    return allEnded ? 0 : 1;
+}
+
 void printResult(const rl::PushResult &result, bool asJson)
 {
     if (asJson) {
@@ -117,13 +150,17 @@ int policyPush(const std::vector<std::string> &args, const SourceCommandContext 
     const std::vector<std::string> routers = takeRouters(rest, routerError);
     if (!routerError.empty())
         return help.usageError(routerError);
-    CommandLine line(rest, {"--policy", "--token-env", "--store", "--connect-timeout-ms"}, {"--dry-run", "--json"});
+    CommandLine line(rest, {"--policy", "--token-env", "--store", "--connect-timeout-ms"},
+                     {"--dry-run", "--json", "--shadow", "--end-shadow"});
     if (!line.ok())
         return help.usageError(line.error());
     if (!line.positional().empty())
         return help.usageError("policy push takes no positional arguments (got \"" + line.positional().front()
                                + "\"); name the policy with --policy FILE");
-    if (!line.value("--policy") || line.value("--policy")->empty())
+    const bool endShadow = line.has("--end-shadow");
+    if (endShadow && (line.has("--policy") || line.has("--shadow") || line.has("--dry-run")))
+        return help.usageError("--end-shadow takes no --policy, --shadow or --dry-run: it only ends shadow mode");
+    if (!endShadow && (!line.value("--policy") || line.value("--policy")->empty()))
         return help.usageError("policy push needs --policy FILE");
     if (routers.empty())
         return help.usageError("policy push needs at least one --router URL");
@@ -149,6 +186,8 @@ int policyPush(const std::vector<std::string> &args, const SourceCommandContext 
     if (storeFlag && storeFlag->empty())
         return help.usageError("--store needs a file name");
 
+    if (endShadow)
+        return endShadowMode(routers, token, options, storeFlag.value_or(context.defaultStore), line.has("--json"));
     const std::string policyFile = *line.value("--policy");
     rl::Result<std::string> text = rl::readTextFile(policyFile, rl::PolicyParser::kMaxDocumentBytes);
     if (!text) {
@@ -164,6 +203,7 @@ int policyPush(const std::vector<std::string> &args, const SourceCommandContext 
     }
 
     const bool dryRun = line.has("--dry-run");
+    const bool shadow = line.has("--shadow");
     // The audit log: opened before the push so that a refused store is said up front, written after.
     std::optional<rl::UsageStore> store;
     const std::string storePath = storeFlag.value_or(context.defaultStore);
@@ -181,12 +221,22 @@ int policyPush(const std::vector<std::string> &args, const SourceCommandContext 
     for (const std::string &url : routers)
         targets.push_back({url, url, token, std::nullopt});
     const rl::PolicyPusher pusher(options);
-    const std::vector<rl::PushResult> results = pusher.push(text.value(), targets, dryRun);
+    const std::vector<rl::PushResult> results = pusher.push(text.value(), targets, dryRun, shadow);
 
     bool allApplied = true;
     for (const rl::PushResult &result : results) {
         printResult(result, line.has("--json"));
         allApplied = allApplied && result.outcome == rl::PushOutcome::Applied;
+    }
+    if (store && shadow) {
+        // A shadow policy is not what the router runs: the audit log says it, the deployments do not change.
+        for (const rl::PushResult &result : results)
+            if (auto saved = store->appendAudit(
+                    {"policy.shadow", result.baseUrl, "", auditDetails(result, load.policy->version)});
+                !saved)
+                std::cerr << "note: the result for " << result.baseUrl
+                          << " was not recorded in the audit log: " << saved.error().message << "\n";
+        return allApplied ? 0 : 1;
     }
     if (store) {
         std::size_t recorded = 0;

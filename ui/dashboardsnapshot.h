@@ -1,5 +1,6 @@
 #pragma once
 
+#include "store/qualityqueries.h"
 #include "store/reconciliation.h"
 #include "store/usagequeries.h"
 
@@ -25,6 +26,8 @@ struct DashboardSnapshot {
     std::vector<rl::BudgetStatus> budgets;
     std::vector<rl::PolicyVersionMark> policyVersions;
     std::vector<rl::DayQuality> quality;
+    rl::QualityReport qualityReport; // feedback and escalation rates by tier, rule, team and complexity band
+    bool hasQualityReport = false;   // computed only while the Quality page is shown (QueryWorker)
     std::vector<rl::ModelLatency> latency;
     rl::ReconciliationReport reconciliation;
     std::vector<std::string> teamNames; // for the filter bar

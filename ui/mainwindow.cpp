@@ -3,6 +3,7 @@
 #include "audit/auditlogpage.h"
 #include "credentialstore.h"
 #include "overview/overviewpage.h"
+#include "quality/qualitypage.h"
 #include "queryworker.h"
 #include "reconciliation/reconciliationpage.h"
 #include "routing/routingpage.h"
@@ -97,6 +98,8 @@ MainWindow::MainWindow(const DashboardContext &context, QWidget *parent) : QMain
     addPage(tr("Teams"), m_teams);
     m_routing = new RoutingPage(theme, m_pages);
     addPage(tr("Routing"), m_routing);
+    m_quality = new QualityPage(theme, m_pages);
+    addPage(tr("Quality"), m_quality);
     m_reconciliation = new ReconciliationPage(theme, m_pages);
     addPage(tr("Reconciliation"), m_reconciliation);
     m_studio = new PolicyStudioPage(theme, m_context.store, m_context.deploy, m_context.simulation,
@@ -117,6 +120,8 @@ MainWindow::MainWindow(const DashboardContext &context, QWidget *parent) : QMain
     // The Overview's call to action on an empty period: add a source, or widen the period.
     connect(m_overview, &OverviewPage::addSourceRequested, this,
             [this] { m_navigation->setCurrentRow(m_pages->indexOf(m_sources)); });
+    connect(m_quality, &QualityPage::sourcesRequested, this,
+            [this] { m_navigation->setCurrentRow(m_pages->indexOf(m_sources)); });
     connect(m_overview, &OverviewPage::longerPeriodRequested, this,
             [this] { m_filters->setPreset(FilterBar::Last90Days); });
 
@@ -125,6 +130,13 @@ MainWindow::MainWindow(const DashboardContext &context, QWidget *parent) : QMain
         // filters mean nothing on these pages
         m_filters->setVisible(m_pages->widget(row) != m_sources && m_pages->widget(row) != m_studio
                               && m_pages->widget(row) != m_audit);
+        // The Quality report is read only while its page is shown: arriving there loads it.
+        const bool quality = m_pages->widget(row) == m_quality;
+        if (m_context.queries) {
+            m_context.queries->setQualityReportWanted(quality);
+            if (quality && !m_qualityLoaded)
+                refresh();
+        }
     });
     m_navigation->setCurrentRow(0);
     connect(m_filters, &FilterBar::changed, this, &MainWindow::refresh);
@@ -225,6 +237,9 @@ void MainWindow::showSnapshot(quint64 requestId, const DashboardSnapshot &snapsh
     m_overview->setSnapshot(snapshot);
     m_teams->setSnapshot(snapshot);
     m_routing->setSnapshot(snapshot);
+    m_qualityLoaded = snapshot.hasQualityReport;
+    if (snapshot.hasQualityReport)
+        m_quality->setSnapshot(snapshot);
     m_reconciliation->setSnapshot(snapshot);
     emit snapshotShown();
 }

@@ -21,6 +21,7 @@ class AuditLogPage;
 class QTimer;
 class TeamsPage;
 class RoutingPage;
+class QualityPage;
 class TryRequestPage;
 
 // The window: a left navigation, the shared filter bar and the pages. It only wires pages to the workers
@@ -38,6 +39,7 @@ public:
     OverviewPage *overviewPage() const { return m_overview; }
     TeamsPage *teamsPage() const { return m_teams; }
     RoutingPage *routingPage() const { return m_routing; }
+    QualityPage *qualityPage() const { return m_quality; }
     SourcesPage *sourcesPage() const { return m_sources; }
     ReconciliationPage *reconciliationPage() const { return m_reconciliation; }
     FilterBar *filterBar() const { return m_filters; }
@@ -67,6 +69,7 @@ private:
     OverviewPage *m_overview = nullptr;
     TeamsPage *m_teams = nullptr;
     RoutingPage *m_routing = nullptr;
+    QualityPage *m_quality = nullptr;
     TryRequestPage *m_tryRequest = nullptr;
     PolicyStudioPage *m_studio = nullptr;
     AuditLogPage *m_audit = nullptr;
@@ -74,5 +77,6 @@ private:
     ReconciliationPage *m_reconciliation = nullptr;
     QTimer *m_liveRefresh = nullptr; // new data lands: refresh at most twice a second
     quint64 m_lastRequest = 0;
+    bool m_qualityLoaded = false; // the last snapshot carried the Quality report
     rl::OrgCalendar m_calendar;
 };

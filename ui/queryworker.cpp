@@ -65,6 +65,13 @@ void QueryWorker::load(quint64 requestId, const rl::UsageFilter &filter, qint64 
     if (!quality)
         return fail(quality.error());
     snapshot.quality = std::move(quality).value();
+    if (m_qualityWanted.load()) {
+        auto qualityReport = rl::QualityQueries(m_queries->database()).report(filter);
+        if (!qualityReport)
+            return fail(qualityReport.error());
+        snapshot.qualityReport = std::move(qualityReport).value();
+        snapshot.hasQualityReport = true;
+    }
     auto latency = m_queries->latencyByModel(filter);
     if (!latency)
         return fail(latency.error());

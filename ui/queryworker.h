@@ -4,6 +4,7 @@
 
 #include <QObject>
 
+#include <atomic>
 #include <memory>
 #include <optional>
 
@@ -17,6 +18,10 @@ public:
     explicit QueryWorker(const QString &storePath, QObject *parent = nullptr);
     ~QueryWorker() override;
 
+    // Thread-safe. The Quality page's report reads the period's raw events (seconds on a large store), so it is
+    // computed only while that page is shown; other pages' snapshots leave it empty.
+    void setQualityReportWanted(bool wanted) { m_qualityWanted.store(wanted); }
+
 public slots:
     void load(quint64 requestId, const rl::UsageFilter &filter, qint64 nowMs);
 
@@ -27,4 +32,5 @@ signals:
 private:
     std::unique_ptr<rl::UsageQueries> m_queries;
     QString m_path;
+    std::atomic<bool> m_qualityWanted{false};
 };

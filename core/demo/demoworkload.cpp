@@ -4,6 +4,7 @@
 #include "routing/promptchecks.h"
 #include "routing/routingengine.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -99,6 +100,52 @@ const std::vector<TeamProfile> kTeams = {
     {"security", 6, 0.03, {{Code, 0.5}, {Secret, 0.1}, {Chat, 0.4}}, {"soc-assistant"}, 30, false, ""},
     {"operations", 10, 0.06, {{Extract, 0.5}, {Summarize, 0.5}}, {"batch-jobs"}, 15, false, "nightly"},
 };
+
+// An answered request a later one of the same user and app may escalate from.
+struct DemoAnswer {
+    std::string requestId;
+    std::int64_t timeMs = 0;
+    int rank = 0;
+    double complexity = 0;
+};
+
+// The demo's quality signals for one answered event: an escalation when the same user and app asked a less capable
+// tier shortly before (likelier the harder that request was, and the further apart the tiers), and feedback on a
+// few answers, lower for hard requests answered by the light tier. Drawn from `random`, never the events' own.
+void addQualitySignals(UsageEvent &e, std::vector<DemoAnswer> &recent, std::mt19937_64 &random,
+                       std::vector<FeedbackRecord> &feedback)
+{
+    constexpr std::int64_t kWindowMs = 30 * 60'000;
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    const double complexity = e.complexity.value_or(0.5);
+    for (const DemoAnswer &earlier : recent) {
+        if (earlier.timeMs >= e.timeMs || e.timeMs - earlier.timeMs > kWindowMs || earlier.rank <= e.tierRank)
+            continue;
+        const double likelihood = 0.3 + 0.5 * earlier.complexity * (earlier.rank - e.tierRank);
+        if (unit(random) < likelihood) {
+            e.escalationOf = earlier.requestId;
+            break;
+        }
+    }
+    recent.push_back({e.requestId, e.timeMs, e.tierRank, complexity});
+    if (recent.size() > 6)
+        recent.erase(recent.begin());
+    if (e.status == UsageStatus::Error || unit(random) >= 0.04)
+        return;
+    const double weakness = e.tierRank >= 2 ? 1.2 : e.tierRank == 1 ? 0.4 : 0.08;
+    const double expected = std::clamp(0.93 - weakness * complexity * complexity * 1.4, 0.05, 0.98);
+    FeedbackRecord f;
+    f.requestId = e.requestId;
+    f.timeMs = e.timeMs + 30'000 + static_cast<std::int64_t>(unit(random) * 600'000);
+    if (unit(random) < 0.5) { // half the clients send thumbs, the others a score
+        f.thumbsUp = unit(random) < expected;
+        f.score = *f.thumbsUp ? 1.0 : 0.0;
+    } else {
+        std::normal_distribution<double> spread(expected, 0.15);
+        f.score = std::round(std::clamp(spread(random), 0.0, 1.0) * 100.0) / 100.0;
+    }
+    feedback.push_back(std::move(f));
+}
 
 const char *kPolicyV1 = R"({
   "schema": "routeledger.policy/v1", "name": "acme-prod", "version": 1,
@@ -334,6 +381,10 @@ Result<std::int64_t> DemoWorkload::generate(UsageStore &store, const std::functi
     store.setActor(asTheDemo.actor);
 
     std::map<std::pair<std::size_t, std::int64_t>, std::int64_t> monthSpend; // (team, month) -> micro-USD
+    // Quality signals from their own generator, so the events stay what they are for a seed (the simulation's
+    // exactness test replays them) and only gain feedback and escalation links.
+    std::mt19937_64 signals(m_options.seed ^ 0x9E3779B97F4A7C15ULL);
+    std::map<std::string, std::vector<DemoAnswer>> recentByUser; // user and app -> the last few answered requests
     const std::int64_t total = m_options.events;
     std::int64_t produced = 0;
     IngestBatch batch;
@@ -469,6 +520,7 @@ Result<std::int64_t> DemoWorkload::generate(UsageStore &store, const std::functi
                 e.unpriced = cost.unpriced;
                 e.frontierCostMicro = m_pricing.cost(policy->tiers.front().models.front(), e.tokens, e.timeMs).microUsd;
                 monthSpend[{t, month}] += e.costMicro;
+                addQualitySignals(e, recentByUser[e.user + "\n" + e.app], signals, batch.feedback);
             }
             batch.events.push_back(std::move(e));
             if (batch.events.size() >= m_options.batchSize) {
@@ -476,6 +528,7 @@ Result<std::int64_t> DemoWorkload::generate(UsageStore &store, const std::functi
                 if (Result<IngestResult> stored = store.ingest(batch); !stored)
                     return stored.error();
                 batch.events.clear();
+                batch.feedback.clear();
                 if (progress && !progress(static_cast<double>(produced + n + 1) / static_cast<double>(total)))
                     return Error{"demo.cancelled", "demo generation was cancelled", false};
             }

@@ -167,14 +167,26 @@ HttpClient::Options clientOptions(const PolicyPusher::Options &options)
     return http;
 }
 
-// GET /admin/policy on `http` (see PolicyPusher::read).
-Result<RouterPolicyState> readPolicy(HttpClient &http, const PushTarget &target)
+// The live policy's URL, or the shadow policy's (`?shadow`, docs/ROUTER.md).
+std::string slotUrl(const PushTarget &target, bool shadow)
 {
-    Result<HttpAnswer> answer = http.sendOnce({"GET", policyUrl(target), authorization(target), {}});
+    return policyUrl(target) + (shadow ? "?shadow" : "");
+}
+
+// GET /admin/policy (or ?shadow) on `http` (see PolicyPusher::read). No shadow policy reads as an empty document
+// with the ETag the router gives for "none".
+Result<RouterPolicyState> readPolicy(HttpClient &http, const PushTarget &target, bool shadow = false)
+{
+    Result<HttpAnswer> answer = http.sendOnce({"GET", slotUrl(target, shadow), authorization(target), {}});
     if (!answer)
         return answer.error();
     if (answer->status == 401 || answer->status == 403)
         return tokenError(answer.value());
+    if (shadow && answer->status == 404) {
+        RouterPolicyState none;
+        none.etag = answer->header("etag").empty() ? std::string("\"none\"") : answer->header("etag");
+        return none;
+    }
     if (answer->status != 200)
         return refusedError(answer.value(), "Reading the router's policy (GET /admin/policy)");
     RouterPolicyState state;
@@ -201,8 +213,9 @@ Result<RouterPolicyState> readPolicy(HttpClient &http, const PushTarget &target)
 // One router's push, run on a thread of its own with its own HTTP client.
 class TargetPush {
 public:
-    TargetPush(const PolicyPusher::Options &options, const PushedPolicy &policy, const PushTarget &target, bool dryRun)
-        : m_http(clientOptions(options)), m_policy(policy), m_target(target), m_dryRun(dryRun)
+    TargetPush(const PolicyPusher::Options &options, const PushedPolicy &policy, const PushTarget &target, bool dryRun,
+               bool shadow)
+        : m_http(clientOptions(options)), m_policy(policy), m_target(target), m_dryRun(dryRun), m_shadow(shadow)
     {
         m_result.target = target.name.empty() ? target.baseUrl : target.name;
         m_result.baseUrl = target.baseUrl;
@@ -210,7 +223,7 @@ public:
 
     PushResult run()
     {
-        Result<RouterPolicyState> before = readPolicy(m_http, m_target);
+        Result<RouterPolicyState> before = readPolicy(m_http, m_target, m_shadow);
         if (!before)
             return fail(before.error());
         hold(before.value());
@@ -248,7 +261,7 @@ private:
                                                   + std::to_string(before.version) + " (ETag " + before.etag
                                                   + ", expected " + *m_target.expectedEtag + ")");
         }
-        if (before.version >= m_policy.version) {
+        if (!m_shadow && before.version >= m_policy.version) { // a shadow policy's version is free
             m_result.details = differences(m_policy.json, before.document);
             return finish(PushOutcome::Stale, notNewer(before.version));
         }
@@ -263,7 +276,7 @@ private:
         const std::string ifMatch = m_target.expectedEtag.value_or(before.etag);
         auto headers = jsonHeaders();
         headers.emplace_back("If-Match", ifMatch);
-        Result<HttpAnswer> answer = m_http.sendOnce({"PUT", policyUrl(m_target), headers, m_policy.canonical});
+        Result<HttpAnswer> answer = m_http.sendOnce({"PUT", slotUrl(m_target, m_shadow), headers, m_policy.canonical});
         if (!answer)
             return fail(answer.error());
         const long status = answer->status;
@@ -285,7 +298,7 @@ private:
             previous = body["previous_version"].get<std::int64_t>();
         std::vector<std::string> warnings = issueLines(body, "warnings", "warning: ");
 
-        Result<RouterPolicyState> after = readPolicy(m_http, m_target);
+        Result<RouterPolicyState> after = readPolicy(m_http, m_target, m_shadow);
         if (!after) {
             hold({answer->header("etag"), m_policy.version, std::string()});
             return finish(after.error().code.rfind("net.", 0) == 0 ? PushOutcome::Unreachable : PushOutcome::Rejected,
@@ -300,6 +313,12 @@ private:
                               + std::to_string(m_result.details.size()) + " difference(s)");
         }
         m_result.details = std::move(warnings);
+        if (m_shadow)
+            return finish(PushOutcome::Applied,
+                          "in shadow: version " + std::to_string(m_policy.version)
+                              + (before.document.empty() ? std::string(" (no shadow before)")
+                                                         : " (was version " + std::to_string(before.version) + ")")
+                              + ", read back identical; the live policy is unchanged");
         return finish(PushOutcome::Applied, "applied: version " + std::to_string(m_policy.version) + " (was version "
                                                 + std::to_string(previous.value_or(before.version))
                                                 + "), read back identical");
@@ -307,7 +326,7 @@ private:
 
     PushResult stale(long status, const std::string &ifMatch, const HttpAnswer &answer)
     {
-        Result<RouterPolicyState> now = readPolicy(m_http, m_target);
+        Result<RouterPolicyState> now = readPolicy(m_http, m_target, m_shadow);
         if (!now) {
             m_result.routerEtag = answer.header("etag");
             return finish(PushOutcome::Stale, "the router refused the PUT (HTTP " + std::to_string(status) + ": "
@@ -373,21 +392,72 @@ private:
     const PushedPolicy &m_policy;
     const PushTarget &m_target;
     const bool m_dryRun;
+    const bool m_shadow;
     PushResult m_result;
 };
+
+// Ends shadow mode on one router: GET ?shadow for its ETag, DELETE with If-Match.
+PushResult endShadowOn(const PolicyPusher::Options &options, const PushTarget &target)
+{
+    HttpClient http(clientOptions(options));
+    PushResult result;
+    result.target = target.name.empty() ? target.baseUrl : target.name;
+    result.baseUrl = target.baseUrl;
+    auto finishWith = [&](PushOutcome outcome, std::string summary) {
+        result.outcome = outcome;
+        result.summary = std::move(summary);
+        return result;
+    };
+    auto failWith = [&](const Error &error) {
+        return finishWith(error.code.rfind("net.", 0) == 0 ? PushOutcome::Unreachable : PushOutcome::Rejected,
+                          error.message);
+    };
+    Result<RouterPolicyState> before = readPolicy(http, target, true);
+    if (!before)
+        return failWith(before.error());
+    if (before->document.empty())
+        return finishWith(PushOutcome::Applied, "no shadow policy was running; nothing to end");
+    auto headers = authorization(target);
+    headers.emplace_back("If-Match", before->etag);
+    Result<HttpAnswer> answer = http.sendOnce({"DELETE", slotUrl(target, true), headers, {}});
+    if (!answer)
+        return failWith(answer.error());
+    if (answer->status == 401 || answer->status == 403)
+        return failWith(tokenError(answer.value()));
+    if (answer->status == 412)
+        return finishWith(PushOutcome::Stale, "the shadow policy changed while it was being ended ("
+                                                  + routerMessage(answer.value()) + "); end it again");
+    if (answer->status != 200 && answer->status != 404)
+        return failWith(refusedError(answer.value(), "Ending shadow mode"));
+    result.routerVersion = before->version;
+    return finishWith(PushOutcome::Applied,
+                      "shadow mode ended (it ran version " + std::to_string(before->version) + ")");
+}
 
 } // namespace
 
 PolicyPusher::PolicyPusher(Options options) : m_options(std::move(options)) {}
 
-Result<RouterPolicyState> PolicyPusher::read(const PushTarget &target) const
+Result<RouterPolicyState> PolicyPusher::read(const PushTarget &target, bool shadow) const
 {
     HttpClient http(clientOptions(m_options));
-    return readPolicy(http, target);
+    return readPolicy(http, target, shadow);
+}
+
+std::vector<PushResult> PolicyPusher::endShadow(const std::vector<PushTarget> &targets) const
+{
+    std::vector<PushResult> results(targets.size());
+    std::vector<std::thread> threads;
+    threads.reserve(targets.size());
+    for (std::size_t i = 0; i < targets.size(); ++i)
+        threads.emplace_back([&, i] { results[i] = endShadowOn(m_options, targets[i]); });
+    for (std::thread &thread : threads)
+        thread.join();
+    return results;
 }
 
 std::vector<PushResult> PolicyPusher::push(const std::string &policyDocument, const std::vector<PushTarget> &targets,
-                                           bool dryRun) const
+                                           bool dryRun, bool shadow) const
 {
     std::vector<PushResult> results(targets.size());
     PolicyLoad load = PolicyParser::parse(policyDocument);
@@ -414,7 +484,7 @@ std::vector<PushResult> PolicyPusher::push(const std::string &policyDocument, co
     for (std::size_t i = 0; i < targets.size(); ++i) {
         threads.emplace_back([&, i] {
             const auto start = std::chrono::steady_clock::now();
-            TargetPush attempt(m_options, policy, targets[i], dryRun);
+            TargetPush attempt(m_options, policy, targets[i], dryRun, shadow);
             results[i] = attempt.run();
             results[i].elapsedMs =
                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();

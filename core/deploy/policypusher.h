@@ -28,12 +28,17 @@ public:
     explicit PolicyPusher(Options options);
 
     // Every target in parallel (a thread each); results in target order. An invalid `policyDocument` is
-    // Rejected for every target with its error lines, and nothing is sent.
+    // Rejected for every target with its error lines, and nothing is sent. `shadow`: installed as the routers'
+    // shadow policy (`/admin/policy?shadow`: decided beside the live one and recorded, never served), whose
+    // version need not be higher than anything.
     std::vector<PushResult> push(const std::string &policyDocument, const std::vector<PushTarget> &targets,
-                                 bool dryRun = false) const;
-    // GET /admin/policy. Errors: net.* (HttpClient's, in words), push.token (401/403), push.refused (another
-    // status), push.unreadable (an answer that is not a policy document).
-    Result<RouterPolicyState> read(const PushTarget &target) const;
+                                 bool dryRun = false, bool shadow = false) const;
+    // Ends shadow mode on every target (GET ?shadow for its ETag, DELETE with If-Match): Applied when ended or
+    // when none ran.
+    std::vector<PushResult> endShadow(const std::vector<PushTarget> &targets) const;
+    // GET /admin/policy (`shadow`: ?shadow; none reads as an empty document). Errors: net.* (HttpClient's, in
+    // words), push.token (401/403), push.refused (another status), push.unreadable (not a policy document).
+    Result<RouterPolicyState> read(const PushTarget &target, bool shadow = false) const;
 
 private:
     Options m_options;

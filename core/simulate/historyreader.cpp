@@ -1,6 +1,7 @@
 #include "simulate/historyreader.h"
 
 #include "routing/promptchecks.h"
+#include "store/dimensionids.h"
 #include "store/storeprices.h"
 #include "store/storeschema.h"
 
@@ -101,18 +102,6 @@ Result<void> HistoryReader::loadNames()
     });
 }
 
-Result<std::int64_t> HistoryReader::idOf(const char *table, const std::string &name)
-{
-    Result<SqliteStatement> query = m_db.prepare(std::string("SELECT id FROM ") + table + " WHERE name = ?1");
-    if (!query)
-        return query.error();
-    query->bind(1, name);
-    Result<bool> row = query->step();
-    if (!row)
-        return row.error();
-    return row.value() ? query->int64(0) : -1;
-}
-
 Result<std::string> HistoryReader::where(const UsageFilter &filter, std::vector<std::int64_t> &binds)
 {
     binds = {filter.fromDay, filter.toDay};
@@ -122,7 +111,7 @@ Result<std::string> HistoryReader::where(const UsageFilter &filter, std::vector<
     for (const auto &[table, column, name] : dimensions) {
         if (name->empty())
             continue;
-        Result<std::int64_t> id = idOf(table, *name);
+        Result<std::int64_t> id = DimensionIds::find(m_db, table, *name);
         if (!id)
             return id.error();
         binds.push_back(id.value()); // -1 when unknown: nothing matches, which the caller reports

@@ -49,7 +49,6 @@ private:
     HistoryReader() = default;
     Result<void> loadNames();
     Result<std::string> where(const UsageFilter &filter, std::vector<std::int64_t> &binds);
-    Result<std::int64_t> idOf(const char *table, const std::string &name);
 
     SqliteDatabase m_db;
     std::string m_path;

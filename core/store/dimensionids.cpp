@@ -53,4 +53,16 @@ Result<std::int64_t> DimensionIds::source(SqliteDatabase &db, const std::string 
                   kind, std::nullopt);
 }
 
+Result<std::int64_t> DimensionIds::find(SqliteDatabase &db, const char *table, const std::string &name)
+{
+    Result<SqliteStatement> query = db.prepare(std::string("SELECT id FROM ") + table + " WHERE name = ?1");
+    if (!query)
+        return query.error();
+    query->bind(1, name);
+    Result<bool> row = query->step();
+    if (!row)
+        return row.error();
+    return row.value() ? query->int64(0) : std::int64_t(-1);
+}
+
 } // namespace rl

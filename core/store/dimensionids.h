@@ -23,6 +23,10 @@ public:
     Result<std::int64_t> source(SqliteDatabase &db, const std::string &name, const std::string &kind);
     void forget() { m_ids.clear(); }
 
+    // For readers (read-only connections, no cache): the id of `name` in `table` (teams, apps, sources, …), or
+    // -1 when the store has never seen it (a filter on it matches nothing).
+    static Result<std::int64_t> find(SqliteDatabase &db, const char *table, const std::string &name);
+
 private:
     // The id of `name`, inserting it with `sql` (binding ?1 = name, ?2 = extra or rank) the first time.
     Result<std::int64_t> cached(SqliteDatabase &db, const std::string &cacheKey, const std::string &name,

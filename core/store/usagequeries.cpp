@@ -1,5 +1,6 @@
 #include "store/usagequeries.h"
 
+#include "store/dimensionids.h"
 #include "store/latencybuckets.h"
 #include "store/storeschema.h"
 
@@ -10,18 +11,6 @@
 namespace rl {
 
 namespace {
-
-Result<std::int64_t> idOf(SqliteDatabase &db, const char *table, const std::string &name)
-{
-    Result<SqliteStatement> query = db.prepare(std::string("SELECT id FROM ") + table + " WHERE name = ?1");
-    if (!query)
-        return query.error();
-    query->bind(1, name);
-    Result<bool> row = query->step();
-    if (!row)
-        return row.error();
-    return row.value() ? query->int64(0) : std::int64_t(-1); // -1 matches nothing
-}
 
 template <typename Row, typename Read>
 Result<std::vector<Row>> collect(SqliteStatement &query, Read read)
@@ -93,7 +82,7 @@ Result<std::string> UsageQueries::where(const UsageFilter &filter, std::vector<s
     for (const Dimension &d : dimensions) {
         if (d.value.empty() || (!withTier && std::string_view(d.table) == "tiers"))
             continue;
-        Result<std::int64_t> id = idOf(m_db, d.table, d.value);
+        Result<std::int64_t> id = DimensionIds::find(m_db, d.table, d.value);
         if (!id)
             return id.error();
         binds.push_back(id.value());

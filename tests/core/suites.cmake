@@ -10,7 +10,8 @@ set(ROUTELEDGER_CORE_UNITS
   routing/tst_policywording=TestPolicyWording deploy/tst_policydiff=TestPolicyDiff
   deploy/tst_policyexport=TestPolicyExport deploy/tst_portkeygateway=TestPortkeyGateway
   store/tst_usagestore=TestUsageStore store/tst_usagequeries=TestUsageQueries
-  store/tst_reconciliation=TestReconciliation demo/tst_demoworkload=TestDemoWorkload
+  store/tst_reconciliation=TestReconciliation store/tst_qualityqueries=TestQualityQueries
+  demo/tst_demoworkload=TestDemoWorkload
   store/tst_storepolicies=TestStorePolicies store/tst_auditlog=TestAuditLog
   net/tst_httpclient=TestHttpClient tst_boundedjson=TestBoundedJson simulate/tst_simulation=TestSimulation)
 # sources/: the connectors against tests/sources/fixture-server.js, the scheduler, and the fixtures' schemas

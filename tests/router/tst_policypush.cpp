@@ -369,6 +369,43 @@ private slots:
         QCOMPARE(served(0)["version"].get<int>(), 9);
         checkNoSecret(results);
     }
+
+    // A draft run in shadow (issue 14): installed as the shadow policy with its readback, whatever its version
+    // (1 is below what both routers serve), the live policy untouched; installed again is applied without a PUT;
+    // ended; ending again finds none.
+    void aDraftRunsInShadowAndEnds()
+    {
+        const json liveBefore[2] = {served(0), served(1)};
+        std::vector<rl::PushResult> results =
+            pusher().push(policy(1, "light").dump(), {target(0), target(1)}, false, true);
+        for (int i = 0; i < 2; ++i) {
+            const rl::PushResult &r = results[static_cast<std::size_t>(i)];
+            QVERIFY2(r.outcome == rl::PushOutcome::Applied, describe(r).constData());
+            QCOMPARE(r.summary, std::string("in shadow: version 1 (no shadow before), read back identical; the live "
+                                            "policy is unchanged"));
+            QCOMPARE(r.routerDocument, canonical(policy(1, "light")));
+            QCOMPARE(served(i), liveBefore[i]);
+            auto shadow = pusher().read(target(i), true);
+            QVERIFY(shadow.ok());
+            QCOMPARE(shadow->document, canonical(policy(1, "light")));
+        }
+        results = pusher().push(policy(1, "light").dump(), {target(0)}, false, true);
+        QVERIFY2(results[0].outcome == rl::PushOutcome::Applied, describe(results[0]).constData());
+        QVERIFY(results[0].summary.find("already in force") != std::string::npos);
+
+        results = pusher().endShadow({target(0), target(1)});
+        for (const rl::PushResult &r : results) {
+            QVERIFY2(r.outcome == rl::PushOutcome::Applied, describe(r).constData());
+            QCOMPARE(r.summary, std::string("shadow mode ended (it ran version 1)"));
+        }
+        auto none = pusher().read(target(0), true);
+        QVERIFY(none.ok());
+        QVERIFY(none->document.empty());
+        results = pusher().endShadow({target(0)});
+        QCOMPARE(results[0].summary, std::string("no shadow policy was running; nothing to end"));
+        QCOMPARE(served(0), liveBefore[0]);
+        checkNoSecret(results);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestPolicyPush)

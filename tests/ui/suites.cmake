@@ -30,3 +30,6 @@ if(ROUTELEDGER_BUILD_ROUTER)
     LIBS routeledger_desktop Qt6::Widgets SQLite::SQLite3)
   add_dependencies(tst_policystudio routeledger-router)
 endif()
+# Issue 14: the Quality page (feedback and escalation rates) on a hand-made store, and in the window.
+routeledger_add_test(tst_qualitypage SOURCES tst_qualitypage.cpp ${ROUTELEDGER_QRC}
+  LIBS routeledger_desktop Qt6::Widgets)

@@ -48,10 +48,10 @@ private slots:
         QSignalSpy shown(&window, &MainWindow::snapshotShown);
         QVERIFY(shown.wait(20000));
         QVERIFY(window.demoBannerVisible());
-        QCOMPARE(window.pageNames(),
-                 (QStringList{QStringLiteral("Overview"), QStringLiteral("Teams"), QStringLiteral("Routing"),
-                              QStringLiteral("Reconciliation"), QStringLiteral("Policy studio"),
-                              QStringLiteral("Sources"), QStringLiteral("Audit log")}));
+        QCOMPARE(window.pageNames(), (QStringList{QStringLiteral("Overview"), QStringLiteral("Teams"),
+                                                  QStringLiteral("Routing"), QStringLiteral("Quality"),
+                                                  QStringLiteral("Reconciliation"), QStringLiteral("Policy studio"),
+                                                  QStringLiteral("Sources"), QStringLiteral("Audit log")}));
 
         // The same figures straight from the store: this month, all teams.
         auto queries = rl::UsageQueries::open(m_path.toStdString());

@@ -19,6 +19,7 @@
 #include "studio/pushresultsmodel.h"
 #include "studio/ruleinspector.h"
 #include "studio/rulelistmodel.h"
+#include "studio/simulationpanel.h"
 #include "studio/tierlanesview.h"
 #include "studio/tryrequestpage.h"
 
@@ -485,6 +486,31 @@ private slots:
             // The routers' state reached the Push tab: both run the published version.
             QTRY_VERIFY_WITH_TIMEOUT(studio->routerStates().value("router-a").contains("v5, the published"), 10000);
 
+            // The draft run in shadow on both routers from the Simulate tab (issue 14): installed as their shadow
+            // policy, the live one untouched; then ended.
+            SimulationPanel *simulation = studio->simulationPanel();
+            studio->draft()->setDefaultTier(QStringLiteral("light"));
+            emit simulation->runInShadowRequested();
+            QTRY_VERIFY_WITH_TIMEOUT(simulation->findChild<QLabel *>(QStringLiteral("shadowStatus"))
+                                             ->text()
+                                             .count(QStringLiteral("read back identical"))
+                                         == 2,
+                                     15000);
+            for (int i = 0; i < 2; ++i) {
+                HttpTestClient client(m_routers[i]->port());
+                const HttpReply shadow =
+                    client.get("/admin/policy?shadow", {{"Authorization", std::string("Bearer ") + kToken}});
+                QCOMPARE(shadow.status, 200);
+                QCOMPARE(json::parse(shadow.body)["default_tier"].get<std::string>(), std::string("light"));
+                QCOMPARE(served(i)["version"].get<int>(), 5);
+            }
+            emit simulation->endShadowRequested();
+            QTRY_VERIFY_WITH_TIMEOUT(simulation->findChild<QLabel *>(QStringLiteral("shadowStatus"))
+                                             ->text()
+                                             .count(QStringLiteral("shadow mode ended"))
+                                         == 2,
+                                     15000);
+
             // The history's diff reads as a person would write it.
             studio->history()->compare("v2", "v5");
             const QStringList lines = studio->history()->diffLines();
@@ -502,6 +528,8 @@ private slots:
         QCOMPARE(actions["policy.publish"], 3);  // v1 (seeded), v2, v4 (the overwrite); the rollback (v5) …
         QCOMPARE(actions["policy.rollback"], 1); // … which is its own action
         QVERIFY(actions["policy.push"] >= 2 + 2 + 1 + 2);
+        QCOMPARE(actions["policy.shadow"], 2);
+        QCOMPARE(actions["policy.shadow_end"], 2);
         auto verified = store->verifyAudit();
         QVERIFY(verified.ok());
         QVERIFY2(verified->ok, verified->problem.c_str());

@@ -22,10 +22,10 @@ private slots:
     {
         DashboardApp dashboard{QString()}; // no store
         MainWindow &window = dashboard.window();
-        QCOMPARE(window.pageNames(),
-                 (QStringList{QStringLiteral("Overview"), QStringLiteral("Teams"), QStringLiteral("Routing"),
-                              QStringLiteral("Reconciliation"), QStringLiteral("Policy studio"),
-                              QStringLiteral("Sources"), QStringLiteral("Audit log")}));
+        QCOMPARE(window.pageNames(), (QStringList{QStringLiteral("Overview"), QStringLiteral("Teams"),
+                                                  QStringLiteral("Routing"), QStringLiteral("Quality"),
+                                                  QStringLiteral("Reconciliation"), QStringLiteral("Policy studio"),
+                                                  QStringLiteral("Sources"), QStringLiteral("Audit log")}));
     }
 
     void decidesWithTheBuiltInPolicy()

@@ -29,6 +29,16 @@ void PolicyDeployWorker::push(quint64 ticket, const QString &document, const std
     emit pushed(ticket, pusher().push(document.toStdString(), targets, dryRun));
 }
 
+void PolicyDeployWorker::pushShadow(quint64 ticket, const QString &document, const std::vector<rl::PushTarget> &targets)
+{
+    emit pushed(ticket, pusher().push(document.toStdString(), targets, false, true));
+}
+
+void PolicyDeployWorker::endShadow(quint64 ticket, const std::vector<rl::PushTarget> &targets)
+{
+    emit pushed(ticket, pusher().endShadow(targets));
+}
+
 void PolicyDeployWorker::readStates(quint64 ticket, const std::vector<rl::PushTarget> &targets)
 {
     std::vector<rl::PushResult> states(targets.size());

@@ -23,6 +23,9 @@ public:
 
 public slots:
     void push(quint64 ticket, const QString &document, const std::vector<rl::PushTarget> &targets, bool dryRun);
+    // A draft run in shadow on the routers (/admin/policy?shadow), or shadow mode ended; answered by `pushed`.
+    void pushShadow(quint64 ticket, const QString &document, const std::vector<rl::PushTarget> &targets);
+    void endShadow(quint64 ticket, const std::vector<rl::PushTarget> &targets);
     // What each router runs now: one result per target with routerVersion/routerDocument (or the error).
     void readStates(quint64 ticket, const std::vector<rl::PushTarget> &targets);
     void route(quint64 ticket, const rl::PushTarget &target, const QByteArray &requestBody);

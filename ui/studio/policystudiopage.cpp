@@ -162,6 +162,8 @@ PolicyStudioPage::PolicyStudioPage(const Theme &theme, StoreService *store, Poli
     m_simulation->setObjectName(QStringLiteral("simulationPanel"));
     m_simulation->setDraftProvider([this] { return m_draft->canonicalText(); });
     m_tabs->addTab(m_simulation, tr("Si&mulate"));
+    connect(m_simulation, &SimulationPanel::runInShadowRequested, this, [this] { runShadow(true); });
+    connect(m_simulation, &SimulationPanel::endShadowRequested, this, [this] { runShadow(false); });
     splitter->addWidget(m_tabs);
     splitter->addWidget(buildSide());
     splitter->setStretchFactor(0, 3);
@@ -1185,6 +1187,72 @@ void PolicyStudioPage::pushDone(const std::vector<rl::PushResult> &results, qint
     }
     readRouterStates();
     emit pushFinished();
+}
+
+void PolicyStudioPage::runShadow(bool start)
+{
+    if (!m_deploy)
+        return;
+    if (start && !m_draft->isValid()) {
+        m_simulation->showShadowStatus(tr("The draft has problems; fix them before running it in shadow."));
+        return;
+    }
+    const QStringList routers = m_pushPanel->checkedRouters();
+    if (routers.isEmpty()) {
+        m_simulation->showShadowStatus(tr("No router is checked on the Push tab; check the routers to run it on."));
+        return;
+    }
+    const std::string document = m_draft->canonicalText().toStdString();
+    m_simulation->showShadowStatus(start ? tr("Installing the draft in shadow on %1…").arg(routers.join(", "))
+                                         : tr("Ending shadow mode on %1…").arg(routers.join(", ")));
+    const quint64 ticket = ++m_ticket;
+    withTargets(routers, [this, document, start, ticket](std::vector<rl::PushTarget> targets) {
+        auto connection = std::make_shared<QMetaObject::Connection>();
+        *connection = connect(
+            m_deploy, &PolicyDeployWorker::pushed, this,
+            [this, connection, ticket, start](quint64 answered, const std::vector<rl::PushResult> &results) {
+                if (answered != ticket)
+                    return;
+                disconnect(*connection);
+                QStringList lines;
+                std::vector<rl::AuditRecord> audit;
+                for (const rl::PushResult &result : results) {
+                    lines << QStringLiteral("%1: %2").arg(QString::fromStdString(result.target),
+                                                          QString::fromStdString(result.summary));
+                    if (result.outcome == rl::PushOutcome::Applied && (start || result.routerVersion))
+                        audit.push_back({start ? "policy.shadow" : "policy.shadow_end", result.target, "",
+                                         nlohmann::ordered_json{{"outcome", rl::pushOutcomeName(result.outcome)},
+                                                                {"summary", result.summary},
+                                                                {"version", result.routerVersion.value_or(0)}}
+                                             .dump()});
+                }
+                m_simulation->showShadowStatus(lines.join(QLatin1Char('\n')));
+                if (audit.empty() || !m_store)
+                    return;
+                m_store->submit(
+                    this,
+                    [audit](rl::UsageStore &store) -> rl::Result<void> {
+                        for (const rl::AuditRecord &record : audit)
+                            if (auto saved = store.appendAudit(record); !saved)
+                                return saved;
+                        return {};
+                    },
+                    [this](const rl::Result<void> &saved) {
+                        if (!saved)
+                            showError(tr("Shadow mode changed, but it was not recorded in the audit log: %1")
+                                          .arg(QString::fromStdString(saved.error().message)));
+                    });
+            });
+        QMetaObject::invokeMethod(
+            m_deploy,
+            [deploy = m_deploy, ticket, document, targets, start] {
+                if (start)
+                    deploy->pushShadow(ticket, QString::fromStdString(document), targets);
+                else
+                    deploy->endShadow(ticket, targets);
+            },
+            Qt::QueuedConnection);
+    });
 }
 
 void PolicyStudioPage::overwrite(const QString &router)

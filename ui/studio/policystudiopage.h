@@ -113,6 +113,8 @@ public:
     // ours, the same document is first published again above it.
     void overwrite(const QString &router);
     void compareWithRouter(const QString &router);
+    // Runs the draft in shadow on the routers checked on the Push tab (`start`), or ends shadow mode there.
+    void runShadow(bool start);
 
 signals:
     void opened();

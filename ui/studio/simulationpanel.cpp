@@ -186,7 +186,45 @@ SimulationPanel::SimulationPanel(const Theme &theme, SimulationWorker *worker, Q
     m_unknown->setTextInteractionFlags(Qt::TextSelectableByMouse);
     results->addWidget(m_unknown);
     layout->addWidget(m_results, 1);
+
+    // Shadow mode: what replay cannot know (prompt rules on real prompts) measured on live traffic.
+    auto *shadowTitle = new QLabel(tr("In shadow on live traffic"), content);
+    QFont titleFont = m_theme.bodyFont();
+    titleFont.setBold(true);
+    shadowTitle->setFont(titleFont);
+    layout->addWidget(shadowTitle);
+    auto *shadowButtons = new QHBoxLayout;
+    auto *runShadow = new QPushButton(tr("Run this draft in shadow…"), content);
+    runShadow->setObjectName(QStringLiteral("runInShadow"));
+    runShadow->setToolTip(tr("On the routers checked on the Push tab: every request is still served by the live "
+                             "policy, and also decided by this draft, whose choice is only recorded"));
+    auto *endShadow = new QPushButton(tr("End shadow"), content);
+    endShadow->setObjectName(QStringLiteral("endShadow"));
+    auto *refreshShadowButton = new QPushButton(tr("Refresh"), content);
+    refreshShadowButton->setObjectName(QStringLiteral("refreshShadow"));
+    shadowButtons->addWidget(runShadow);
+    shadowButtons->addWidget(endShadow);
+    shadowButtons->addWidget(refreshShadowButton);
+    shadowButtons->addStretch(1);
+    layout->addLayout(shadowButtons);
+    m_shadowStatus = new QLabel(content);
+    m_shadowStatus->setObjectName(QStringLiteral("shadowStatus"));
+    m_shadowStatus->setWordWrap(true);
+    m_shadowStatus->setFont(m_theme.captionFont());
+    m_shadowStatus->hide();
+    layout->addWidget(m_shadowStatus);
+    m_shadow = new QLabel(content);
+    m_shadow->setObjectName(QStringLiteral("shadowComparison"));
+    m_shadow->setWordWrap(true);
+    m_shadow->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_shadow->setText(tr("No shadow decisions recorded in this period. Run a draft in shadow on the routers: it "
+                         "measures what replay cannot (prompt rules on real prompts) without changing what is "
+                         "served; then poll the routers (Sources) and refresh."));
+    layout->addWidget(m_shadow);
     layout->addStretch(0);
+    connect(runShadow, &QPushButton::clicked, this, &SimulationPanel::runInShadowRequested);
+    connect(endShadow, &QPushButton::clicked, this, &SimulationPanel::endShadowRequested);
+    connect(refreshShadowButton, &QPushButton::clicked, this, &SimulationPanel::refreshShadow);
     scroll->setWidget(content);
     m_results->setVisible(false);
 
@@ -209,7 +247,18 @@ SimulationPanel::SimulationPanel(const Theme &theme, SimulationWorker *worker, Q
                         return;
                     setRunning(false);
                     showResult(result);
+                    refreshShadow();
                     emit finished();
+                });
+        connect(m_worker, &SimulationWorker::shadowCompared, this,
+                [this](quint64 ticket, const rl::ShadowComparison &comparison, const QString &error) {
+                    if (ticket != m_shadowTicket)
+                        return;
+                    if (!error.isEmpty())
+                        m_shadow->setText(error);
+                    else if (comparison.requests > 0)
+                        m_shadow->setText(QString::fromStdString(comparison.summary()));
+                    emit shadowCompared();
                 });
         connect(m_worker, &SimulationWorker::failed, this, [this](quint64 ticket, const QString &message, bool) {
             if (ticket != m_ticket)
@@ -282,10 +331,7 @@ void SimulationPanel::run()
         m_status->setText(tr("The period ends before it starts; choose a 'to' date on or after the 'from' date."));
         return;
     }
-    rl::UsageFilter scope;
-    scope.fromDay = QDate(1970, 1, 1).daysTo(m_from->date());
-    scope.toDay = QDate(1970, 1, 1).daysTo(m_to->date()) + 1;
-    scope.team = m_team->currentData().toString().toStdString();
+    const rl::UsageFilter scope = this->scope();
     const QString draft = m_draft ? m_draft() : QString();
     const qint64 baseline = m_baseline->currentData().toLongLong();
     const quint64 ticket = ++m_ticket;
@@ -298,6 +344,39 @@ void SimulationPanel::run()
             worker->run(ticket, path, draft, baseline, scope);
         },
         Qt::QueuedConnection);
+}
+
+rl::UsageFilter SimulationPanel::scope() const
+{
+    rl::UsageFilter scope;
+    scope.fromDay = QDate(1970, 1, 1).daysTo(m_from->date());
+    scope.toDay = QDate(1970, 1, 1).daysTo(m_to->date()) + 1;
+    scope.team = m_team->currentData().toString().toStdString();
+    return scope;
+}
+
+void SimulationPanel::refreshShadow()
+{
+    if (!m_worker || m_storePath.isEmpty())
+        return;
+    const quint64 ticket = ++m_shadowTicket;
+    QMetaObject::invokeMethod(
+        m_worker,
+        [worker = m_worker, ticket, path = m_storePath, scope = scope()] {
+            worker->compareShadow(ticket, path, scope);
+        },
+        Qt::QueuedConnection);
+}
+
+void SimulationPanel::showShadowStatus(const QString &text)
+{
+    m_shadowStatus->setText(text);
+    m_shadowStatus->setVisible(!text.isEmpty());
+}
+
+QString SimulationPanel::shadowText() const
+{
+    return m_shadow->text();
 }
 
 void SimulationPanel::cancel()

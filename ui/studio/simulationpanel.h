@@ -2,6 +2,7 @@
 
 #include "clock.h"
 #include "simulate/simulationresult.h"
+#include "store/usagequeries.h"
 #include "widgets/theme.h"
 
 #include <QDate>
@@ -44,6 +45,11 @@ public:
     void setTeam(const QString &team);
     void run();
     void cancel();
+    // Reads what shadow policies recorded on live traffic in the chosen period and team.
+    void refreshShadow();
+    // The outcome of running the draft in shadow, or ending it, on the routers (from the studio).
+    void showShadowStatus(const QString &text);
+    QString shadowText() const;
     bool isRunning() const { return m_running; }
 
     const std::optional<rl::SimulationResult> &result() const { return m_result; }
@@ -56,10 +62,15 @@ public:
 signals:
     void finished();
     void failed(const QString &message);
+    void shadowCompared();
+    // The studio runs the draft in shadow on the routers checked on its Push tab, or ends shadow mode there.
+    void runInShadowRequested();
+    void endShadowRequested();
 
 private:
     void showResult(const rl::SimulationResult &result);
     void setRunning(bool running);
+    rl::UsageFilter scope() const;
 
     Theme m_theme;
     SimulationWorker *m_worker = nullptr;
@@ -83,4 +94,6 @@ private:
     QTableView *m_matrix = nullptr, *m_groupView = nullptr;
     QComboBox *m_grouping = nullptr;
     QLabel *m_unknown = nullptr;
+    QLabel *m_shadow = nullptr, *m_shadowStatus = nullptr;
+    quint64 m_shadowTicket = 0;
 };

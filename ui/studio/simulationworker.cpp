@@ -7,6 +7,7 @@ SimulationWorker::SimulationWorker(QObject *parent) : QObject(parent)
 {
     qRegisterMetaType<rl::SimulationResult>();
     qRegisterMetaType<rl::UsageFilter>();
+    qRegisterMetaType<rl::ShadowComparison>();
 }
 
 void SimulationWorker::run(quint64 ticket, const QString &storePath, const QString &draftDocument,
@@ -50,4 +51,19 @@ void SimulationWorker::run(quint64 ticket, const QString &storePath, const QStri
         return;
     }
     emit finished(ticket, result.value());
+}
+
+void SimulationWorker::compareShadow(quint64 ticket, const QString &storePath, const rl::UsageFilter &scope)
+{
+    auto reader = rl::HistoryReader::open(storePath.toStdString());
+    if (!reader) {
+        emit shadowCompared(ticket, {}, QString::fromStdString(reader.error().message));
+        return;
+    }
+    auto comparison = rl::ShadowComparisons::read(reader.value(), scope);
+    if (!comparison) {
+        emit shadowCompared(ticket, {}, QString::fromStdString(comparison.error().message));
+        return;
+    }
+    emit shadowCompared(ticket, comparison.value(), QString());
 }

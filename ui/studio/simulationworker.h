@@ -1,6 +1,7 @@
 #pragma once
 
 #include "dashboardsnapshot.h" // rl::UsageFilter's meta type
+#include "simulate/shadowcomparison.h"
 #include "simulate/simulationresult.h"
 
 #include <QMetaType>
@@ -10,6 +11,7 @@
 #include <atomic>
 
 Q_DECLARE_METATYPE(rl::SimulationResult)
+Q_DECLARE_METATYPE(rl::ShadowComparison)
 
 // The studio's replays of history (core/simulate), on a thread of its own: a replay reads every event of its
 // period through its own read-only connection, so the GUI thread never waits on it. Progress comes as signals;
@@ -29,7 +31,11 @@ public slots:
     void run(quint64 ticket, const QString &storePath, const QString &draftDocument, qint64 baselineVersion,
              const rl::UsageFilter &scope);
 
+    // What the shadow policies recorded on live traffic in the scope (ShadowComparisons).
+    void compareShadow(quint64 ticket, const QString &storePath, const rl::UsageFilter &scope);
+
 signals:
+    void shadowCompared(quint64 ticket, const rl::ShadowComparison &comparison, const QString &error);
     void progress(quint64 ticket, qint64 done, qint64 total);
     void finished(quint64 ticket, const rl::SimulationResult &result);
     void failed(quint64 ticket, const QString &message, bool cancelled);

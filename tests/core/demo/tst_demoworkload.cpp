@@ -142,6 +142,28 @@ private slots:
         QCOMPARE(scalar(db, "SELECT count(*) FROM usage_events WHERE unpriced = 1"), std::int64_t(0));
         QVERIFY(scalar(db, "SELECT sum(frontier_cost_micro) - sum(cost_micro) FROM usage_events") > 0);
     }
+
+    // The Quality page is never empty on a first start: a few answers rated, and escalations that each repeat an
+    // earlier request of the same user and app, minutes before, at a less capable tier.
+    void hasFeedbackAndEscalations()
+    {
+        QTemporaryDir dir;
+        rl::UsageStore store = makeDemo(dir, QStringLiteral("demo.db"), 1);
+        rl::SqliteDatabase &db = store.database();
+        const std::int64_t events = scalar(db, "SELECT count(*) FROM usage_events");
+        const std::int64_t rated = scalar(db, "SELECT count(*) FROM feedback");
+        QVERIFY2(rated > events / 50 && rated < events / 10, qPrintable(QString::number(rated)));
+        QCOMPARE(scalar(db, "SELECT count(*) FROM feedback f LEFT JOIN usage_events e ON e.source_id = f.source_id "
+                            "AND e.request_id = f.request_id WHERE e.id IS NULL OR e.status IN (1, 2)"),
+                 std::int64_t(0));
+        QVERIFY(scalar(db, "SELECT count(*) FROM usage_events WHERE escalation_of IS NOT NULL") > 20);
+        QCOMPARE(scalar(db, "SELECT count(*) FROM usage_events x LEFT JOIN usage_events e ON e.source_id = x.source_id "
+                            "AND e.request_id = x.escalation_of JOIN tiers tx ON tx.id = x.tier_id LEFT JOIN tiers te "
+                            "ON te.id = e.tier_id WHERE x.escalation_of IS NOT NULL AND (e.id IS NULL OR "
+                            "e.user_id != x.user_id OR e.app_id != x.app_id OR e.time_ms >= x.time_ms OR "
+                            "x.time_ms - e.time_ms > 1800000 OR te.rank <= tx.rank)"),
+                 std::int64_t(0));
+    }
 };
 
 ROUTELEDGER_TEST_SUITE(TestDemoWorkload)

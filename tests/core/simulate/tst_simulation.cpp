@@ -5,6 +5,7 @@
 #include "routing/policyparser.h"
 #include "routing/promptchecks.h"
 #include "simulate/policyreplayer.h"
+#include "simulate/shadowcomparison.h"
 #include "simulate/simulation.h"
 #include "simulate/simulationjson.h"
 #include "store/usagestore.h"
@@ -392,6 +393,47 @@ private slots:
         empty.toDay = empty.fromDay;
         auto none = rl::Simulation::run(reader.value(), policy(policyText("")), policy(policyText("")), {empty, {}});
         QVERIFY(!none.ok());
+    }
+
+    // What a shadow policy would have done with live traffic, from the shadow fields on the events.
+    void shadowComparisonFromRecordedDecisions()
+    {
+        std::vector<rl::UsageEvent> shadowed;
+        for (int i = 0; i < 6; ++i) {
+            rl::UsageEvent e = handEvent("s" + std::to_string(i), i < 4 ? "legal" : "data", true);
+            e.shadow = i < 4 ? rl::ShadowOutcome{7, "light", "acme/small", "easy", false, 650}
+                             : rl::ShadowOutcome{7, "mid", "acme/mid", "default", false, 2600};
+            shadowed.push_back(e);
+        }
+        HandStore hand;
+        makeHandStore(hand, shadowed); // and the six events without a shadow decision
+        auto reader = rl::HistoryReader::open(hand.path);
+        QVERIFY(reader.ok());
+        auto compared = rl::ShadowComparisons::read(reader.value(), mondayOnly());
+        QVERIFY2(compared.ok(), compared.ok() ? "" : compared.error().message.c_str());
+        QCOMPARE(compared->requests, std::int64_t(6));
+        QCOMPARE(compared->moved, std::int64_t(4));
+        QCOMPARE(compared->versions, std::vector<std::int64_t>{7});
+        QCOMPARE(compared->sinceMs, kMonday);
+        QCOMPARE(compared->liveCostMicro, std::int64_t(6 * 2600));
+        QCOMPARE(compared->shadowCostMicro, std::int64_t(4 * 650 + 2 * 2600));
+        QCOMPARE(compared->moves.size(), std::size_t(1));
+        QCOMPARE(compared->moves[0].from + ">" + compared->moves[0].to, std::string("mid>light"));
+        QCOMPARE(compared->moves[0].costDeltaMicro, std::int64_t(4 * (650 - 2600)));
+        QCOMPARE(compared->byTeam.size(), std::size_t(1));
+        QCOMPARE(compared->byTeam[0].group, std::string("legal"));
+        QCOMPARE(compared->byRule[0].group, std::string("easy"));
+        QCOMPARE(compared->days.size(), std::size_t(1));
+        QCOMPARE(compared->summary(), std::string("In shadow since 2026-01-05 (version 7): would move 66.7 % of 6 "
+                                                  "requests, most from mid to light, −$0.01 a day; rules easy."));
+        rl::UsageFilter data = mondayOnly();
+        data.team = "data";
+        auto dataOnly = rl::ShadowComparisons::read(reader.value(), data);
+        QVERIFY(dataOnly.ok());
+        QCOMPARE(dataOnly->requests, std::int64_t(2));
+        QCOMPARE(dataOnly->moved, std::int64_t(0));
+        QVERIFY(
+            rl::ShadowComparisons::read(reader.value(), rl::UsageFilter{0, 1, {}, {}, {}, {}, {}})->summary().empty());
     }
 
     // What the store keeps per event for a replay, read back as it was written.
