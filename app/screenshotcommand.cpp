@@ -157,6 +157,12 @@ int screenshot(int argc, char **argv)
     const QStringList names = window.pageNames();
     for (int i = 0; i < names.size(); ++i) {
         window.showPage(i);
+        if (names.at(i) == QLatin1String("Quality")) {
+            // Its report is read when the page is first shown (QueryWorker): wait for that snapshot (the loop
+            // quits on snapshotShown, connected above).
+            QTimer::singleShot(60000, &loop, &QEventLoop::quit);
+            loop.exec();
+        }
         QCoreApplication::processEvents();
         QString file = names.at(i).toLower();
         file.replace(QLatin1Char(' '), QLatin1Char('-'));

@@ -21,15 +21,13 @@ add_dependencies(tst_routere2e routeledger-router)
 routeledger_add_test(tst_routerhardening SOURCES tst_routerhardening.cpp LIBS RouteLedger::router Qt6::Core)
 target_compile_definitions(tst_routerhardening PRIVATE ROUTER_EXE="$<TARGET_FILE:routeledger-router>")
 add_dependencies(tst_routerhardening routeledger-router)
-# Pushing policies (core/deploy/policypusher) to two real routers and to the fixture server as a gateway.
-routeledger_add_test(tst_policypush SOURCES tst_policypush.cpp LIBS RouteLedger::router Qt6::Core)
-target_compile_definitions(tst_policypush PRIVATE ROUTER_EXE="$<TARGET_FILE:routeledger-router>")
-add_dependencies(tst_policypush routeledger-router)
-# Shadow mode (issue 14) through the real router: the ?shadow endpoints, live decisions unchanged, the ledger's
-# shadow fields equal to the shadow policy's decision, the replay features, swaps atomic under load.
-routeledger_add_test(tst_routershadow SOURCES tst_routershadow.cpp LIBS RouteLedger::router Qt6::Core)
-add_dependencies(tst_routershadow routeledger-router)
-# Quality feedback and escalations (issue 14) through the real router: POST /v1/feedback under the client's key,
-# refusals, repeats, feedback polled into a real store once, an escalation recorded and polled.
-routeledger_add_test(tst_routerfeedback SOURCES tst_routerfeedback.cpp LIBS RouteLedger::router Qt6::Core)
-add_dependencies(tst_routerfeedback routeledger-router)
+# Against real routeledger-router processes, one executable of three classes (a link each was most of their CI
+# time): pushing policies (core/deploy/policypusher, live and shadow) to two routers and to the fixture server as
+# a gateway; shadow mode (issue 14): the ?shadow endpoints, live decisions unchanged, the ledger's shadow fields
+# equal to the shadow policy's decision, the replay features, swaps atomic under load; quality feedback and
+# escalations (issue 14): POST /v1/feedback under the client's key, refusals, repeats, feedback polled into a
+# real store once, an escalation recorded and polled.
+routeledger_add_suites(routerprocesses
+  UNITS tst_policypush=TestPolicyPush tst_routershadow=TestRouterShadow tst_routerfeedback=TestRouterFeedback
+  LIBS RouteLedger::router Qt6::Core)
+add_dependencies(routerprocesses routeledger-router)

@@ -10,6 +10,7 @@
 #include "routerprocess.h"
 #include "routing/policyparser.h"
 #include "routing/policywriter.h"
+#include "testsuites.h"
 
 #include <QDir>
 #include <QStandardPaths>
@@ -408,5 +409,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestPolicyPush)
+ROUTELEDGER_TEST_SUITE(TestPolicyPush)
 #include "tst_policypush.moc"

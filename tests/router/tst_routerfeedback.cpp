@@ -10,6 +10,7 @@
 #include "sources/routerusageconnector.h"
 #include "sources/sourcepoller.h"
 #include "store/usagestore.h"
+#include "testsuites.h"
 #include "waituntil.h"
 
 #include <QDir>
@@ -394,5 +395,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestRouterFeedback)
+ROUTELEDGER_TEST_SUITE(TestRouterFeedback)
 #include "tst_routerfeedback.moc"

@@ -10,6 +10,7 @@
 #include "routing/promptchecks.h"
 #include "routing/requestreader.h"
 #include "routing/routingengine.h"
+#include "testsuites.h"
 #include "waituntil.h"
 
 #include <QDir>
@@ -725,5 +726,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestRouterShadow)
+ROUTELEDGER_TEST_SUITE(TestRouterShadow)
 #include "tst_routershadow.moc"
