@@ -9,6 +9,7 @@ packages=(
   libre2-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libbenchmark-dev
   libboost1.74-dev libssl-dev curl wrk
+  nginx-light # the plain reverse proxy the router is measured beside (../shared/peer/bench.sh; not started here)
   clang-14 libfuzzer-14-dev libclang-rt-14-dev clang-format
   xvfb xauth fonts-dejavu-core
   qtkeychain-qt6-dev gnome-keyring dbus
