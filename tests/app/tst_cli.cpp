@@ -95,8 +95,8 @@ private slots:
     void helpForEveryCommand_data()
     {
         QTest::addColumn<QString>("command");
-        for (const char *command :
-             {"validate-policy", "route", "train-scorer", "eval-scorer", "demo", "prices", "sources", "poll"})
+        for (const char *command : {"validate-policy", "route", "train-scorer", "eval-scorer", "demo", "prices",
+                                    "sources", "poll", "simulate"})
             QTest::newRow(command) << QString::fromLatin1(command);
     }
 
@@ -236,6 +236,104 @@ private slots:
         QCOMPARE(r.code, 1);
         QVERIFY(
             r.err.contains(QStringLiteral("m: input_cost_per_token: expected a price in USD per token from 0 to 1")));
+    }
+
+    // `routeledger simulate` as issue 14 writes it: the JSON keys scripts read, the baseline from the store or a
+    // file, a team's scope, and every refusal with its exit code and reason.
+    void simulateContract()
+    {
+        QTemporaryDir dir;
+        const QString store = dir.filePath(QStringLiteral("demo.db"));
+        QCOMPARE(run({QStringLiteral("demo"), QStringLiteral("--out"), store, QStringLiteral("--events"),
+                      QStringLiteral("3000"), QStringLiteral("--end"), QStringLiteral("2026-03-01")})
+                     .code,
+                 0);
+        // The draft: the demo's first version, which sends less to the light tier than the published second.
+        Run shown = run({QStringLiteral("policy"), QStringLiteral("show"), QStringLiteral("--store"), store,
+                         QStringLiteral("--version"), QStringLiteral("1")});
+        QCOMPARE(shown.code, 0);
+        const QString draft = writeFile(dir, QStringLiteral("draft.json"), shown.out.toUtf8());
+        const QStringList period{QStringLiteral("--from"), QStringLiteral("2026-02-01"), QStringLiteral("--to"),
+                                 QStringLiteral("2026-02-28")};
+        Run r =
+            run(QStringList{QStringLiteral("simulate"), QStringLiteral("--store"), store, QStringLiteral("--policy"),
+                            draft, QStringLiteral("--baseline"), QStringLiteral("published")}
+                + period + QStringList{QStringLiteral("--json")});
+        QCOMPARE(r.code, 0);
+        const QJsonObject all = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QVERIFY(all[QStringLiteral("events")].toInteger() > 100);
+        for (const char *side : {"baseline", "draft"}) {
+            const QJsonObject figures = all[QLatin1String(side)].toObject();
+            QVERIFY(figures[QStringLiteral("cost_micro_usd")].toInteger() > 0);
+            QVERIFY(figures[QStringLiteral("frontier_cost_micro_usd")].toInteger()
+                    > figures[QStringLiteral("cost_micro_usd")].toInteger());
+            QVERIFY(figures[QStringLiteral("tiers")].toObject().contains(QStringLiteral("light")));
+        }
+        QCOMPARE(all[QStringLiteral("baseline")].toObject()[QStringLiteral("version")].toInteger(), 2);
+        const QJsonArray moved = all[QStringLiteral("moved")].toArray();
+        QVERIFY(!moved.isEmpty());
+        for (const char *key : {"from", "to", "requests", "cost_delta_micro_usd"})
+            QVERIFY2(moved.first().toObject().contains(QLatin1String(key)), key);
+        QVERIFY(all[QStringLiteral("unknown")].toObject().contains(QStringLiteral("requests")));
+        QVERIFY(all[QStringLiteral("unknown")].toObject()[QStringLiteral("reasons")].isObject());
+
+        // A file as the baseline (the draft against itself: nothing moves), and one team's requests.
+        r = run(QStringList{QStringLiteral("simulate"), QStringLiteral("--store"), store, QStringLiteral("--policy"),
+                            draft, QStringLiteral("--baseline"), draft, QStringLiteral("--team"),
+                            QStringLiteral("legal")}
+                + period + QStringList{QStringLiteral("--json")});
+        QCOMPARE(r.code, 0);
+        const QJsonObject legal = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QVERIFY(legal[QStringLiteral("events")].toInteger() < all[QStringLiteral("events")].toInteger());
+        QVERIFY(legal[QStringLiteral("moved")].toArray().isEmpty());
+        QCOMPARE(legal[QStringLiteral("scope")].toObject()[QStringLiteral("team")].toString(), QStringLiteral("legal"));
+        // Without --json: a table a person reads.
+        r = run(
+            QStringList{QStringLiteral("simulate"), QStringLiteral("--store"), store, QStringLiteral("--policy"), draft}
+            + period);
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains(QStringLiteral("Saved vs all-frontier")), qPrintable(r.out));
+
+        // Refusals: wrong arguments exit 2, refused input exits 1, each saying why.
+        const QString broken = writeFile(dir, QStringLiteral("broken.json"), R"({"schema": "routeledger.policy/v1"})");
+        const struct {
+            QStringList args;
+            int code;
+            QString says;
+        } refusals[] = {
+            {{QStringLiteral("--policy"), draft, QStringLiteral("--from"), QStringLiteral("2026-02-01")},
+             2,
+             QStringLiteral("simulate needs --to")},
+            {{QStringLiteral("--policy"), draft, QStringLiteral("--from"), QStringLiteral("2026-02-30"),
+              QStringLiteral("--to"), QStringLiteral("2026-03-01")},
+             2,
+             QStringLiteral("YYYY-MM-DD")},
+            {{QStringLiteral("--policy"), draft, QStringLiteral("--from"), QStringLiteral("2026-02-10"),
+              QStringLiteral("--to"), QStringLiteral("2026-02-01")},
+             2,
+             QStringLiteral("comes before --from")},
+            {QStringList{QStringLiteral("--policy"), broken} + period, 1, QStringLiteral("is not a valid policy")},
+            {QStringList{QStringLiteral("--policy"), draft, QStringLiteral("--baseline"), QStringLiteral("9")} + period,
+             1, QStringLiteral("has no published version 9")},
+            {{QStringLiteral("--policy"), draft, QStringLiteral("--from"), QStringLiteral("2020-01-01"),
+              QStringLiteral("--to"), QStringLiteral("2020-01-31")},
+             1,
+             QStringLiteral("No requests stored from 2020-01-01 to 2020-01-31")},
+            {QStringList{QStringLiteral("--policy"), draft, QStringLiteral("--team"), QStringLiteral("nobody")}
+                 + period,
+             1, QStringLiteral("team \"nobody\"")},
+        };
+        for (const auto &refusal : refusals) {
+            r = run(QStringList{QStringLiteral("simulate"), QStringLiteral("--store"), store} + refusal.args);
+            QVERIFY2(r.code == refusal.code, qPrintable(refusal.args.join(' ') + ": " + r.err));
+            QVERIFY2(r.err.contains(refusal.says), qPrintable(r.err));
+        }
+        r = run(QStringList{QStringLiteral("simulate"), QStringLiteral("--store"),
+                            dir.filePath(QStringLiteral("none.db")), QStringLiteral("--policy"), draft}
+                + period);
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains(QStringLiteral("There is no store at")));
+        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("none.db"))));
     }
 
     // A store command never reports success without having done its work, and never adopts, creates or
