@@ -2,9 +2,8 @@
 
 #include "boundedjson.h"
 
+#include "completionscan.h"
 #include "completionusage.h"
-
-#include <nlohmann/json.hpp>
 
 namespace rl {
 
@@ -74,18 +73,16 @@ void SseForwarder::inspect(std::string_view event, std::string &out)
         auto data = event.find("data:");
         if (data != std::string_view::npos) {
             std::string_view payload = event.substr(data + 5);
-            // An event is at most 1 MiB; its structure is bounded like every answer's before it is parsed.
-            nlohmann::json chunk = checkJsonShape(payload, kRequestBodyLimits)
-                                       ? nlohmann::json::parse(payload.begin(), payload.end(), nullptr, false)
-                                       : nlohmann::json();
-            if (chunk.is_object()) {
-                if (auto usage = chunk.find("usage"); usage != chunk.end() && usage->is_object()) {
+            // An event is at most 1 MiB; its structure is bounded like every answer's before it is scanned.
+            const auto chunk =
+                checkJsonShape(payload, kRequestBodyLimits) ? CompletionScan::scan(payload) : std::nullopt;
+            if (chunk && chunk->object) {
+                if (const nlohmann::json *usage = chunk->lastUsage(); usage != nullptr && usage->is_object()) {
                     m_usage = readCompletionUsage(*usage);
-                    auto choices = chunk.find("choices");
-                    if (m_suppressUsageEvent && choices != chunk.end() && choices->is_array() && choices->empty())
+                    if (m_suppressUsageEvent && chunk->choicesEmptyArray)
                         return; // the client did not ask for it
                 }
-                if (chunk.contains("error"))
+                if (chunk->hasError)
                     m_sawError = true;
             }
         }

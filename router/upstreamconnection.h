@@ -23,6 +23,15 @@ public:
     beast::ssl_stream<tcp::socket> &tls() { return *m_tls; }
     beast::flat_buffer &buffer() { return m_buffer; }
     Deadline &deadline() { return *m_deadline; }
+    // Where an answer's body is read to, kReadBufferBytes long: one per connection, made on first use and kept
+    // while the connection is pooled, so a request allocates none (and no coroutine frame holds one).
+    static constexpr std::size_t kReadBufferBytes = 16384;
+    char *readBuffer()
+    {
+        if (!m_readBuffer)
+            m_readBuffer = std::make_unique<char[]>(kReadBufferBytes);
+        return m_readBuffer.get();
+    }
 
     // How many responses this connection has carried; a reused one may have been closed by the
     // upstream while idle, which is retried once on a fresh connection.
@@ -35,6 +44,7 @@ private:
     std::optional<beast::ssl_stream<tcp::socket>> m_tls;
     std::optional<Deadline> m_deadline;
     beast::flat_buffer m_buffer;
+    std::unique_ptr<char[]> m_readBuffer;
 };
 
 } // namespace rl

@@ -1,12 +1,15 @@
 #include "upstreamexchange.h"
 
 #include "boundedjson.h"
+#include "completionscan.h"
 #include "completionusage.h"
 #include "httpresponses.h"
 #include "httptext.h"
 #include "sseforwarder.h"
 
 #include <nlohmann/json.hpp>
+
+#include <cstdio>
 
 namespace rl {
 
@@ -15,7 +18,35 @@ using nlohmann::json;
 namespace {
 
 constexpr std::size_t kMaxUpstreamBodyBytes = 64u << 20;
-constexpr std::size_t kReadChunkBytes = 16384;
+
+// `data` framed as one chunk of a chunked body (RFC 9112 §7.1), appended to `out`.
+void appendChunk(std::string &out, std::string_view data)
+{
+    char size[24];
+    const int length = std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+    out.append(size, static_cast<std::size_t>(length)).append(data).append("\r\n");
+}
+
+// Whether the next read of the body can return without waiting for the upstream: body bytes are already buffered
+// (for a chunked body, at least the next chunk's size line: the CRLF that ends a chunk's data stays in the buffer
+// until the next chunk arrives).
+bool bodyBuffered(const beast::flat_buffer &buffer, bool chunked)
+{
+    std::string_view rest(static_cast<const char *>(buffer.data().data()), buffer.size());
+    if (!chunked)
+        return !rest.empty();
+    if (rest.substr(0, 2) == "\r\n")
+        rest.remove_prefix(2);
+    return rest.find("\r\n") != std::string_view::npos;
+}
+
+// Writes what streamAnswer gathered for the client and empties it.
+asio::awaitable<void> sendGathered(tcp::socket &client, Deadline &deadline, std::string &out, beast::error_code &ec)
+{
+    deadline.expireAfter(kClientWriteTimeout);
+    co_await asio::async_write(client, asio::buffer(out), asio::redirect_error(asio::use_awaitable, ec));
+    out.clear();
+}
 
 bool isNetworkReset(const beast::error_code &ec)
 {
@@ -137,38 +168,44 @@ asio::awaitable<void> UpstreamExchange::streamAnswer(Stream &stream, UpstreamCon
                                candidate.model);
     response.chunked(true);
     response.keep_alive(exchange.keepAlive);
-    http::response_serializer<http::empty_body> serializer(response);
+    // What the client gets is gathered here and written once per read from the upstream: an answer that arrives
+    // whole (the usual short stream) leaves in one write, header, events and last chunk together, instead of four.
+    std::string out =
+        beast::buffers_to_string(http::fields::writer(response, response.version(), response.result_int()).get());
     beast::error_code clientEc;
-    auto clientToken = asio::redirect_error(asio::use_awaitable, clientEc);
-    exchange.clientDeadline.expireAfter(kClientWriteTimeout);
-    co_await http::async_write_header(exchange.client, serializer, clientToken);
+    // No event has arrived with the header: the client sees the stream start now, not with its first event.
+    if (!bodyBuffered(connection.buffer(), parser.chunked()))
+        co_await sendGathered(exchange.client, exchange.clientDeadline, out, clientEc);
 
-    char buffer[kReadChunkBytes];
+    char *const buffer = connection.readBuffer();
+    const std::size_t bufferSize = UpstreamConnection::kReadBufferBytes;
     SseForwarder forwarder(exchange.suppressUsageEvent);
-    std::string out;
-    out.reserve(sizeof buffer);
+    std::string events; // complete events not yet framed: what arrives together leaves as one chunk
     bool oversized = false;
     while (!clientEc && !parser.is_done()) {
         parser.get().body().data = buffer;
-        parser.get().body().size = sizeof buffer;
+        parser.get().body().size = bufferSize;
         connection.deadline().expireAfter(std::chrono::milliseconds(m_config.idleTimeoutMs));
         // read_some: hand over what has arrived now (async_read would wait for a full buffer).
         co_await http::async_read_some(stream, connection.buffer(), parser, token);
         if (ec == http::error::need_buffer)
             ec = {};
         // Bytes that arrived before a failure are still the client's.
-        const std::size_t received = sizeof buffer - parser.get().body().size;
-        out.clear();
-        if (received > 0 && !forwarder.feed(std::string_view(buffer, received), out)) {
+        const std::size_t received = bufferSize - parser.get().body().size;
+        if (received > 0 && !forwarder.feed(std::string_view(buffer, received), events)) {
             oversized = true;
             break;
         }
-        if (!out.empty()) {
-            exchange.clientDeadline.expireAfter(kClientWriteTimeout);
-            co_await asio::async_write(exchange.client, http::make_chunk(asio::buffer(out)), clientToken);
+        if (ec || parser.is_done())
+            break; // what is gathered leaves with the end of the stream
+        // Bytes already received (more chunks of the upstream's chunked body) join this write; it leaves when the
+        // next read would wait for the upstream.
+        if (!bodyBuffered(connection.buffer(), parser.chunked()) && (!events.empty() || !out.empty())) {
+            if (!events.empty())
+                appendChunk(out, events);
+            events.clear();
+            co_await sendGathered(exchange.client, exchange.clientDeadline, out, clientEc);
         }
-        if (ec)
-            break;
     }
     outcome.usage = forwarder.usage();
     if (clientEc) {
@@ -189,12 +226,11 @@ asio::awaitable<void> UpstreamExchange::streamAnswer(Stream &stream, UpstreamCon
                                  "server_error", "upstream_stream_error")
                + "\n\n";
     }
-    if (!tail.empty()) {
-        exchange.clientDeadline.expireAfter(kClientWriteTimeout);
-        co_await asio::async_write(exchange.client, http::make_chunk(asio::buffer(tail)), clientToken);
-    }
-    if (!clientEc)
-        co_await asio::async_write(exchange.client, http::make_chunk_last(), clientToken);
+    events += tail;
+    if (!events.empty())
+        appendChunk(out, events);
+    out += "0\r\n\r\n"; // the last chunk
+    co_await sendGathered(exchange.client, exchange.clientDeadline, out, clientEc);
     if (clientEc) {
         outcome.streamFailed = true;
         if (outcome.detail.empty())
@@ -212,18 +248,21 @@ asio::awaitable<void> UpstreamExchange::readAnswer(Stream &stream, UpstreamConne
     // the request can still fall back.
     beast::error_code ec;
     auto token = asio::redirect_error(asio::use_awaitable, ec);
-    char buffer[kReadChunkBytes];
+    char *const buffer = connection.readBuffer();
+    const std::size_t bufferSize = UpstreamConnection::kReadBufferBytes;
     std::string body;
+    if (const auto length = parser.content_length(); length && *length <= kMaxUpstreamBodyBytes)
+        body.reserve(static_cast<std::size_t>(*length));
     while (!parser.is_done()) {
         parser.get().body().data = buffer;
-        parser.get().body().size = sizeof buffer;
+        parser.get().body().size = bufferSize;
         connection.deadline().expireAfter(std::chrono::milliseconds(m_config.idleTimeoutMs));
         co_await http::async_read(stream, connection.buffer(), parser, token);
         if (ec == http::error::need_buffer)
             ec = {};
         if (ec)
             break;
-        body.append(buffer, sizeof buffer - parser.get().body().size);
+        body.append(buffer, bufferSize - parser.get().body().size);
     }
     if (ec) {
         outcome.kind =
@@ -247,7 +286,10 @@ asio::awaitable<void> UpstreamExchange::readAnswer(Stream &stream, UpstreamConne
         // Validate without building a document, then parse only the small usage object.
         std::size_t first = body.find_first_not_of(" \t\r\n");
         const Result<void> shape = checkJsonShape(body, JsonLimits{});
-        if (first == std::string::npos || body[first] != '{' || !shape || !json::accept(body)) {
+        std::optional<CompletionScan> scan;
+        if (first != std::string::npos && body[first] == '{' && shape)
+            scan = CompletionScan::scan(body);
+        if (!scan) {
             outcome.kind = UpstreamOutcome::Kind::ServerError;
             std::string start = body.substr(0, 40);
             for (char &c : start)
@@ -259,7 +301,8 @@ asio::awaitable<void> UpstreamExchange::readAnswer(Stream &stream, UpstreamConne
             outcome.response = HttpResponse();
             co_return;
         }
-        outcome.usage = findCompletionUsage(body);
+        if (const nlohmann::json *usage = scan->firstUsageObject())
+            outcome.usage = readCompletionUsage(*usage);
         outcome.kind = UpstreamOutcome::Kind::Ok;
         outcome.response.body() = std::move(body);
         co_return;

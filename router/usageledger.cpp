@@ -136,6 +136,114 @@ Result<void> migrate(SqliteDatabase &db)
     return transaction.commit();
 }
 
+constexpr const char *kInsertInto =
+    "INSERT OR IGNORE INTO ledger_events (request_id, time_ms, team, user, app, tags, requested_model, model, "
+    "provider, tier, tier_rank, rule, policy_version, input_tokens, cached_input_tokens, cache_write_tokens, "
+    "output_tokens, reasoning_tokens, cost_micro_usd, frontier_cost_micro_usd, unpriced, latency_ms, "
+    "first_byte_ms, status, http_status, stream, complexity, task, attempts, error, unmetered, routed_model, "
+    "has_tools, has_images, routed_input_tokens, budget_used, prompt_checks, shadow_policy_version, shadow_tier, "
+    "shadow_model, shadow_rule, shadow_blocked, shadow_cost_micro_usd, client_key_id, escalation_of) VALUES ";
+
+// The INSERT of `rows` events, kInsertColumns parameters each.
+std::string insertSql(std::size_t rows)
+{
+    std::string row = "(?";
+    for (int column = 1; column < UsageLedger::kInsertColumns; ++column)
+        row += ",?";
+    row += ')';
+    std::string sql = kInsertInto;
+    for (std::size_t i = 0; i < rows; ++i)
+        sql += (i == 0 ? "" : ",") + row;
+    return sql;
+}
+
+// `value` as a JSON string, exactly as toJsonText writes it: printable ASCII is copied as is, anything else
+// (escapes, other scripts, bytes that are not UTF-8) goes through nlohmann.
+void appendJsonString(std::string &out, std::string_view value)
+{
+    for (const char c : value) {
+        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+            out += toJsonText(nlohmann::json(std::string(value)));
+            return;
+        }
+    }
+    out += '"';
+    out += value;
+    out += '"';
+}
+
+// Binds `event` to parameters base + 1 … base + kInsertColumns; `text` keeps the JSON columns alive until the
+// statement runs.
+void bindEvent(SqliteStatement &insert, int base, const LedgerEvent &event, UsageLedger::RowText &text)
+{
+    auto at = [base](int index) { return base + index; };
+    auto bindFlag = [&](int index, const std::optional<bool> &flag) {
+        if (flag)
+            insert.bind(at(index), *flag ? 1 : 0);
+        else
+            insert.bindNull(at(index));
+    };
+    const UsageEvent &u = event.usage;
+    // The text nlohmann wrote for these (keys in its order), built without a document per row.
+    text.tags = '[';
+    for (const std::string &tag : u.tags) {
+        if (text.tags.size() > 1)
+            text.tags += ',';
+        appendJsonString(text.tags, tag);
+    }
+    text.tags += ']';
+    text.attempts = '[';
+    for (const UpstreamAttempt &attempt : event.attempts) {
+        if (text.attempts.size() > 1)
+            text.attempts += ',';
+        text.attempts += "{\"http_status\":" + std::to_string(attempt.httpStatus)
+                         + ",\"latency_ms\":" + std::to_string(attempt.latencyMs) + ",\"model\":";
+        appendJsonString(text.attempts, attempt.model);
+        text.attempts += ",\"outcome\":";
+        appendJsonString(text.attempts, attempt.outcome);
+        text.attempts += '}';
+    }
+    text.attempts += ']';
+    insert.bindStatic(at(1), u.requestId).bind(at(2), u.timeMs).bindStatic(at(3), u.team).bindStatic(at(4), u.user);
+    insert.bindStatic(at(5), u.app).bindStatic(at(6), text.tags).bindStatic(at(7), u.requestedModel);
+    insert.bindStatic(at(8), u.model).bindStatic(at(9), u.provider).bindStatic(at(10), u.tier);
+    insert.bind(at(11), u.tierRank).bindStatic(at(12), u.rule).bind(at(13), u.policyVersion);
+    insert.bind(at(14), u.tokens.input).bind(at(15), u.tokens.cachedInput).bind(at(16), u.tokens.cacheWrite);
+    insert.bind(at(17), u.tokens.output).bind(at(18), u.tokens.reasoning).bind(at(19), u.costMicro);
+    insert.bind(at(20), u.frontierCostMicro).bind(at(21), u.unpriced ? 1 : 0).bind(at(22), u.latencyMs);
+    insert.bind(at(23), event.firstByteMs).bindStatic(at(24), usageStatusName(u.status));
+    insert.bind(at(25), event.httpStatus).bind(at(26), event.stream ? 1 : 0);
+    if (u.complexity)
+        insert.bind(at(27), *u.complexity);
+    else
+        insert.bindNull(at(27));
+    insert.bindStatic(at(28), u.task).bindStatic(at(29), text.attempts).bindStatic(at(30), event.error);
+    insert.bind(at(31), u.unmetered ? 1 : 0).bindStatic(at(32), u.routedModel);
+    const RoutingFeatures &f = u.features;
+    bindFlag(33, f.hasTools);
+    bindFlag(34, f.hasImages);
+    insert.bind(at(35), f.inputTokens);
+    if (f.budgetUsed)
+        insert.bind(at(36), *f.budgetUsed);
+    else
+        insert.bindNull(at(36));
+    if (f.promptChecks) {
+        text.promptChecks = PromptChecks::encode(*f.promptChecks);
+        insert.bindStatic(at(37), text.promptChecks);
+    } else {
+        insert.bindNull(at(37));
+    }
+    if (u.shadow) {
+        const ShadowOutcome &shadow = *u.shadow;
+        insert.bind(at(38), shadow.policyVersion).bindStatic(at(39), shadow.tier).bindStatic(at(40), shadow.model);
+        insert.bindStatic(at(41), shadow.rule).bind(at(42), shadow.blocked ? 1 : 0).bind(at(43), shadow.costMicro);
+    } else {
+        for (int index = 38; index <= 43; ++index)
+            insert.bindNull(at(index));
+    }
+    insert.bindStatic(at(44), event.clientKeyId).bindStatic(at(45), u.escalationOf);
+}
+
 } // namespace
 
 Result<std::unique_ptr<UsageLedger>> UsageLedger::open(const std::string &path, std::chrono::milliseconds window)
@@ -254,76 +362,28 @@ Result<std::size_t> UsageLedger::commit(const std::vector<LedgerEvent> &batch)
     SqliteTransaction transaction(m_writerDb);
     if (auto begun = transaction.begin(); !begun)
         return begun.error();
-    auto insert = m_writerDb.prepare(
-        "INSERT OR IGNORE INTO ledger_events (request_id, time_ms, team, user, app, tags, requested_model, model, "
-        "provider, tier, tier_rank, rule, policy_version, input_tokens, cached_input_tokens, cache_write_tokens, "
-        "output_tokens, reasoning_tokens, cost_micro_usd, frontier_cost_micro_usd, unpriced, latency_ms, "
-        "first_byte_ms, status, http_status, stream, complexity, task, attempts, error, unmetered, routed_model, "
-        "has_tools, has_images, routed_input_tokens, budget_used, prompt_checks, shadow_policy_version, shadow_tier, "
-        "shadow_model, shadow_rule, shadow_blocked, shadow_cost_micro_usd, client_key_id, escalation_of) VALUES "
-        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    if (!insert)
-        return insert.error();
+    // Prepared once for the writer's lifetime (a prepare cost as much as a few dozen rows).
+    if (!m_insertOne) {
+        auto one = m_writerDb.prepare(insertSql(1));
+        if (!one)
+            return one.error();
+        auto many = m_writerDb.prepare(insertSql(kRowsPerInsert));
+        if (!many)
+            return many.error();
+        m_insertOne = std::move(one.value());
+        m_insertMany = std::move(many.value());
+    }
     std::size_t inserted = 0;
-    std::string tags, attempts, promptChecks;
-    auto bindFlag = [&](int index, const std::optional<bool> &flag) {
-        if (flag)
-            insert->bind(index, *flag ? 1 : 0);
-        else
-            insert->bindNull(index);
-    };
-    for (const LedgerEvent &event : batch) {
-        const UsageEvent &u = event.usage;
-        nlohmann::json tagList = u.tags;
-        tags = toJsonText(tagList);
-        nlohmann::json attemptList = nlohmann::json::array();
-        for (const UpstreamAttempt &attempt : event.attempts)
-            attemptList.push_back({{"model", attempt.model},
-                                   {"outcome", attempt.outcome},
-                                   {"http_status", attempt.httpStatus},
-                                   {"latency_ms", attempt.latencyMs}});
-        attempts = toJsonText(attemptList);
-        insert->bindStatic(1, u.requestId).bind(2, u.timeMs).bindStatic(3, u.team).bindStatic(4, u.user);
-        insert->bindStatic(5, u.app).bindStatic(6, tags).bindStatic(7, u.requestedModel).bindStatic(8, u.model);
-        insert->bindStatic(9, u.provider).bindStatic(10, u.tier).bind(11, u.tierRank).bindStatic(12, u.rule);
-        insert->bind(13, u.policyVersion).bind(14, u.tokens.input).bind(15, u.tokens.cachedInput);
-        insert->bind(16, u.tokens.cacheWrite).bind(17, u.tokens.output).bind(18, u.tokens.reasoning);
-        insert->bind(19, u.costMicro).bind(20, u.frontierCostMicro).bind(21, u.unpriced ? 1 : 0);
-        insert->bind(22, u.latencyMs).bind(23, event.firstByteMs).bindStatic(24, usageStatusName(u.status));
-        insert->bind(25, event.httpStatus).bind(26, event.stream ? 1 : 0);
-        if (u.complexity)
-            insert->bind(27, *u.complexity);
-        else
-            insert->bindNull(27);
-        insert->bindStatic(28, u.task).bindStatic(29, attempts).bindStatic(30, event.error);
-        insert->bind(31, u.unmetered ? 1 : 0).bindStatic(32, u.routedModel);
-        const RoutingFeatures &f = u.features;
-        bindFlag(33, f.hasTools);
-        bindFlag(34, f.hasImages);
-        insert->bind(35, f.inputTokens);
-        if (f.budgetUsed)
-            insert->bind(36, *f.budgetUsed);
-        else
-            insert->bindNull(36);
-        if (f.promptChecks) {
-            promptChecks = PromptChecks::encode(*f.promptChecks);
-            insert->bindStatic(37, promptChecks);
-        } else {
-            insert->bindNull(37);
-        }
-        if (u.shadow) {
-            const ShadowOutcome &shadow = *u.shadow;
-            insert->bind(38, shadow.policyVersion).bindStatic(39, shadow.tier).bindStatic(40, shadow.model);
-            insert->bindStatic(41, shadow.rule).bind(42, shadow.blocked ? 1 : 0).bind(43, shadow.costMicro);
-        } else {
-            for (int index = 38; index <= 43; ++index)
-                insert->bindNull(index);
-        }
-        insert->bindStatic(44, event.clientKeyId).bindStatic(45, u.escalationOf);
-        if (auto done = insert->run(); !done)
+    for (std::size_t i = 0; i < batch.size();) {
+        const std::size_t rows = batch.size() - i >= kRowsPerInsert ? kRowsPerInsert : 1;
+        SqliteStatement &insert = rows == 1 ? *m_insertOne : *m_insertMany;
+        insert.reset();
+        for (std::size_t row = 0; row < rows; ++row)
+            bindEvent(insert, static_cast<int>(row) * kInsertColumns, batch[i + row], m_rowText[row]);
+        if (auto done = insert.run(); !done)
             return done.error();
-        inserted += static_cast<std::size_t>(m_writerDb.changes()); // 0 for a duplicate request id
-        insert->reset();
+        inserted += static_cast<std::size_t>(m_writerDb.changes()); // duplicates of a request id are not counted
+        i += rows;
     }
     if (auto done = transaction.commit(); !done)
         return done.error();

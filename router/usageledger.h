@@ -4,6 +4,7 @@
 #include "ledgerevent.h"
 #include "store/sqlitedatabase.h"
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -66,6 +67,15 @@ public:
     static constexpr std::size_t kMaxPending =
         1'000'000; // past this (disk failing for long), new events are dropped and counted
 
+    // Rows per INSERT statement when a batch has that many left: one statement's fixed cost (AUTOINCREMENT's
+    // sqlite_sequence update among it) is shared by its rows.
+    static constexpr std::size_t kRowsPerInsert = 32;
+    static constexpr int kInsertColumns = 45;
+    // The JSON columns of one row, kept until its statement runs (they are bound without a copy).
+    struct RowText {
+        std::string tags, attempts, promptChecks;
+    };
+
     static Result<std::unique_ptr<UsageLedger>> open(const std::string &path, std::chrono::milliseconds window);
     ~UsageLedger();
     UsageLedger(const UsageLedger &) = delete;
@@ -110,6 +120,11 @@ private:
     Result<std::size_t> commit(const std::vector<LedgerEvent> &batch); // rows inserted
 
     SqliteDatabase m_writerDb; // used by the writer thread only
+    // The writer thread's INSERTs (one row, kRowsPerInsert rows), prepared on its first commit; declared after
+    // m_writerDb so that they are finalized before it closes.
+    std::optional<SqliteStatement> m_insertOne;
+    std::optional<SqliteStatement> m_insertMany;
+    std::array<RowText, kRowsPerInsert> m_rowText;
     std::mutex m_readerMutex;
     SqliteDatabase m_readerDb; // admin reads and policy saves
 

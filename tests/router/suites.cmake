@@ -6,6 +6,7 @@
 # (tst_bearerauth), and the router's parts read "now" from the clock RouterApp is given (tst_routerclock, a
 # real router in-process on loopback).
 set(ROUTELEDGER_ROUTER_UNITS tst_routerconfig=TestRouterConfig tst_completionusage=TestCompletionUsage
+  tst_completionscan=TestCompletionScan
   tst_sseforwarder=TestSseForwarder tst_circuitbreaker=TestCircuitBreaker tst_policyholder=TestPolicyHolder
   tst_usageledger=TestUsageLedger tst_routermetrics=TestRouterMetrics tst_digest=TestDigest
   tst_usagepagewriter=TestUsagePageWriter tst_chatrequest=TestChatRequest tst_clientidentifier=TestClientIdentifier
