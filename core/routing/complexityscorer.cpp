@@ -13,8 +13,8 @@ namespace rl {
 
 using nlohmann::json;
 
-ComplexityScorer::ComplexityScorer(Weights weights, std::string version)
-    : m_weights(std::move(weights)), m_version(std::move(version))
+ComplexityScorer::ComplexityScorer(Weights weights, std::string version, bool stems)
+    : m_weights(std::move(weights)), m_version(std::move(version)), m_stems(stems)
 {}
 
 const ComplexityScorer &ComplexityScorer::builtIn()
@@ -40,8 +40,15 @@ PromptScore ComplexityScorer::score(std::string_view text) const
 {
     const float *hashed = m_weights.hashed.data();
     float sums[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    // Slots 4 and 6 are stems, which v1 weights never saw. Two instances of the scan, so that neither tests
+    // the slot per word: in the second the test is on a constant and the stems are not even hashed.
+    auto add = [&](std::uint32_t bucket, unsigned slot) { sums[slot & 3u] += hashed[bucket]; };
+    auto addWithoutStems = [&](std::uint32_t bucket, unsigned slot) {
+        if (slot < 4u)
+            sums[slot] += hashed[bucket];
+    };
     const PromptAnalyzer::Counts counts =
-        PromptAnalyzer::scan(text, [&](std::uint32_t bucket, unsigned slot) { sums[slot] += hashed[bucket]; });
+        m_stems ? PromptAnalyzer::scan(text, add) : PromptAnalyzer::scan(text, addWithoutStems);
     const float hashedSum = (sums[0] + sums[1]) + (sums[2] + sums[3]);
     PromptScore result;
     result.complexity = complexityOf(counts, hashedSum);
@@ -62,20 +69,24 @@ Result<ComplexityScorer> ComplexityScorer::fromJson(std::string_view text)
     if (document.is_discarded() || !document.is_object())
         return invalid("not a JSON object");
     const json &schema = document["schema"];
-    if (!schema.is_string() || schema.get<std::string>() != kSchema)
-        return invalid("schema is not \"" + std::string(kSchema) + "\"");
+    const bool v1 = schema.is_string() && schema.get<std::string>() == kSchemaV1;
+    if (!v1 && (!schema.is_string() || schema.get<std::string>() != kSchema))
+        return invalid("schema is not \"" + std::string(kSchema) + "\" (or \"" + std::string(kSchemaV1) + "\")");
+    const unsigned hashBits = v1 ? PromptAnalyzer::kHashBitsV1 : PromptAnalyzer::kHashBits;
     const json &bits = document["hash_bits"];
-    if (!bits.is_number_unsigned() || bits.get<unsigned>() != PromptAnalyzer::kHashBits)
-        return invalid("hash_bits must be " + std::to_string(PromptAnalyzer::kHashBits));
+    if (!bits.is_number_unsigned() || bits.get<unsigned>() != hashBits)
+        return invalid("hash_bits must be " + std::to_string(hashBits));
     Weights weights;
+    const std::size_t buckets = std::size_t{1} << hashBits;
     const json &bias = document["bias"];
     const json &dense = document["dense"];
     const json &hashed = document["hashed"];
-    if (!bias.is_number() || !dense.is_object() || !hashed.is_array() || hashed.size() != weights.hashed.size())
-        return invalid("expected bias (number), dense (object) and hashed (array of "
-                       + std::to_string(weights.hashed.size()) + " numbers)");
+    if (!bias.is_number() || !dense.is_object() || !hashed.is_array() || hashed.size() != buckets)
+        return invalid("expected bias (number), dense (object) and hashed (array of " + std::to_string(buckets)
+                       + " numbers)");
     weights.bias = bias.get<float>();
-    for (std::size_t i = 0; i < kDense; ++i) {
+    const std::size_t named = v1 ? PromptAnalyzer::kDenseCountV1 : kDense;
+    for (std::size_t i = 0; i < named; ++i) {
         auto it = dense.find(std::string(PromptAnalyzer::kDenseNames[i]));
         if (it == dense.end() || !it->is_number())
             return invalid("dense weight \"" + std::string(PromptAnalyzer::kDenseNames[i]) + "\" is missing");
@@ -86,8 +97,11 @@ Result<ComplexityScorer> ComplexityScorer::fromJson(std::string_view text)
             return invalid("hashed weight " + std::to_string(i) + " is not a number");
         weights.hashed[i] = hashed[i].get<float>();
     }
+    // A v1 bucket is the low bits of a v2 one, so repeating the v1 table scores exactly as v1 did.
+    for (std::size_t i = buckets; i < weights.hashed.size(); ++i)
+        weights.hashed[i] = weights.hashed[i & (buckets - 1)];
     const json &version = document["version"];
-    return ComplexityScorer(std::move(weights), version.is_string() ? version.get<std::string>() : "");
+    return ComplexityScorer(std::move(weights), version.is_string() ? version.get<std::string>() : "", !v1);
 }
 
 Result<ComplexityScorer> ComplexityScorer::fromFile(const std::string &path)

@@ -22,7 +22,9 @@ struct PromptScore {
 // Scoring allocates nothing and reads the prompt once.
 class ComplexityScorer {
 public:
-    static constexpr std::string_view kSchema = "routeledger.scorer/v1";
+    static constexpr std::string_view kSchema = "routeledger.scorer/v2";
+    // v1 files (the first 24 dense features) still load; the features v2 added weigh nothing in them.
+    static constexpr std::string_view kSchemaV1 = "routeledger.scorer/v1";
     static constexpr std::size_t kDense = PromptAnalyzer::kDenseCount;
 
     struct Weights {
@@ -32,7 +34,8 @@ public:
     };
 
     ComplexityScorer() = default;
-    explicit ComplexityScorer(Weights weights, std::string version = {});
+    // `stems`: whether the hashed weights cover word stems (v2); v1 weights are scored without them.
+    explicit ComplexityScorer(Weights weights, std::string version = {}, bool stems = true);
 
     // The weights shipped in resources/scorer/, compiled into the binary.
     static const ComplexityScorer &builtIn();
@@ -49,6 +52,7 @@ public:
 private:
     Weights m_weights;
     std::string m_version;
+    bool m_stems = true;
 };
 
 } // namespace rl

@@ -45,6 +45,10 @@ Result<std::vector<LabelledPrompt>> LabelledPrompts::readFile(const std::string 
         }
         if (auto id = row.find("id"); id != row.end() && id->is_string())
             item.id = id->get<std::string>();
+        if (auto source = row.find("source"); source != row.end() && source->is_string())
+            item.source = source->get<std::string>();
+        else if (const std::size_t slash = item.id.find('/'); slash != std::string::npos)
+            item.source = item.id.substr(0, slash);
         rows.push_back(std::move(item));
     }
     if (rows.empty())

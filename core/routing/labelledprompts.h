@@ -13,6 +13,9 @@ struct LabelledPrompt {
     std::string prompt;
     double strongQuality = 0.0;
     double weakQuality = 0.0;
+    // The benchmark or traffic the row comes from: the `source` field, else the id up to its first '/'
+    // ("gsm8k/12" → "gsm8k"), else empty. Metrics are reported per source with it.
+    std::string source = {};
 };
 
 class LabelledPrompts {

@@ -28,58 +28,178 @@ struct Keyword {
 
 using G = PromptAnalyzer::KeywordGroup;
 constexpr Keyword kKeywords[] = {
-    {"why", G::Reasoning},          {"explain", G::Reasoning},
-    {"prove", G::Reasoning},        {"derive", G::Reasoning},
-    {"analyze", G::Reasoning},      {"analyse", G::Reasoning},
-    {"compare", G::Reasoning},      {"evaluate", G::Reasoning},
-    {"justify", G::Reasoning},      {"reason", G::Reasoning},
-    {"therefore", G::Reasoning},    {"implies", G::Reasoning},
-    {"argument", G::Reasoning},     {"tradeoffs", G::Reasoning},
-    {"design", G::Reasoning},       {"architecture", G::Reasoning},
-    {"what", G::Factual},           {"who", G::Factual},
-    {"when", G::Factual},           {"where", G::Factual},
-    {"which", G::Factual},          {"define", G::Factual},
-    {"capital", G::Factual},        {"name", G::Factual},
-    {"def", G::CodeWord},           {"function", G::CodeWord},
-    {"class", G::CodeWord},         {"return", G::CodeWord},
-    {"import", G::CodeWord},        {"include", G::CodeWord},
-    {"select", G::CodeWord},        {"const", G::CodeWord},
-    {"var", G::CodeWord},           {"public", G::CodeWord},
-    {"void", G::CodeWord},          {"int", G::CodeWord},
-    {"python", G::CodeWord},        {"javascript", G::CodeWord},
-    {"sql", G::CodeWord},           {"code", G::CodeWord},
-    {"bug", G::CodeWord},           {"compile", G::CodeWord},
-    {"regex", G::CodeWord},         {"api", G::CodeWord},
-    {"implement", G::CodeWord},     {"refactor", G::CodeWord},
-    {"debug", G::CodeWord},         {"async", G::CodeWord},
-    {"step", G::Thorough},          {"detail", G::Thorough},
-    {"detailed", G::Thorough},      {"thorough", G::Thorough},
-    {"comprehensive", G::Thorough}, {"rigorous", G::Thorough},
-    {"carefully", G::Thorough},     {"must", G::Constraint},
-    {"should", G::Constraint},      {"ensure", G::Constraint},
-    {"without", G::Constraint},     {"exactly", G::Constraint},
-    {"only", G::Constraint},        {"constraints", G::Constraint},
-    {"least", G::Constraint},       {"translate", G::Translate},
-    {"translation", G::Translate},  {"french", G::Translate},
-    {"spanish", G::Translate},      {"german", G::Translate},
-    {"summarize", G::Summarize},    {"summarise", G::Summarize},
-    {"summary", G::Summarize},      {"tldr", G::Summarize},
-    {"condense", G::Summarize},     {"extract", G::Extract},
-    {"json", G::Extract},           {"parse", G::Extract},
-    {"fields", G::Extract},         {"classify", G::Extract},
-    {"label", G::Extract},          {"categorize", G::Extract},
-    {"poem", G::Creative},          {"story", G::Creative},
-    {"haiku", G::Creative},         {"song", G::Creative},
-    {"creative", G::Creative},      {"fiction", G::Creative},
-    {"lyrics", G::Creative},        {"slogan", G::Creative},
-    {"calculate", G::MathWord},     {"solve", G::MathWord},
-    {"equation", G::MathWord},      {"sum", G::MathWord},
-    {"total", G::MathWord},         {"probability", G::MathWord},
-    {"integral", G::MathWord},      {"percent", G::MathWord},
-    {"how", G::MathWord},           {"many", G::MathWord},
-    {"much", G::MathWord},          {"hi", G::Greeting},
-    {"hello", G::Greeting},         {"thanks", G::Greeting},
+    {"why", G::Reasoning},
+    {"explain", G::Reasoning},
+    {"prove", G::Reasoning},
+    {"derive", G::Reasoning},
+    {"analyze", G::Reasoning},
+    {"analyse", G::Reasoning},
+    {"compare", G::Reasoning},
+    {"evaluate", G::Reasoning},
+    {"justify", G::Reasoning},
+    {"reason", G::Reasoning},
+    {"therefore", G::Reasoning},
+    {"implies", G::Reasoning},
+    {"argument", G::Reasoning},
+    {"tradeoffs", G::Reasoning},
+    {"design", G::Reasoning},
+    {"architecture", G::Reasoning},
+    {"what", G::Factual},
+    {"who", G::Factual},
+    {"when", G::Factual},
+    {"where", G::Factual},
+    {"which", G::Factual},
+    {"define", G::Factual},
+    {"capital", G::Factual},
+    {"name", G::Factual},
+    {"def", G::CodeWord},
+    {"function", G::CodeWord},
+    {"class", G::CodeWord},
+    {"return", G::CodeWord},
+    {"import", G::CodeWord},
+    {"include", G::CodeWord},
+    {"select", G::CodeWord},
+    {"const", G::CodeWord},
+    {"var", G::CodeWord},
+    {"public", G::CodeWord},
+    {"void", G::CodeWord},
+    {"int", G::CodeWord},
+    {"python", G::CodeWord},
+    {"javascript", G::CodeWord},
+    {"sql", G::CodeWord},
+    {"code", G::CodeWord},
+    {"bug", G::CodeWord},
+    {"compile", G::CodeWord},
+    {"regex", G::CodeWord},
+    {"api", G::CodeWord},
+    {"implement", G::CodeWord},
+    {"refactor", G::CodeWord},
+    {"debug", G::CodeWord},
+    {"async", G::CodeWord},
+    {"step", G::Thorough},
+    {"detail", G::Thorough},
+    {"detailed", G::Thorough},
+    {"thorough", G::Thorough},
+    {"comprehensive", G::Thorough},
+    {"rigorous", G::Thorough},
+    {"carefully", G::Thorough},
+    {"must", G::Constraint},
+    {"should", G::Constraint},
+    {"ensure", G::Constraint},
+    {"without", G::Constraint},
+    {"exactly", G::Constraint},
+    {"only", G::Constraint},
+    {"constraints", G::Constraint},
+    {"least", G::Constraint},
+    {"translate", G::Translate},
+    {"translation", G::Translate},
+    {"french", G::Translate},
+    {"spanish", G::Translate},
+    {"german", G::Translate},
+    {"summarize", G::Summarize},
+    {"summarise", G::Summarize},
+    {"summary", G::Summarize},
+    {"tldr", G::Summarize},
+    {"condense", G::Summarize},
+    {"extract", G::Extract},
+    {"json", G::Extract},
+    {"parse", G::Extract},
+    {"fields", G::Extract},
+    {"classify", G::Extract},
+    {"label", G::Extract},
+    {"categorize", G::Extract},
+    {"poem", G::Creative},
+    {"story", G::Creative},
+    {"haiku", G::Creative},
+    {"song", G::Creative},
+    {"creative", G::Creative},
+    {"fiction", G::Creative},
+    {"lyrics", G::Creative},
+    {"slogan", G::Creative},
+    {"calculate", G::MathWord},
+    {"solve", G::MathWord},
+    {"equation", G::MathWord},
+    {"sum", G::MathWord},
+    {"total", G::MathWord},
+    {"probability", G::MathWord},
+    {"integral", G::MathWord},
+    {"percent", G::MathWord},
+    {"how", G::MathWord},
+    {"many", G::MathWord},
+    {"much", G::MathWord},
+    {"hi", G::Greeting},
+    {"hello", G::Greeting},
+    {"thanks", G::Greeting},
     {"thank", G::Greeting},
+    // v2 groups: negations, arithmetic and steps in words, units.
+    {"not", G::Negation},
+    {"except", G::Negation},
+    {"never", G::Negation},
+    {"false", G::Negation},
+    {"incorrect", G::Negation},
+    {"cannot", G::Negation},
+    {"neither", G::Negation},
+    {"nor", G::Negation},
+    {"unlikely", G::Negation},
+    {"isn", G::Negation},
+    {"each", G::Operation},
+    {"per", G::Operation},
+    {"every", G::Operation},
+    {"twice", G::Operation},
+    {"half", G::Operation},
+    {"double", G::Operation},
+    {"triple", G::Operation},
+    {"thrice", G::Operation},
+    {"times", G::Operation},
+    {"remaining", G::Operation},
+    {"remainder", G::Operation},
+    {"left", G::Operation},
+    {"rest", G::Operation},
+    {"fewer", G::Operation},
+    {"less", G::Operation},
+    {"more", G::Operation},
+    {"than", G::Operation},
+    {"average", G::Operation},
+    {"difference", G::Operation},
+    {"altogether", G::Operation},
+    {"combined", G::Operation},
+    {"quarter", G::Operation},
+    {"third", G::Operation},
+    {"percentage", G::Operation},
+    {"discount", G::Operation},
+    {"profit", G::Operation},
+    {"split", G::Operation},
+    {"share", G::Operation},
+    {"then", G::Sequence},
+    {"after", G::Sequence},
+    {"before", G::Sequence},
+    {"later", G::Sequence},
+    {"next", G::Sequence},
+    {"finally", G::Sequence},
+    {"until", G::Sequence},
+    {"again", G::Sequence},
+    {"afterwards", G::Sequence},
+    {"meanwhile", G::Sequence},
+    {"first", G::Sequence},
+    {"second", G::Sequence},
+    {"hours", G::Unit},
+    {"hour", G::Unit},
+    {"minutes", G::Unit},
+    {"days", G::Unit},
+    {"weeks", G::Unit},
+    {"months", G::Unit},
+    {"years", G::Unit},
+    {"dollars", G::Unit},
+    {"cents", G::Unit},
+    {"miles", G::Unit},
+    {"feet", G::Unit},
+    {"inches", G::Unit},
+    {"pounds", G::Unit},
+    {"meters", G::Unit},
+    {"kilograms", G::Unit},
+    {"liters", G::Unit},
+    {"gallons", G::Unit},
+    {"mph", G::Unit},
 };
 
 constexpr PromptAnalyzer::KeywordTable buildTable()
@@ -107,20 +227,64 @@ float capped(std::uint32_t count, float cap)
 {
     return std::min(static_cast<float>(count), cap) / cap;
 }
+// log1p of small counts from a table: a dozen features take a logarithm on every routing decision.
+const std::array<float, 256> kLog1p = [] {
+    std::array<float, 256> table{};
+    for (std::size_t n = 0; n < table.size(); ++n)
+        table[n] = std::log1p(static_cast<float>(n));
+    return table;
+}();
 float logScaled(std::uint32_t count, float scale)
 {
-    return std::log1p(static_cast<float>(count)) / scale;
+    return (count < kLog1p.size() ? kLog1p[count] : std::log1p(static_cast<float>(count))) / scale;
 }
 
 } // namespace
 
 constexpr PromptAnalyzer::KeywordTable PromptAnalyzer::kKeywords = buildTable();
 
-const std::array<std::string_view, PromptAnalyzer::kDenseCount> PromptAnalyzer::kDenseNames = {
-    "length",           "word_count",      "line_count",      "question_marks", "digit_share",     "math_share",
-    "code_punct_share", "code_fence",      "latex",           "upper_share",    "avg_word_length", "sentence_count",
-    "list_items",       "reasoning_words", "factual_words",   "code_words",     "thorough_words",  "constraint_words",
-    "options",          "number_count",    "non_ascii_share", "short_prompt",   "math_words",      "creative_words"};
+const std::array<std::string_view, PromptAnalyzer::kDenseCount> PromptAnalyzer::kDenseNames = {"length",
+                                                                                               "word_count",
+                                                                                               "line_count",
+                                                                                               "question_marks",
+                                                                                               "digit_share",
+                                                                                               "math_share",
+                                                                                               "code_punct_share",
+                                                                                               "code_fence",
+                                                                                               "latex",
+                                                                                               "upper_share",
+                                                                                               "avg_word_length",
+                                                                                               "sentence_count",
+                                                                                               "list_items",
+                                                                                               "reasoning_words",
+                                                                                               "factual_words",
+                                                                                               "code_words",
+                                                                                               "thorough_words",
+                                                                                               "constraint_words",
+                                                                                               "options",
+                                                                                               "number_count",
+                                                                                               "non_ascii_share",
+                                                                                               "short_prompt",
+                                                                                               "math_words",
+                                                                                               "creative_words",
+                                                                                               "quantities",
+                                                                                               "distinct_numbers",
+                                                                                               "large_numbers",
+                                                                                               "decimals",
+                                                                                               "fractions",
+                                                                                               "percents",
+                                                                                               "money",
+                                                                                               "number_sentences",
+                                                                                               "words_after_number",
+                                                                                               "operation_words",
+                                                                                               "sequence_words",
+                                                                                               "unit_words",
+                                                                                               "negation_words",
+                                                                                               "caps_words",
+                                                                                               "option_length",
+                                                                                               "numeric_options",
+                                                                                               "stem_words",
+                                                                                               "word_problem"};
 
 const std::array<PromptAnalyzer::CharClass, 256> PromptAnalyzer::kClasses = [] {
     std::array<CharClass, 256> classes{};
@@ -199,6 +363,32 @@ void PromptAnalyzer::denseFeatures(const Counts &c, std::array<float, kDenseCoun
     out[ShortPrompt] = c.bytes < 80 ? 1.0f : 0.0f;
     out[MathWords] = capped(c.groups[MathWord], 4.0f);
     out[CreativeWords] = capped(c.groups[Creative], 2.0f);
+    // v2. Counts that grow without a natural cap are log-scaled to about 0..1 on ordinary prompts.
+    out[Quantities] = logScaled(c.quantities, 3.0f);
+    out[DistinctNumbers] = logScaled(c.distinctNumbers, 3.0f);
+    out[LargeNumbers] = capped(c.largeNumbers, 4.0f);
+    out[Decimals] = capped(c.decimals, 4.0f);
+    out[Fractions] = capped(c.fractions, 3.0f);
+    out[Percents] = capped(c.percents, 3.0f);
+    out[Money] = capped(c.money, 4.0f);
+    out[NumberSentences] = logScaled(c.numberSentences, 2.5f);
+    out[WordsAfterNumber] = logScaled(c.wordsAfterNumber, 4.0f);
+    out[OperationWords] = capped(c.groups[Operation], 6.0f);
+    out[SequenceWords] = capped(c.groups[Sequence], 4.0f);
+    out[UnitWords] = capped(c.groups[Unit], 6.0f);
+    out[NegationWords] = capped(c.groups[Negation], 3.0f);
+    out[CapsWords] = capped(c.capsWords, 3.0f);
+    out[OptionLength] = c.options ? std::log1p(share(c.optionWords, c.options)) / 4.0f : 0.0f;
+    out[NumericOptions] = share(c.numericOptions, c.options);
+    out[StemWords] = logScaled(c.words - std::min(c.words, c.optionWords + c.options), 7.0f);
+    // A word problem: several quantities and no answer options to choose from.
+    out[WordProblem] = c.options == 0 && c.quantities >= 2 ? logScaled(c.distinctNumbers, 3.0f) : 0.0f;
+    // In a multiple-choice question the numbers are mostly the options themselves, not quantities to work
+    // with: the number and step features describe free-form problems only, so the model can weigh them
+    // for those without the choices' numbers blurring them (+0.03 APGR on GSM8K in cross-validation).
+    if (c.options > 0)
+        for (std::size_t i = Quantities; i <= UnitWords; ++i)
+            out[i] = 0.0f;
 }
 
 float PromptAnalyzer::hashedScale(const Counts &counts)

@@ -27,6 +27,10 @@ public:
         Creative,
         MathWord,
         Greeting,
+        Negation,  // not, except, never, false: questions that invert the usual answer
+        Operation, // each, per, twice, half, remaining: arithmetic hidden in words
+        Sequence,  // then, after, later, finally: steps that follow one another
+        Unit,      // hours, dollars, miles: quantities to keep apart
         kGroupCount
     };
 
@@ -35,6 +39,15 @@ public:
         std::uint32_t digits = 0, numbers = 0, mathOps = 0, codePunct = 0, otherPunct = 0, upper = 0;
         std::uint32_t nonAscii = 0, codeFences = 0, latex = 0, listItems = 0, options = 0;
         std::uint32_t wordTokens = 0, digitTokens = 0, punctTokens = 0;
+        // Numbers and steps (v2): digit runs that are not the decimals or thousands of another, distinct
+        // values among the first kDistinctSlots, numbers of four digits or more, decimals, fractions,
+        // percentages, amounts of money, sentences that hold a number, and words after the last number
+        // outside answer options (the question asked of them).
+        std::uint32_t quantities = 0, distinctNumbers = 0, largeNumbers = 0, decimals = 0, fractions = 0;
+        std::uint32_t percents = 0, money = 0, numberSentences = 0, wordsAfterNumber = 0;
+        // Answer options (v2): words on option lines, options whose text starts with a digit, and words
+        // written in capitals ("NOT", "EXCEPT").
+        std::uint32_t optionWords = 0, numericOptions = 0, capsWords = 0;
         std::array<std::uint16_t, kGroupCount> groups{};
     };
 
@@ -63,14 +76,41 @@ public:
         ShortPrompt,
         MathWords,
         CreativeWords,
+        // v2: numbers, steps and answer options.
+        Quantities,
+        DistinctNumbers,
+        LargeNumbers,
+        Decimals,
+        Fractions,
+        Percents,
+        Money,
+        NumberSentences,
+        WordsAfterNumber,
+        OperationWords,
+        SequenceWords,
+        UnitWords,
+        NegationWords,
+        CapsWords,
+        OptionLength,
+        NumericOptions,
+        StemWords,
+        WordProblem,
         kDenseCount
     };
     static const std::array<std::string_view, kDenseCount> kDenseNames;
 
-    static constexpr unsigned kHashBits = 14;
+    // The dense features of the first weights format (routeledger.scorer/v1), which come first.
+    static constexpr std::size_t kDenseCountV1 = CreativeWords + 1;
+    static constexpr std::size_t kDistinctSlots = 16;
+    // 2^16 buckets: at 2^14 (v1) the unigrams, bigrams and stems of the labelled prompts collided enough
+    // to cost about 0.01 APGR (docs/SCORER.md). A bucket of v1 is the low 14 bits of one here.
+    static constexpr unsigned kHashBits = 16;
+    static constexpr unsigned kHashBitsV1 = 14;
+    // Words longer than this also count by their first kStemLength letters, a crude stem.
+    static constexpr std::uint32_t kStemLength = 6;
     static constexpr std::uint32_t kHashBuckets = 1u << kHashBits;
 
-    // Scans `text`, calling onHashed(bucket, slot) for every word unigram and bigram.
+    // Scans `text`, calling onHashed(bucket, slot) for every word unigram, bigram and stem.
     template <typename OnHashed>
     static Counts scan(std::string_view text, OnHashed &&onHashed);
     static Counts scan(std::string_view text)
@@ -108,7 +148,7 @@ private:
 
 public:
     // Keywords by hash, open addressing, built at compile time in promptanalyzer.cpp.
-    static constexpr std::size_t kKeywordSlots = 512;
+    static constexpr std::size_t kKeywordSlots = 1024; // under a quarter full: probes stay short
     struct KeywordTable {
         std::array<std::uint32_t, kKeywordSlots> hashes{};
         std::array<signed char, kKeywordSlots> groups{};
@@ -126,6 +166,18 @@ public:
     }
 
 public:
+    // The hash of a word's first kStemLength bytes, lower-cased; the word must be longer than that.
+    static std::uint32_t stemHash(const unsigned char *word)
+    {
+        constexpr std::uint64_t kMask = (1ull << (8 * kStemLength)) - 1;
+        std::uint64_t v = 0;
+        std::memcpy(&v, word, kStemLength);
+        v = (v | (0x2020202020202020ull & kMask)) ^ 0x51ED270B27C3A9F5ull;
+        std::uint64_t h = v * 0xBF58476D1CE4E5B9ull;
+        h ^= h >> 29;
+        return static_cast<std::uint32_t>(h >> 32);
+    }
+
     // The hash of a word, lower-cased (ASCII letters), eight bytes at a time. `size` is the length of
     // the whole text, so loads never read past it.
     // It also counts the word's upper-case ASCII letters and non-ASCII bytes, eight bytes at a time.
@@ -174,7 +226,18 @@ PromptAnalyzer::Counts PromptAnalyzer::scan(std::string_view text, OnHashed &&on
     std::uint32_t previous = 0; // hash of the previous word on this line, for bigrams
     std::uint32_t words = 0, wordBytes = 0, wordTokens = 0, numbers = 0, digitTokens = 0;
     std::uint32_t options = 0, listItems = 0, codeFences = 0, upper = 0, high = 0;
+    std::uint32_t quantities = 0, largeNumbers = 0, decimals = 0, fractions = 0, percents = 0, money = 0;
+    std::uint32_t numberSentences = 0, optionWords = 0, numericOptions = 0, capsWords = 0;
+    // Word counts are read at the rare events (an option starts or ends, a number) rather than kept per
+    // word: the word loop is the hot path of every routing decision.
+    std::uint32_t optionStart = 0;                                                 // words before this option line
+    std::uint32_t wordsAtNumber = 0, optionWordsAtNumber = 0, optionsAtNumber = 0; // at the last stem number
+    std::array<std::uint64_t, kDistinctSlots> seen{}; // distinct number values, on the stack
+    std::uint32_t distinct = 0;
     bool lineStart = true;
+    bool optionLine = false; // this line is a multiple-choice option
+    bool numberInSentence = false;
+    std::uint32_t stemNumbers = 0; // numbers outside answer options
 
     std::size_t i = 0;
     while (i < size) {
@@ -182,14 +245,24 @@ PromptAnalyzer::Counts PromptAnalyzer::scan(std::string_view text, OnHashed &&on
         if (cls <= High) {
             const std::size_t start = i;
             if (lineStart && cls == Upper && data[i] <= 'F' && i + 1 < size
-                && (data[i + 1] == '.' || data[i + 1] == ')'))
+                && (data[i + 1] == '.' || data[i + 1] == ')')) [[unlikely]] {
                 ++options; // "A. …", "B) …": a multiple-choice option
+                optionLine = true;
+                optionStart = words + 1;   // the letter is not a word of the option's text
+                std::size_t first = i + 2; // the option's first character: "A. 42", "B) $5", "C. -3"
+                while (first < size && (data[first] == ' ' || data[first] == '$' || data[first] == '-'))
+                    ++first;
+                numericOptions += first < size && kClasses[data[first]] == Digit;
+            }
             lineStart = false;
             do
                 ++i;
             while (i < size && kClasses[data[i]] <= High);
             const auto length = static_cast<std::uint32_t>(i - start);
+            const std::uint32_t upperBefore = upper;
             const std::uint32_t hash = wordHash(data, start, i, size, upper, high);
+            if (cls == Upper && length >= 3) // "NOT", "EXCEPT"
+                capsWords += upper - upperBefore == length;
             ++words;
             wordBytes += length;
             // Common English words are one BPE token; longer ones split about every five letters.
@@ -197,9 +270,12 @@ PromptAnalyzer::Counts PromptAnalyzer::scan(std::string_view text, OnHashed &&on
             const int group = keywordGroup(hash);
             if (group >= 0)
                 ++groups[static_cast<std::size_t>(group)];
-            // The slot (0..3) lets a caller keep independent sums, so additions do not wait on each other.
+            // The slot (0..3) lets a caller keep independent sums, so additions do not wait on each other;
+            // bit 2 (slots 4 and 6) marks a stem, which v1 weights never saw.
             const unsigned slot = (words & 1u) << 1;
             onHashed(hash & (kHashBuckets - 1), slot);
+            if (length > kStemLength) // "economics", "economy" and "economist" share "econom"
+                onHashed(stemHash(data + start) & (kHashBuckets - 1), slot | 4u);
             if (previous != 0)
                 onHashed(((previous * 31u) ^ (hash * 0x9E3779B1u)) & (kHashBuckets - 1), slot | 1u);
             previous = hash | 1u;
@@ -207,19 +283,57 @@ PromptAnalyzer::Counts PromptAnalyzer::scan(std::string_view text, OnHashed &&on
         }
         if (cls == Digit) {
             const std::size_t start = i;
-            while (i < size && kClasses[data[i]] == Digit)
+            std::uint64_t value = 0; // wraps on very long runs, which only blurs distinctness
+            do {
+                value = value * 10u + static_cast<unsigned>(data[i] - '0');
                 ++i;
-            perClass[Digit] += static_cast<std::uint32_t>(i - start);
+            } while (i < size && kClasses[data[i]] == Digit);
+            const auto length = static_cast<std::uint32_t>(i - start);
+            perClass[Digit] += length;
             ++numbers;
-            digitTokens += static_cast<std::uint32_t>(i - start + 2) / 3; // BPE groups digits by three
+            digitTokens += (length + 2) / 3; // BPE groups digits by three
             lineStart = false;
+            // What the characters around the run make of it: "3.5", "1/2", "80,000", "$20", "15%".
+            const unsigned char before = start > 0 ? data[start - 1] : ' ';
+            const bool afterDigit = start > 1 && kClasses[data[start - 2]] == Digit;
+            const bool decimal = afterDigit && before == '.';
+            const bool thousands = afterDigit && before == ',' && length == 3;
+            decimals += decimal;
+            fractions += afterDigit && before == '/';
+            largeNumbers += length >= 4 || thousands;
+            money += before == '$';
+            percents += i < size && data[i] == '%';
+            if (!decimal && !thousands) {
+                ++quantities;
+                std::uint32_t k = 0;
+                while (k < distinct && seen[k] != value)
+                    ++k;
+                if (k == distinct && distinct < kDistinctSlots)
+                    seen[distinct++] = value;
+            }
+            numberInSentence = true;
+            if (!optionLine) {
+                ++stemNumbers;
+                wordsAtNumber = words;
+                optionWordsAtNumber = optionWords;
+                optionsAtNumber = options;
+            }
             continue;
         }
         ++perClass[cls];
         if (cls == Newline) {
             lineStart = true;
             previous = 0; // bigrams do not span lines
+            numberSentences += numberInSentence;
+            if (optionLine)
+                optionWords += words - optionStart;
+            numberInSentence = optionLine = false;
         } else if (cls != Space) {
+            // A sentence ends at ". ", "?" or "!", not inside "3.5".
+            if ((cls == SentenceEnd || cls == Question) && (i + 1 >= size || kClasses[data[i + 1]] != Digit)) {
+                numberSentences += numberInSentence;
+                numberInSentence = false;
+            }
             if (lineStart && (data[i] == '-' || data[i] == '*'))
                 ++listItems;
             if (cls == Backtick && i >= 2 && data[i - 1] == '`' && data[i - 2] == '`' && (i < 3 || data[i - 3] != '`'))
@@ -229,6 +343,22 @@ PromptAnalyzer::Counts PromptAnalyzer::scan(std::string_view text, OnHashed &&on
         ++i;
     }
 
+    c.quantities = quantities;
+    c.distinctNumbers = distinct;
+    c.largeNumbers = largeNumbers;
+    c.decimals = decimals;
+    c.fractions = fractions;
+    c.percents = percents;
+    c.money = money;
+    c.numberSentences = numberSentences + numberInSentence;
+    if (optionLine)
+        optionWords += words - optionStart;
+    // Words after the last number outside options: all words since, less the options' words and letters.
+    c.wordsAfterNumber =
+        stemNumbers ? (words - wordsAtNumber) - (optionWords - optionWordsAtNumber) - (options - optionsAtNumber) : 0;
+    c.optionWords = optionWords;
+    c.numericOptions = numericOptions;
+    c.capsWords = capsWords;
     c.words = words;
     c.wordBytes = wordBytes;
     c.wordTokens = wordTokens;

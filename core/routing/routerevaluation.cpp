@@ -1,6 +1,7 @@
 #include "routing/routerevaluation.h"
 
 #include <algorithm>
+#include <map>
 #include <numeric>
 
 namespace rl {
@@ -79,6 +80,21 @@ Result<RoutingQuality> RouterEvaluation::evaluate(const std::vector<LabelledProm
     metrics.strongShareAt95 = firstShareReaching(curve, target - 1e-12, [](const Point &p) { return p.quality; });
     metrics.savingAt95 = (1.0 - metrics.strongShareAt95) * (1.0 - priceRatio);
     return metrics;
+}
+
+std::vector<SourceQuality> RouterEvaluation::bySource(const std::vector<LabelledPrompt> &rows,
+                                                      const std::vector<double> &scores, double priceRatio)
+{
+    std::map<std::string, std::pair<std::vector<LabelledPrompt>, std::vector<double>>> groups;
+    for (std::size_t i = 0; i < rows.size() && i < scores.size(); ++i) {
+        auto &[groupRows, groupScores] = groups[rows[i].source];
+        groupRows.push_back(rows[i]);
+        groupScores.push_back(scores[i]);
+    }
+    std::vector<SourceQuality> out;
+    for (const auto &[source, group] : groups)
+        out.push_back({source, group.first.size(), evaluate(group.first, group.second, priceRatio)});
+    return out;
 }
 
 Result<RoutingQuality> RouterEvaluation::randomBaseline(const std::vector<LabelledPrompt> &rows, double priceRatio)

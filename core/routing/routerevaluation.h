@@ -22,6 +22,13 @@ struct RoutingQuality {
     double weakQuality = 0.0;
 };
 
+// The metrics of the rows of one source (LabelledPrompt::source; "" for rows without one).
+struct SourceQuality {
+    std::string source;
+    std::size_t n = 0;
+    Result<RoutingQuality> quality; // an error when the strong model is not better on this source
+};
+
 class RouterEvaluation {
 public:
     // `scores` are the router's scores, higher meaning "needs the strong model"; ties are split evenly
@@ -30,6 +37,10 @@ public:
                                            double priceRatio);
     // The expected metrics of routing at random: PGR grows linearly with the share of strong calls.
     static Result<RoutingQuality> randomBaseline(const std::vector<LabelledPrompt> &rows, double priceRatio);
+    // evaluate() on each source's rows on their own, by source name. A router that only learned which
+    // source is harder scores well overall but no better than random within a source.
+    static std::vector<SourceQuality> bySource(const std::vector<LabelledPrompt> &rows,
+                                               const std::vector<double> &scores, double priceRatio);
 };
 
 } // namespace rl

@@ -9,8 +9,10 @@ namespace rl {
 
 namespace {
 
+constexpr std::size_t kDense = ComplexityScorer::kDense;
+
 struct Example {
-    std::array<float, ComplexityScorer::kDense> dense{};
+    std::array<float, kDense> dense{};  // standardised when Options::standardize
     std::vector<std::uint32_t> buckets; // one entry per occurrence
     float scale = 0.0f;
     float target = 0.0f;
@@ -20,7 +22,7 @@ struct Example {
 double linearScore(const ComplexityScorer::Weights &w, const Example &e)
 {
     double z = w.bias;
-    for (std::size_t d = 0; d < ComplexityScorer::kDense; ++d)
+    for (std::size_t d = 0; d < kDense; ++d)
         z += w.dense[d] * e.dense[d];
     double hashedSum = 0.0;
     for (std::uint32_t b : e.buckets)
@@ -79,12 +81,34 @@ ComplexityScorer ScorerTrainer::train(const std::vector<LabelledPrompt> &rows, c
         positives += example.target;
     }
 
+    // Dense features differ in scale by orders of magnitude (a share of digits against a capped count);
+    // as z-scores one learning rate and one L2 fit them all. The shift and scale fold back into the
+    // weights at the end, so scoring reads raw features as before.
+    std::array<double, kDense> mean{}, spread{};
+    spread.fill(1.0);
+    if (options.standardize && !examples.empty()) {
+        const double n = static_cast<double>(examples.size());
+        std::array<double, kDense> squares{};
+        for (const Example &e : examples)
+            for (std::size_t d = 0; d < kDense; ++d) {
+                mean[d] += e.dense[d] / n;
+                squares[d] += static_cast<double>(e.dense[d]) * e.dense[d] / n;
+            }
+        for (std::size_t d = 0; d < kDense; ++d) {
+            const double variance = squares[d] - mean[d] * mean[d];
+            spread[d] = variance > 1e-10 ? std::sqrt(variance) : 0.0; // 0: a constant, left out
+        }
+        for (Example &e : examples)
+            for (std::size_t d = 0; d < kDense; ++d)
+                e.dense[d] = spread[d] > 0.0 ? static_cast<float>((e.dense[d] - mean[d]) / spread[d]) : 0.0f;
+    }
+
     ComplexityScorer::Weights w;
     // Start the bias at the base rate so early epochs learn features, not the prior.
     const double rate = std::clamp(positives / std::max<double>(1.0, static_cast<double>(rows.size())), 1e-3, 1 - 1e-3);
     w.bias = static_cast<float>(std::log(rate / (1 - rate)));
     std::vector<double> gBias(1, 1e-8);
-    std::vector<double> gDense(ComplexityScorer::kDense, 1e-8);
+    std::vector<double> gDense(kDense, 1e-8);
     std::vector<double> gHashed(w.hashed.size(), 1e-8);
 
     std::vector<std::size_t> order(examples.size());
@@ -92,12 +116,15 @@ ComplexityScorer ScorerTrainer::train(const std::vector<LabelledPrompt> &rows, c
     std::mt19937_64 random(options.seed);
     const double lr = options.learningRate;
 
-    auto step = [&](float &weight, double &accumulated, double gradient) {
-        gradient += options.l2 * weight;
+    auto step = [&](float &weight, double &accumulated, double gradient, double l2) {
+        gradient += l2 * weight;
         accumulated += gradient * gradient;
         weight -= static_cast<float>(lr * gradient / std::sqrt(accumulated));
     };
 
+    // Averaging the weights of the later epochs smooths out the last steps' noise (Polyak averaging).
+    ComplexityScorer::Weights sum; // starts at zero
+    int averaged = 0;
     for (int epoch = 0; epoch < options.epochs; ++epoch) {
         std::shuffle(order.begin(), order.end(), random);
         for (std::size_t index : order) {
@@ -105,13 +132,29 @@ ComplexityScorer ScorerTrainer::train(const std::vector<LabelledPrompt> &rows, c
             const double z = linearScore(w, e);
             const double predicted = 1.0 / (1.0 + std::exp(-z));
             const double error = predicted - e.target; // gradient of the log loss with respect to z
-            step(w.bias, gBias[0], error);
-            for (std::size_t d = 0; d < ComplexityScorer::kDense; ++d)
+            step(w.bias, gBias[0], error, 0.0);
+            for (std::size_t d = 0; d < kDense; ++d)
                 if (e.dense[d] != 0.0f)
-                    step(w.dense[d], gDense[d], error * e.dense[d]);
+                    step(w.dense[d], gDense[d], error * e.dense[d], options.l2Dense);
             for (std::uint32_t b : e.buckets)
-                step(w.hashed[b], gHashed[b], error * e.scale);
+                step(w.hashed[b], gHashed[b], error * e.scale, options.l2);
         }
+        if (options.average && 2 * (epoch + 1) > options.epochs) {
+            sum.bias += w.bias;
+            for (std::size_t d = 0; d < kDense; ++d)
+                sum.dense[d] += w.dense[d];
+            for (std::size_t b = 0; b < w.hashed.size(); ++b)
+                sum.hashed[b] += w.hashed[b];
+            ++averaged;
+        }
+    }
+    if (averaged > 0) {
+        const float k = 1.0f / static_cast<float>(averaged);
+        w.bias = sum.bias * k;
+        for (std::size_t d = 0; d < kDense; ++d)
+            w.dense[d] = sum.dense[d] * k;
+        for (std::size_t b = 0; b < w.hashed.size(); ++b)
+            w.hashed[b] = sum.hashed[b] * k;
     }
 
     std::vector<double> z(examples.size());
@@ -119,13 +162,20 @@ ComplexityScorer ScorerTrainer::train(const std::vector<LabelledPrompt> &rows, c
         z[i] = linearScore(w, examples[i]);
     double a = 1.0, b = 0.0;
     calibrate(examples, z, a, b);
-    if (a > 0.0) { // fold the calibration into the weights; a non-positive slope would mean no signal at all
-        w.bias = static_cast<float>(a * w.bias + b);
-        for (float &weight : w.dense)
-            weight = static_cast<float>(a * weight);
-        for (float &weight : w.hashed)
-            weight = static_cast<float>(a * weight);
+    if (a <= 0.0) { // a non-positive slope would mean no signal at all: keep the raw scores
+        a = 1.0;
+        b = 0.0;
     }
+    // Fold the standardisation, then the calibration, into the weights of raw features.
+    double bias = w.bias;
+    for (std::size_t d = 0; d < kDense; ++d) {
+        const double raw = spread[d] > 0.0 ? w.dense[d] / spread[d] : 0.0;
+        bias -= raw * mean[d];
+        w.dense[d] = static_cast<float>(a * raw);
+    }
+    w.bias = static_cast<float>(a * bias + b);
+    for (float &weight : w.hashed)
+        weight = static_cast<float>(a * weight);
     return ComplexityScorer(std::move(w), version);
 }
 

@@ -8,7 +8,11 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <array>
+#include <cmath>
 #include <fstream>
+
+#include <nlohmann/json.hpp>
 
 class TestComplexityScorer : public QObject {
     Q_OBJECT
@@ -128,12 +132,18 @@ private slots:
         QTest::addColumn<QString>("message");
         QTest::newRow("not json") << "nope"
                                   << "scorer weights: not a JSON object; retrain with `routeledger train-scorer`";
-        QTest::newRow("schema")
-            << R"({"schema":"x"})"
-            << "scorer weights: schema is not \"routeledger.scorer/v1\"; retrain with `routeledger train-scorer`";
-        QTest::newRow("bits") << R"({"schema":"routeledger.scorer/v1","hash_bits":10})"
-                              << "scorer weights: hash_bits must be 14; retrain with `routeledger train-scorer`";
+        QTest::newRow("schema") << R"({"schema":"x"})"
+                                << "scorer weights: schema is not \"routeledger.scorer/v2\" (or "
+                                   "\"routeledger.scorer/v1\"); retrain with `routeledger train-scorer`";
+        QTest::newRow("bits") << R"({"schema":"routeledger.scorer/v2","hash_bits":14})"
+                              << "scorer weights: hash_bits must be 16; retrain with `routeledger train-scorer`";
+        QTest::newRow("v1 bits") << R"({"schema":"routeledger.scorer/v1","hash_bits":10})"
+                                 << "scorer weights: hash_bits must be 14; retrain with `routeledger train-scorer`";
         QTest::newRow("short")
+            << R"({"schema":"routeledger.scorer/v2","hash_bits":16,"bias":0,"dense":{},"hashed":[1,2]})"
+            << "scorer weights: expected bias (number), dense (object) and hashed (array of 65536 numbers); retrain "
+               "with `routeledger train-scorer`";
+        QTest::newRow("v1 short")
             << R"({"schema":"routeledger.scorer/v1","hash_bits":14,"bias":0,"dense":{},"hashed":[1,2]})"
             << "scorer weights: expected bias (number), dense (object) and hashed (array of 16384 numbers); retrain "
                "with `routeledger train-scorer`";
@@ -148,6 +158,127 @@ private slots:
         QCOMPARE(QString::fromStdString(scorer.error().message), message);
     }
 
+    // A v2 file must name every dense weight, the new ones included.
+    void v2NeedsEveryDenseWeight()
+    {
+        nlohmann::json weights = nlohmann::json::parse(rl::ComplexityScorer::builtIn().toJson("test"));
+        weights["dense"].erase("word_problem");
+        auto scorer = rl::ComplexityScorer::fromJson(weights.dump());
+        QVERIFY(!scorer.ok());
+        QVERIFY(QString::fromStdString(scorer.error().message).contains(QStringLiteral("\"word_problem\" is missing")));
+    }
+
+    // Weights of the first format still load and score exactly as v1 did: its 2^14 buckets are the low bits of
+    // today's, the dense features it never had weigh nothing, and stems (which it never saw) are skipped.
+    void v1WeightsScoreAsBefore()
+    {
+        nlohmann::json v1{{"schema", "routeledger.scorer/v1"}, {"version", "1"}, {"hash_bits", 14}, {"bias", -0.5}};
+        nlohmann::json dense = nlohmann::json::object();
+        for (std::size_t i = 0; i < rl::PromptAnalyzer::kDenseCountV1; ++i)
+            dense[std::string(rl::PromptAnalyzer::kDenseNames[i])] = 0.0;
+        dense["length"] = 0.25;
+        v1["dense"] = dense;
+        std::vector<float> hashed(std::size_t{1} << 14);
+        for (std::size_t i = 0; i < hashed.size(); ++i)
+            hashed[i] = static_cast<float>(i % 13) * 0.01f;
+        v1["hashed"] = hashed;
+        auto scorer = rl::ComplexityScorer::fromJson(v1.dump());
+        QVERIFY(scorer.ok());
+
+        // By hand, as v1 scored: unigrams and bigrams only, in 14-bit buckets.
+        const std::string prompt = "Considering thermodynamics, which statement is NOT correct?\nA. 12\nB. 15";
+        float sum = 0.0f;
+        int stems = 0;
+        const auto counts = rl::PromptAnalyzer::scan(prompt, [&](std::uint32_t bucket, unsigned slot) {
+            if (slot >= 4u)
+                ++stems;
+            else
+                sum += hashed[bucket & ((1u << 14) - 1)];
+        });
+        QVERIFY(stems >= 3); // considering, thermodynamics, statement, correct
+        std::array<float, rl::PromptAnalyzer::kDenseCount> features{};
+        rl::PromptAnalyzer::denseFeatures(counts, features);
+        const double z =
+            -0.5 + 0.25 * features[rl::PromptAnalyzer::Length] + rl::PromptAnalyzer::hashedScale(counts) * sum;
+        QVERIFY(qAbs(scorer->score(prompt).complexity - 1.0 / (1.0 + std::exp(-z))) < 1e-6);
+    }
+
+    // The v2 features on hand-written prompts: numbers and steps in a word problem.
+    void wordProblemFeatures()
+    {
+        const std::string prompt =
+            "Tom buys 3 apples for $1.50 each and 2 pears. Then he gives half of the remaining 12 apples away. He "
+            "pays 1,200 dollars, 25% of it in cash. What is 3/4 of the rest?";
+        const auto c = rl::PromptAnalyzer::scan(prompt);
+        // Runs: 3, 1, 50, 2, 12, 1, 200, 25, 3, 4. "50" is a decimal part and "200" a thousands group.
+        QCOMPARE(c.numbers, 10u);
+        QCOMPARE(c.quantities, 8u);
+        QCOMPARE(c.distinctNumbers, 6u); // 3, 1, 2, 12, 25, 4
+        QCOMPARE(c.decimals, 1u);
+        QCOMPARE(c.largeNumbers, 1u);     // 1,200
+        QCOMPARE(c.money, 1u);            // $1.50
+        QCOMPARE(c.percents, 1u);         // 25%
+        QCOMPARE(c.fractions, 1u);        // 3/4
+        QCOMPARE(c.numberSentences, 4u);  // every sentence holds a number; "1.50" does not end one
+        QCOMPARE(c.wordsAfterNumber, 3u); // "of the rest"
+        using G = rl::PromptAnalyzer::KeywordGroup;
+        QCOMPARE(c.groups[G::Operation], std::uint16_t(4)); // each, half, remaining, rest
+        QCOMPARE(c.groups[G::Sequence], std::uint16_t(1));  // then
+        QCOMPARE(c.groups[G::Unit], std::uint16_t(1));      // dollars
+        QCOMPARE(c.options, 0u);
+
+        std::array<float, rl::PromptAnalyzer::kDenseCount> f{};
+        rl::PromptAnalyzer::denseFeatures(c, f);
+        QVERIFY(f[rl::PromptAnalyzer::WordProblem] > 0.0f);
+        QVERIFY(f[rl::PromptAnalyzer::DistinctNumbers] > 0.0f && f[rl::PromptAnalyzer::NumberSentences] > 0.0f);
+        for (float value : f)
+            QVERIFY(std::isfinite(value) && value >= 0.0f && value <= 1.5f);
+    }
+
+    // Multiple choice: option lengths, numeric options, capitals and negations; the number and step
+    // features describe free-form problems only, so they are zero here.
+    void multipleChoiceFeatures()
+    {
+        const std::string prompt = "Which of the following is NOT a prime number of days?\nA. 7\nB. 11\nC. nine "
+                                   "days in total\nD. $13\nAnswer:";
+        const auto c = rl::PromptAnalyzer::scan(prompt);
+        QCOMPARE(c.options, 4u);
+        QCOMPARE(c.numericOptions, 3u); // 7, 11, $13
+        QCOMPARE(c.optionWords, 4u);    // "nine days in total"
+        QCOMPARE(c.capsWords, 1u);      // NOT
+        using G = rl::PromptAnalyzer::KeywordGroup;
+        QCOMPARE(c.groups[G::Negation], std::uint16_t(1));
+        QCOMPARE(c.groups[G::Unit], std::uint16_t(2)); // days, days
+        QCOMPARE(c.wordsAfterNumber, 0u);              // no number outside the options
+
+        std::array<float, rl::PromptAnalyzer::kDenseCount> f{};
+        rl::PromptAnalyzer::denseFeatures(c, f);
+        QCOMPARE(f[rl::PromptAnalyzer::NumericOptions], 0.75f);
+        QVERIFY(f[rl::PromptAnalyzer::OptionLength] > 0.0f);
+        QVERIFY(f[rl::PromptAnalyzer::NegationWords] > 0.0f && f[rl::PromptAnalyzer::CapsWords] > 0.0f);
+        QVERIFY(f[rl::PromptAnalyzer::StemWords] > 0.0f);
+        for (std::size_t i = rl::PromptAnalyzer::Quantities; i <= rl::PromptAnalyzer::UnitWords; ++i)
+            QCOMPARE(f[i], 0.0f);
+        QCOMPARE(f[rl::PromptAnalyzer::WordProblem], 0.0f);
+    }
+
+    // Words longer than six letters also count by their first six, so related words share a weight.
+    void stemsAreShared()
+    {
+        auto stemsOf = [](const std::string &text) {
+            std::vector<std::uint32_t> stems;
+            rl::PromptAnalyzer::scan(text, [&](std::uint32_t bucket, unsigned slot) {
+                if (slot & 4u)
+                    stems.push_back(bucket);
+            });
+            return stems;
+        };
+        QCOMPARE(stemsOf("economics").size(), std::size_t(1));
+        QCOMPARE(stemsOf("Economists"), stemsOf("economics"));
+        QVERIFY(stemsOf("econ eco short words").empty());
+        QVERIFY(stemsOf("thermal") != stemsOf("economy"));
+    }
+
     void labelsFileErrorsNameTheLine()
     {
         QTemporaryDir dir;
@@ -160,6 +291,23 @@ private slots:
         QVERIFY(!rows.ok());
         QCOMPARE(QString::fromStdString(rows.error().message),
                  QString::fromStdString(path) + QStringLiteral(":2: \"strong_quality\" is missing or not a number"));
+    }
+
+    void labelsNameTheirSource()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("labels.jsonl")).toStdString();
+        std::ofstream(path) << R"({"id":"gsm8k/1","prompt":"a","strong_quality":1,"weak_quality":0})"
+                            << "\n"
+                            << R"({"id":"x/2","source":"mmlu","prompt":"b","strong_quality":1,"weak_quality":0})"
+                            << "\n"
+                            << R"({"prompt":"c","strong_quality":1,"weak_quality":0})"
+                            << "\n";
+        auto rows = rl::LabelledPrompts::readFile(path);
+        QVERIFY(rows.ok());
+        QCOMPARE(QString::fromStdString(rows->at(0).source), QStringLiteral("gsm8k"));
+        QCOMPARE(QString::fromStdString(rows->at(1).source), QStringLiteral("mmlu"));
+        QCOMPARE(QString::fromStdString(rows->at(2).source), QString());
     }
 
     void heldOutSplitIsStable()

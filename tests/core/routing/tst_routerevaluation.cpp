@@ -75,6 +75,37 @@ private slots:
         QCOMPARE(m->savingAt95, 0.9);
     }
 
+    // Per source: each source's rows on their own, by name; the counts add up to the whole, and a source
+    // where the strong model is no better reports its error without hiding the others.
+    void bySource()
+    {
+        auto from = [](const char *source, double strong, double weak) {
+            rl::LabelledPrompt r = row(strong, weak);
+            r.source = source;
+            return r;
+        };
+        // Within "math" the scores put the hard prompt first (APGR 0.75, as in perfectRouter's first half);
+        // within "trivia" they put it last (APGR 0.25); "chat" has no gap.
+        std::vector<rl::LabelledPrompt> rows{from("trivia", 1, 1), from("math", 1, 0), from("chat", 1, 1),
+                                             from("math", 1, 1), from("trivia", 1, 0)};
+        const std::vector<double> scores{0.9, 0.8, 0.5, 0.2, 0.1};
+        const std::vector<rl::SourceQuality> sources = rl::RouterEvaluation::bySource(rows, scores, 0.1);
+        QCOMPARE(sources.size(), std::size_t(3));
+        QCOMPARE(QString::fromStdString(sources[0].source), QStringLiteral("chat"));
+        QCOMPARE(QString::fromStdString(sources[1].source), QStringLiteral("math"));
+        QCOMPARE(QString::fromStdString(sources[2].source), QStringLiteral("trivia"));
+        std::size_t total = 0;
+        for (const rl::SourceQuality &source : sources)
+            total += source.n;
+        QCOMPARE(total, rows.size());
+        QVERIFY(!sources[0].quality.ok());
+        QCOMPARE(QString::fromStdString(sources[0].quality.error().code), QStringLiteral("eval.no_gap"));
+        QVERIFY(sources[1].quality.ok() && sources[2].quality.ok());
+        QCOMPARE(sources[1].quality->apgr, 0.75);
+        QCOMPARE(sources[2].quality->apgr, 0.25);
+        QCOMPARE(sources[1].quality->n, std::size_t(2));
+    }
+
     void noGapIsAnError()
     {
         std::vector<rl::LabelledPrompt> rows{row(0, 1), row(1, 1)};
