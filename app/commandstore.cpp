@@ -61,4 +61,27 @@ OpenedCommandStore openCommandStore(const CommandLine &line, const std::string &
     return opened;
 }
 
+std::optional<rl::HistoryReader> openHistoryReader(const std::string &path)
+{
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+        std::cerr << "There is no store at " << path << "; check the path, or pass --store FILE\n";
+        return std::nullopt;
+    }
+    {
+        // Opened once for writing, so an older store is upgraded (with its backup) before it is read.
+        auto store = rl::UsageStore::open(path);
+        if (!store) {
+            std::cerr << store.error().message << "\n";
+            return std::nullopt;
+        }
+    }
+    auto reader = rl::HistoryReader::open(path);
+    if (!reader) {
+        std::cerr << reader.error().message << "\n";
+        return std::nullopt;
+    }
+    return std::move(reader).value();
+}
+
 } // namespace headless

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "simulate/historyreader.h"
 #include "store/usagestore.h"
 
 #include <optional>
@@ -28,5 +29,10 @@ struct OpenedCommandStore {
 };
 OpenedCommandStore openCommandStore(const CommandLine &line, const std::string &appStore, const CommandHelp &help,
                                     bool offersCreate);
+
+// A store opened for reading history (simulate, calibrate): upgraded first when it is of an earlier schema (with
+// its backup), then read through connections of its own. A missing or refused store: the reason on stderr and
+// nullopt (the command exits 1); nothing is created.
+std::optional<rl::HistoryReader> openHistoryReader(const std::string &path);
 
 } // namespace headless

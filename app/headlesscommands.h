@@ -40,6 +40,8 @@ int auditVerify(const std::vector<std::string> &args, const SourceCommandContext
 int auditExport(const std::vector<std::string> &args, const SourceCommandContext &context); // auditcommands.cpp
 // `routeledger simulate` (issue 14): history replayed under a draft and a baseline.
 int simulate(const std::vector<std::string> &args, const SourceCommandContext &context); // simulatecommand.cpp
+// `routeledger calibrate` (issue 14): the draft's complexity thresholds for a target.
+int calibrate(const std::vector<std::string> &args, const SourceCommandContext &context); // calibratecommand.cpp
 // Needs Qt (offscreen), so it takes argv for QApplication.
 int screenshot(int argc, char **argv);
 

@@ -49,6 +49,7 @@ Headless commands (no display needed; each has --help):
   policy export --policy FILE --format F    a policy as a LiteLLM or Portkey config
   audit verify|export [--store FILE]        check the audit log's hash chain, or export it
   simulate --policy FILE --from D --to D    replay stored requests under a draft beside the published policy
+  calibrate --policy F --target-quality Q   the draft's complexity thresholds for a quality or frontier share
 
   --help                                    this text
   --version                                 the version and the commit it was built from
@@ -142,10 +143,10 @@ bool dispatch(int argc, char **argv, int &exitCode)
             return keychainError(outcome);
         };
         exitCode = command == "sources" ? sources(args, context) : poll(args, context);
-    } else if (command == "simulate") {
+    } else if (command == "simulate" || command == "calibrate") {
         SourceCommandContext context;
         context.defaultStore = appStorePath().toStdString();
-        exitCode = simulate(args, context);
+        exitCode = command == "simulate" ? simulate(args, context) : calibrate(args, context);
     } else if (command == "policy" || command == "audit") {
         SourceCommandContext context;
         context.defaultStore = appStorePath().toStdString();

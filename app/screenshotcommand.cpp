@@ -2,6 +2,7 @@
 
 #include "dashboardapp.h"
 #include "mainwindow.h"
+#include "studio/calibrationpanel.h"
 #include "studio/policystudiopage.h"
 #include "studio/policyversionsmodel.h"
 #include "studio/simulationpanel.h"
@@ -22,8 +23,42 @@ namespace headless {
 
 namespace {
 
-// The studio's Simulate tab after a replay of the last 30 days under the draft in `policyFile`.
-int simulateShot(MainWindow &window, const QString &policyFile, const QString &path)
+// Runs a studio panel (Simulate or Calibrate) and waits for its answer; false, with the reason printed, on failure.
+template <class Panel>
+bool runPanel(Panel *panel)
+{
+    QEventLoop loop;
+    QString failure;
+    QObject::connect(panel, &Panel::finished, &loop, &QEventLoop::quit);
+    QObject::connect(panel, &Panel::failed, &loop, [&](const QString &message) {
+        failure = message;
+        loop.quit();
+    });
+    QTimer::singleShot(300000, &loop, &QEventLoop::quit);
+    panel->run();
+    loop.exec();
+    if (!failure.isEmpty()) {
+        std::cerr << failure.toStdString() << "\n";
+        return false;
+    }
+    QCoreApplication::processEvents();
+    return true;
+}
+
+bool save(QWidget &window, const QString &path)
+{
+    if (!window.grab().save(path)) {
+        std::cerr << "could not write " << path.toStdString() << "\n";
+        return false;
+    }
+    std::cout << path.toStdString() << "\n";
+    return true;
+}
+
+// The studio's Simulate tab after a replay of the last 30 days under the draft in `policyFile`, and its Calibrate
+// tab after a calibration of it for 95 % of all-frontier quality.
+int studioShots(MainWindow &window, const QString &policyFile, const QString &simulatePath,
+                const QString &calibratePath)
 {
     PolicyStudioPage *studio = window.studioPage();
     if (!studio) {
@@ -41,27 +76,14 @@ int simulateShot(MainWindow &window, const QString &policyFile, const QString &p
         return 1;
     }
     window.showPage(int(window.pageNames().indexOf(QStringLiteral("Policy studio"))));
-    SimulationPanel *panel = studio->simulationPanel();
-    studio->tabs()->setCurrentWidget(panel);
-    QString failure;
-    QObject::connect(panel, &SimulationPanel::finished, &loop, &QEventLoop::quit);
-    QObject::connect(panel, &SimulationPanel::failed, &loop, [&](const QString &message) {
-        failure = message;
-        loop.quit();
-    });
-    QTimer::singleShot(300000, &loop, &QEventLoop::quit);
-    panel->run();
-    loop.exec();
-    if (!failure.isEmpty()) {
-        std::cerr << failure.toStdString() << "\n";
+    SimulationPanel *simulation = studio->simulationPanel();
+    studio->tabs()->setCurrentWidget(simulation);
+    if (!runPanel(simulation) || !save(window, simulatePath))
         return 1;
-    }
-    QCoreApplication::processEvents();
-    if (!window.grab().save(path)) {
-        std::cerr << "could not write " << path.toStdString() << "\n";
+    CalibrationPanel *calibration = studio->calibrationPanel();
+    studio->tabs()->setCurrentWidget(calibration);
+    if (!runPanel(calibration) || !save(window, calibratePath))
         return 1;
-    }
-    std::cout << path.toStdString() << "\n";
     return 0;
 }
 
@@ -91,10 +113,11 @@ int screenshot(int argc, char **argv)
                               QStringLiteral("this-month (default), last-7-days, last-30-days, last-90-days, "
                                              "this-quarter or this-year."),
                               QStringLiteral("PERIOD"), QStringLiteral("this-month"));
-    QCommandLineOption policy(QStringLiteral("policy"),
-                              QStringLiteral("A draft to open in the policy studio and simulate (Simulate tab) against "
-                                             "the latest published version, over the last 30 days."),
-                              QStringLiteral("FILE"));
+    QCommandLineOption policy(
+        QStringLiteral("policy"),
+        QStringLiteral("A draft to open in the policy studio, simulate (Simulate tab) against "
+                       "the latest published version over the last 30 days, and calibrate (Calibrate tab)."),
+        QStringLiteral("FILE"));
     parser.addOptions({store, out, theme, size, period, policy});
     parser.process(app);
     if (!parser.isSet(store) || !parser.isSet(out)) {
@@ -178,10 +201,12 @@ int screenshot(int argc, char **argv)
         std::cout << path.toStdString() << "\n";
     }
     if (parser.isSet(policy))
-        return simulateShot(
+        return studioShots(
             window, parser.value(policy),
             QDir(parser.value(out))
-                .filePath(QStringLiteral("policy-studio-simulate-") + parser.value(theme) + QStringLiteral(".png")));
+                .filePath(QStringLiteral("policy-studio-simulate-") + parser.value(theme) + QStringLiteral(".png")),
+            QDir(parser.value(out))
+                .filePath(QStringLiteral("policy-studio-calibrate-") + parser.value(theme) + QStringLiteral(".png")));
     return 0;
 }
 

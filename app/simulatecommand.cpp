@@ -1,3 +1,4 @@
+#include "commandformat.h"
 #include "commandhelp.h"
 #include "commandline.h"
 #include "commandstore.h"
@@ -50,53 +51,6 @@ Exit codes: 0 done, 1 refused (an invalid policy, no published version, no reque
 unknown team, app or source, or the store refused; the reason on stderr), 2 wrong arguments.
 )help";
 
-std::string dollars(std::int64_t micro)
-{
-    const bool negative = micro < 0;
-    const std::int64_t cents = (negative ? -micro : micro) / 10'000;
-    std::string digits = std::to_string(cents / 100);
-    for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3)
-        digits.insert(static_cast<std::size_t>(i), ",");
-    char tail[8];
-    std::snprintf(tail, sizeof tail, ".%02lld", static_cast<long long>(cents % 100));
-    return (negative ? "-$" : "$") + digits + tail;
-}
-
-std::string withCommas(std::int64_t n)
-{
-    std::string digits = std::to_string(n < 0 ? -n : n);
-    for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3)
-        digits.insert(static_cast<std::size_t>(i), ",");
-    return (n < 0 ? "-" : "") + digits;
-}
-
-std::string percent(std::int64_t part, std::int64_t whole)
-{
-    char text[16];
-    std::snprintf(text, sizeof text, "%.1f %%",
-                  whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0);
-    return text;
-}
-
-rl::Result<std::shared_ptr<const rl::Policy>> parsePolicy(const std::string &text, const std::string &what)
-{
-    rl::PolicyLoad load = rl::PolicyParser::parse(text);
-    if (load.ok())
-        return load.policy;
-    std::string message = what + " is not a valid policy; fix these and try again:";
-    for (const rl::PolicyIssue &issue : load.errors)
-        message += "\n  " + issue.line();
-    return rl::Error{"policy.invalid", message, false};
-}
-
-rl::Result<std::shared_ptr<const rl::Policy>> readPolicy(const std::string &path)
-{
-    rl::Result<std::string> text = rl::readTextFile(path, rl::PolicyParser::kMaxDocumentBytes);
-    if (!text)
-        return text.error();
-    return parsePolicy(text.value(), path);
-}
-
 void printText(const rl::SimulationResult &r, const std::string &from, const std::string &to)
 {
     std::cout << "Replayed " << withCommas(r.events) << " requests of " << from << " to " << to;
@@ -145,16 +99,7 @@ void printText(const rl::SimulationResult &r, const std::string &from, const std
     std::snprintf(quality[1], sizeof quality[1], "%.2f %%", 100.0 * rate(r.draft));
     std::snprintf(quality[2], sizeof quality[2], "%+.2f points", 100.0 * (rate(r.draft) - rate(r.baseline)));
     rows.push_back({"Est. worse than frontier", quality[0], quality[1], quality[2]});
-    std::vector<std::size_t> widths(4, 0);
-    for (const auto &row : rows)
-        for (std::size_t c = 0; c < 4; ++c)
-            widths[c] = std::max(widths[c], row[c].size());
-    for (const auto &row : rows) {
-        std::string text = row[0] + std::string(widths[0] - row[0].size() + 2, ' ');
-        for (std::size_t c = 1; c < 4; ++c)
-            text += std::string(widths[c] - row[c].size() + 2, ' ') + row[c];
-        std::cout << text << "\n";
-    }
+    std::cout << tableText(rows);
     std::cout << "\nRequests compared: " << withCommas(r.compared) << " of " << withCommas(r.events) << "\n";
     if (r.moved.empty())
         std::cout << "No request changes tier.\n";
@@ -185,36 +130,17 @@ int simulate(const std::vector<std::string> &args, const SourceCommandContext &c
     for (const char *required : {"--policy", "--from", "--to"})
         if (!line.has(required))
             return help.usageError(std::string("simulate needs ") + required);
+    std::optional<std::int64_t> fromDay, lastDay;
+    if (const std::string wrong = readDays(line, fromDay, lastDay); !wrong.empty())
+        return help.usageError(wrong);
     const std::string fromText = *line.value("--from"), toText = *line.value("--to");
-    const std::optional<std::int64_t> fromDay = rl::OrgCalendar::dayFromText(fromText);
-    const std::optional<std::int64_t> lastDay = rl::OrgCalendar::dayFromText(toText);
-    if (!fromDay || !lastDay)
-        return help.usageError("--from and --to expect dates as YYYY-MM-DD, got \"" + (!fromDay ? fromText : toText)
-                               + "\"");
-    if (*lastDay < *fromDay)
-        return help.usageError("--to (" + toText + ") comes before --from (" + fromText + ")");
 
     const std::string path = line.value("--store").value_or(context.defaultStore);
     if (path.empty())
         return help.usageError("--store needs a file name");
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) {
-        std::cerr << "There is no store at " << path << "; check the path, or pass --store FILE\n";
+    std::optional<rl::HistoryReader> reader = openHistoryReader(path);
+    if (!reader)
         return 1;
-    }
-    {
-        // Opened once for writing, so an older store is upgraded (with its backup) before it is read.
-        auto store = rl::UsageStore::open(path);
-        if (!store) {
-            std::cerr << store.error().message << "\n";
-            return 1;
-        }
-    }
-    auto reader = rl::HistoryReader::open(path);
-    if (!reader) {
-        std::cerr << reader.error().message << "\n";
-        return 1;
-    }
 
     auto draft = readPolicy(*line.value("--policy"));
     if (!draft) {
@@ -258,7 +184,7 @@ int simulate(const std::vector<std::string> &args, const SourceCommandContext &c
     options.scope.team = line.value("--team").value_or("");
     options.scope.app = line.value("--app").value_or("");
     options.scope.source = line.value("--source").value_or("");
-    auto result = rl::Simulation::run(reader.value(), baseline.value(), draft.value(), options);
+    auto result = rl::Simulation::run(*reader, baseline.value(), draft.value(), options);
     if (!result) {
         std::cerr << result.error().message << "\n";
         return 1;

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -53,12 +54,31 @@ class PolicyReplayer {
 public:
     PolicyReplayer(std::shared_ptr<const Policy> policy, const Pricing &pricing, const RoutingEngine &engine);
 
-    void replay(const UsageEvent &event, EventReplay &out);
+    // `complexity`: decide as if the scorer had given this figure (Calibration tries each threshold band).
+    void replay(const UsageEvent &event, EventReplay &out, std::optional<double> complexity = std::nullopt);
 
     const Policy &policy() const { return *m_policy; }
 
 private:
-    ReplayOutcome decideOnce(const UsageEvent &event);
+    // What the policy decided for one combination of an event's decision inputs, before pricing: the decisions in
+    // the order they were tried, the first unknown met, and whether enumeration gave up. The model is owned: a
+    // pinned model outside the tiers is the request's own text.
+    struct Decided {
+        int tier = -1;
+        std::string_view tierName, rule;
+        std::string model;
+        bool blocked = false;
+    };
+    struct Decisions {
+        std::vector<Decided> tried;
+        std::string_view reason;
+        bool tooMany = false;
+    };
+
+    void studyPolicy(const Condition &node);
+    void buildKey(const UsageEvent &event, double complexity, std::int64_t inputTokens);
+    void decideAll(const UsageEvent &event, Decisions &out);
+    Decided decideOnce();
     void price(const UsageEvent &event, ReplayOutcome &outcome) const;
     std::int64_t costOf(std::string_view model, const UsageEvent &event, bool *unpriced = nullptr) const;
     std::string_view reasonFor(const Condition &leaf);
@@ -72,6 +92,23 @@ private:
     std::vector<std::vector<bool>> m_pending;
     std::unordered_map<const Condition *, std::string> m_reasons; // per condition, built when first needed
     std::unordered_map<const Condition *, std::string_view> m_ruleOf;
+
+    // Events that agree on every input the policy can look at decide alike (the engine is a pure function of
+    // them): their decisions are kept by a key of those inputs, numbers as their order against every number the
+    // policy compares them with, so the key is exact. Bounded: cleared when full.
+    static constexpr std::size_t kMaxMemo = 1 << 16;
+    std::unordered_map<std::string, Decisions> m_memo;
+    std::string m_key;
+    // A text field the policy tests: by equality with the values it names (then only which of them matches
+    // matters), or with a pattern or substring (then the value itself).
+    struct TextUse {
+        bool used = false, whole = false;
+        std::vector<std::string> values;
+    };
+    TextUse m_team, m_user, m_app, m_tags, m_task;
+    bool m_usesTools = false, m_usesImages = false, m_usesStream = false;
+    std::vector<double> m_complexityCuts, m_tokenCuts, m_hourCuts, m_weekdayCuts;
+    std::vector<std::string> m_promptKeys;
 };
 
 } // namespace rl

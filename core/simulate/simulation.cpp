@@ -1,19 +1,16 @@
 #include "simulate/simulation.h"
 
+#include "simulate/parallelhistoryread.h"
 #include "simulate/policyreplayer.h"
 
 #include <algorithm>
-#include <atomic>
 #include <map>
 #include <optional>
-#include <thread>
 #include <tuple>
 
 namespace rl {
 
 namespace {
-
-constexpr std::int64_t kProgressEvery = 16384;
 
 std::string_view tierLabel(const ReplayOutcome &outcome)
 {
@@ -253,64 +250,18 @@ Result<SimulationResult> Simulation::run(HistoryReader &reader, const std::share
     for (const Tier &tier : draft->tiers)
         result.draft.tierNames.push_back(tier.name);
 
-    // Two readers, each on its own connection and half of the days: reading the rows is half the work, and
-    // SQLite reads one connection on one core. The later half runs on a thread of its own; this thread reads
-    // the earlier half and reports progress for both.
     const RoutingEngine engine;
     Accumulator first(baseline, draft, pricing.value(), engine);
-    std::atomic<std::int64_t> done{0};
-    std::atomic<bool> stop{false};
     std::optional<Accumulator> second;
-    std::optional<Error> secondFailed;
-    std::thread helper;
-    UsageFilter firstHalf = scope;
-    if (scope.toDay - scope.fromDay >= 2 && total.value() >= options.splitAtEvents) {
-        UsageFilter secondHalf = scope;
-        firstHalf.toDay = secondHalf.fromDay = scope.fromDay + (scope.toDay - scope.fromDay) / 2;
-        second.emplace(baseline, draft, pricing.value(), engine);
-        helper = std::thread([&, secondHalf] {
-            Result<HistoryReader> own = HistoryReader::open(reader.path());
-            if (!own) {
-                secondFailed = own.error();
-                stop = true;
-                return;
-            }
-            Result<void> read = own->forEach(secondHalf, [&](const StoredEvent &stored) {
-                second->add(stored);
-                done.fetch_add(1, std::memory_order_relaxed);
-                return !stop.load(std::memory_order_relaxed);
-            });
-            if (!read) {
-                secondFailed = read.error();
-                stop = true;
-            }
+    Result<std::int64_t> read =
+        ParallelHistoryRead::run(reader, scope, total.value(), options.splitAtEvents, options.progress, [&](int part) {
+            Accumulator &into = part == 0 ? first : second.emplace(baseline, draft, pricing.value(), engine);
+            return ParallelHistoryRead::Sink([&into](const StoredEvent &stored) { into.add(stored); });
         });
-    }
-    std::int64_t sinceReport = 0;
-    Result<void> replayed = reader.forEach(firstHalf, [&](const StoredEvent &stored) {
-        first.add(stored);
-        const std::int64_t now = done.fetch_add(1, std::memory_order_relaxed) + 1;
-        if (++sinceReport >= kProgressEvery) {
-            sinceReport = 0;
-            if (stop.load() || (options.progress && !options.progress(now, total.value()))) {
-                stop = true;
-                return false;
-            }
-        }
-        return true;
-    });
-    if (!replayed)
-        stop = true;
-    if (helper.joinable())
-        helper.join();
-    if (!replayed)
-        return replayed.error();
-    if (secondFailed)
-        return *secondFailed;
+    if (!read)
+        return read.error();
     if (second)
         first.merge(*second);
-    if (options.progress && !options.progress(done.load(), std::max(done.load(), total.value())))
-        return Error{"simulate.cancelled", "the simulation was cancelled", false};
     first.finish(result);
     return result;
 }

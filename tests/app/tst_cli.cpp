@@ -96,7 +96,7 @@ private slots:
     {
         QTest::addColumn<QString>("command");
         for (const char *command : {"validate-policy", "route", "train-scorer", "eval-scorer", "demo", "prices",
-                                    "sources", "poll", "simulate"})
+                                    "sources", "poll", "simulate", "calibrate"})
             QTest::newRow(command) << QString::fromLatin1(command);
     }
 
@@ -202,6 +202,43 @@ private slots:
             const double score = line.toDouble(&ok);
             QVERIFY(ok && score >= 0.0 && score <= 1.0);
         }
+
+        // --by-source: the same top-level keys and figures, plus each source's (the slice holds all 660 GSM8K
+        // rows, then MMLU), whose counts add up to the whole.
+        r = run({QStringLiteral("eval-scorer"), QStringLiteral("--labels"), labelsFile, QStringLiteral("--weights"),
+                 weights, QStringLiteral("--json"), QStringLiteral("--by-source")});
+        QCOMPARE(r.code, 0);
+        const QJsonObject withSources = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(withSources.keys(), (QStringList{"apgr", "by_source", "cpt50", "cpt80", "n", "saving_at_95"}));
+        QCOMPARE(withSources.value(QStringLiteral("apgr")).toDouble(), apgr);
+        const QJsonObject sources = withSources.value(QStringLiteral("by_source")).toObject();
+        QCOMPARE(sources.keys(), (QStringList{"gsm8k", "mmlu"}));
+        int total = 0;
+        for (const QString &source : sources.keys()) {
+            const QJsonObject each = sources.value(source).toObject();
+            QCOMPARE(each.keys(), metrics.keys());
+            QVERIFY2(each.value(QStringLiteral("apgr")).toDouble() > 0.5, qPrintable(source));
+            total += each.value(QStringLiteral("n")).toInt();
+        }
+        QCOMPARE(sources.value(QStringLiteral("gsm8k")).toObject().value(QStringLiteral("n")).toInt(), 660);
+        QCOMPARE(total, 1500);
+
+        r = run({QStringLiteral("eval-scorer"), QStringLiteral("--labels"), labelsFile, QStringLiteral("--weights"),
+                 weights, QStringLiteral("--by-source")});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains(QStringLiteral("\nsource gsm8k (660 prompts):\n")), qPrintable(r.out));
+        QVERIFY(r.out.contains(QStringLiteral("\nsource mmlu (840 prompts):\n")));
+        QVERIFY(
+            run({QStringLiteral("eval-scorer"), QStringLiteral("--help")}).out.contains(QStringLiteral("--by-source")));
+
+        // --validation reports on a further slice of the training rows, never on the held-out ones.
+        r = run({QStringLiteral("train-scorer"), QStringLiteral("--labels"), labelsFile, QStringLiteral("--out"),
+                 weights, QStringLiteral("--validation"), QStringLiteral("0.2"), QStringLiteral("--epochs"),
+                 QStringLiteral("5")});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains(QStringLiteral("validation ("))
+                     && !r.out.contains(QStringLiteral("held-out validation")),
+                 qPrintable(r.out));
     }
 
     void demoAndPrices()
@@ -334,6 +371,75 @@ private slots:
         QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains(QStringLiteral("There is no store at")));
         QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("none.db"))));
+
+        // `routeledger calibrate` on the same store: the keys scripts read, the draft written with the proposal
+        // (a valid policy whose thresholds are the proposed ones), and its refusals.
+        const QString calibrated = dir.filePath(QStringLiteral("calibrated.json"));
+        r = run(QStringList{QStringLiteral("calibrate"), QStringLiteral("--store"), store, QStringLiteral("--policy"),
+                            draft, QStringLiteral("--target-quality"), QStringLiteral("0.97"), QStringLiteral("--out"),
+                            calibrated, QStringLiteral("--json")}
+                + period);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonObject calibration = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(calibration[QStringLiteral("target")].toObject()[QStringLiteral("kind")].toString(),
+                 QStringLiteral("quality"));
+        QVERIFY(calibration[QStringLiteral("scored")].toInteger() > 100);
+        for (const char *key : {"evidence", "unknown", "current", "proposed", "curve", "thresholds"})
+            QVERIFY2(calibration.contains(QLatin1String(key)), key);
+        const QJsonObject proposed = calibration[QStringLiteral("proposed")].toObject();
+        for (const char *key : {"thresholds", "cost_micro_usd", "quality", "frontier_share", "tiers"})
+            QVERIFY2(proposed.contains(QLatin1String(key)), key);
+        if (calibration[QStringLiteral("target")].toObject()[QStringLiteral("reached")].toBool())
+            QVERIFY(proposed[QStringLiteral("quality")].toDouble() >= 0.97);
+        const QJsonArray thresholds = calibration[QStringLiteral("thresholds")].toArray();
+        QVERIFY(!thresholds.isEmpty());
+        Run check = run({QStringLiteral("validate-policy"), calibrated});
+        QVERIFY2(check.code == 0, qPrintable(check.err));
+        QFile written(calibrated);
+        QVERIFY(written.open(QIODevice::ReadOnly));
+        const QByteArray writtenText = written.readAll();
+        for (const QJsonValue &t : thresholds) {
+            const QString value = QString::number(t.toObject()[QStringLiteral("proposed")].toDouble(), 'g', 3);
+            QVERIFY2(writtenText.contains(value.toUtf8()), qPrintable(value));
+        }
+        r = run(QStringList{QStringLiteral("calibrate"), QStringLiteral("--store"), store, QStringLiteral("--policy"),
+                            draft, QStringLiteral("--target-frontier-share"), QStringLiteral("0.3")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains(QStringLiteral("THRESHOLD OF RULES")), qPrintable(r.out));
+        const QString noThresholds = writeFile(dir, QStringLiteral("flat.json"),
+                                               R"({"schema": "routeledger.policy/v1", "name": "flat", "version": 1,
+                "tiers": [{"name": "frontier", "models": ["openai/gpt-5"]}], "default_tier": "frontier", "rules": []})");
+        const struct {
+            QStringList args;
+            int code;
+            QString says;
+        } calibrateRefusals[] = {
+            {{QStringLiteral("--policy"), draft}, 2, QStringLiteral("calibrate needs one target")},
+            {{QStringLiteral("--policy"), draft, QStringLiteral("--target-quality"), QStringLiteral("0.9"),
+              QStringLiteral("--target-frontier-share"), QStringLiteral("0.2")},
+             2,
+             QStringLiteral("calibrate needs one target")},
+            {{QStringLiteral("--policy"), draft, QStringLiteral("--target-quality"), QStringLiteral("95")},
+             2,
+             QStringLiteral("a fraction")},
+            {{QStringLiteral("--policy"), noThresholds, QStringLiteral("--target-quality"), QStringLiteral("0.9")},
+             1,
+             QStringLiteral("nothing to calibrate")},
+            {{QStringLiteral("--policy"), draft, QStringLiteral("--target-quality"), QStringLiteral("0.9"),
+              QStringLiteral("--labels"), dir.filePath(QStringLiteral("missing.jsonl"))},
+             1,
+             QStringLiteral("missing.jsonl")},
+            {{QStringLiteral("--policy"), draft, QStringLiteral("--target-quality"), QStringLiteral("0.9"),
+              QStringLiteral("--out"), dir.filePath(QStringLiteral("no/such/dir/out.json"))},
+             1,
+             QStringLiteral("was not written")},
+        };
+        for (const auto &refusal : calibrateRefusals) {
+            r = run(QStringList{QStringLiteral("calibrate"), QStringLiteral("--store"), store} + refusal.args);
+            QVERIFY2(r.code == refusal.code, qPrintable(refusal.args.join(' ') + ": " + r.err));
+            QVERIFY2(r.err.contains(refusal.says), qPrintable(r.err));
+        }
+        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("no/such/dir/out.json"))));
     }
 
     // A store command never reports success without having done its work, and never adopts, creates or

@@ -13,7 +13,8 @@ set(ROUTELEDGER_CORE_UNITS
   store/tst_reconciliation=TestReconciliation store/tst_qualityqueries=TestQualityQueries
   demo/tst_demoworkload=TestDemoWorkload
   store/tst_storepolicies=TestStorePolicies store/tst_auditlog=TestAuditLog
-  net/tst_httpclient=TestHttpClient tst_boundedjson=TestBoundedJson simulate/tst_simulation=TestSimulation)
+  net/tst_httpclient=TestHttpClient tst_boundedjson=TestBoundedJson simulate/tst_simulation=TestSimulation
+  simulate/tst_calibration=TestCalibration)
 # sources/: the connectors against tests/sources/fixture-server.js, the scheduler, and the fixtures' schemas
 # themselves (tst_fixtureschemas: tests/sources/schemas, the reference's examples against them, the hook).
 set(ROUTELEDGER_SOURCES_UNITS

@@ -1,6 +1,9 @@
 // The studio's Simulate tab (issue 14): a replay on the simulation worker's thread fills the figures, the tier
 // mix, the "from → to" matrix and the moves by rule and team from a real store; cancel stops a run; the models
 // pass QAbstractItemModelTester.
+#include "studio/calibrationcurve.h"
+#include "studio/calibrationpanel.h"
+#include "studio/policydraft.h"
 #include "studio/simulationgroupsmodel.h"
 #include "studio/simulationmovesmodel.h"
 #include "studio/simulationpanel.h"
@@ -9,6 +12,7 @@
 #include "widgets/theme.h"
 
 #include "roundprices.h"
+#include "routedevent.h"
 #include "store/usagestore.h"
 
 #include <QAbstractItemModelTester>
@@ -18,6 +22,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
+#include <QUndoStack>
 
 namespace {
 
@@ -47,36 +52,44 @@ std::string makeStore(const QTemporaryDir &dir)
     rl::IngestBatch batch;
     batch.source = "edge";
     for (int i = 0; i < 10; ++i) {
-        rl::UsageEvent e;
-        e.requestId = "r" + std::to_string(i);
-        e.timeMs = kMonday + i;
-        e.team = i < 4 ? "legal" : "data";
+        rl::UsageEvent e = testdata::routedEvent("r" + std::to_string(i), kMonday + i, i < 4 ? "legal" : "data", "mid",
+                                                 1, "acme/mid", 2600, 0.5);
         e.user = "u";
-        e.app = "chat";
-        e.requestedModel = "auto";
-        e.model = "acme/mid";
-        e.provider = "acme";
-        e.tier = "mid";
-        e.tierRank = 1;
-        e.rule = "default";
-        e.policyVersion = 1;
-        e.tokens = {1000, 0, 0, 100, 0};
-        e.costMicro = 2600;
-        e.frontierCostMicro = 13000;
-        e.complexity = 0.5;
-        e.task = "chat";
-        e.features.hasTools = false;
-        e.features.hasImages = false;
-        e.features.stream = false;
-        e.features.inputTokens = 1000;
-        e.features.budgetUsed = 0.0;
-        e.features.promptChecks = std::vector<rl::PromptCheck>{};
         batch.events.push_back(std::move(e));
     }
     if (!store->ingest(batch))
         qFatal("ingest refused");
     return path;
 }
+
+// 200 requests of complexity 0.0025 to 0.9975, every other one served by light (under 0.5) or frontier.
+std::string makeCalibrationStore(const QTemporaryDir &dir)
+{
+    const std::string path = dir.filePath(QStringLiteral("calibrate.db")).toStdString();
+    auto store = rl::UsageStore::open(path);
+    if (!store)
+        qFatal("%s", store.error().message.c_str());
+    if (!testdata::addRoundPrices(store.value()))
+        qFatal("override refused");
+    rl::IngestBatch batch;
+    batch.source = "edge";
+    for (int i = 0; i < 200; ++i) {
+        const bool light = i < 100;
+        rl::UsageEvent e = testdata::routedEvent(
+            "c" + std::to_string(i), kMonday + i, "data", light ? "light" : "frontier", light ? 1 : 0,
+            light ? "acme/small" : "acme/big", light ? 650 : 13000, (i + 0.5) / 200.0);
+        e.rule = light ? "easy" : "default";
+        batch.events.push_back(std::move(e));
+    }
+    if (!store->ingest(batch))
+        qFatal("ingest refused");
+    return path;
+}
+
+const char *kTwoTiers = R"({"schema": "routeledger.policy/v1", "name": "two", "version": 1,
+  "tiers": [{"name": "frontier", "models": ["acme/big"]}, {"name": "light", "models": ["acme/small"]}],
+  "default_tier": "frontier",
+  "rules": [{"id": "easy", "when": {"complexity": {"lt": 0.5}}, "then": {"tier": "light"}}]})";
 
 } // namespace
 
@@ -190,6 +203,67 @@ private slots:
         panel.run();
         QVERIFY2(failed.wait(10000), qPrintable(panel.statusText()));
         QVERIFY(failed.takeFirst().at(0).toString().contains(QStringLiteral("fix them")));
+    }
+
+    // Calibrate: a run proposes thresholds for the target; another target or a point on the curve is chosen at
+    // once without reading the store again; "Apply to draft" is one undoable edit of the draft.
+    void calibrateProposesAndAppliesAsOneUndoableEdit()
+    {
+        QTemporaryDir dir;
+        const std::string path = makeCalibrationStore(dir);
+        const Theme theme(Theme::Mode::Light);
+        PolicyDraft draft;
+        draft.load(PolicyDraft::Json::parse(kTwoTiers), QStringLiteral("two"), std::nullopt);
+        CalibrationPanel panel(theme, m_worker, &draft);
+        panel.setStorePath(QString::fromStdString(path));
+        panel.setPeriod(QDate(2026, 1, 5), QDate(2026, 1, 5));
+        panel.setTarget({rl::CalibrationTarget::Kind::Quality, 0.95});
+        QSignalSpy done(&panel, &CalibrationPanel::finished);
+        panel.run();
+        QVERIFY(panel.isRunning());
+        QVERIFY2(done.wait(10000), qPrintable(panel.statusText()));
+        QVERIFY(panel.result().has_value());
+        QCOMPARE(panel.result()->scored, std::int64_t(200));
+        // Without feedback or labels, light falls short as often as the complexity says: 0.5 costs 12.5 % of
+        // quality, so 95 % needs a lower threshold.
+        QVERIFY(panel.result()->current.quality < 0.9);
+        const double proposed = panel.chosen().thresholds.at(0);
+        QVERIFY2(proposed > 0.2 && proposed < 0.5, std::to_string(proposed).c_str());
+        QVERIFY(panel.chosen().quality >= 0.95);
+        QVERIFY(panel.statusText().contains(QStringLiteral("meets the target")));
+
+        // Another target: chosen from the run's table, no new run.
+        panel.setTarget({rl::CalibrationTarget::Kind::FrontierShare, 0.2});
+        QCOMPARE(done.count(), 1);
+        // 20 % on frontier: the 40 requests above 0.7975 (the next lies at 0.8025).
+        QCOMPARE(panel.chosen().tierRequests.at(0), std::int64_t(40));
+        QVERIFY(panel.chosen().thresholds.at(0) > 0.7975 && panel.chosen().thresholds.at(0) <= 0.8025);
+
+        // A click on the curve chooses its nearest point.
+        CalibrationCurve *curve = panel.curve();
+        curve->resize(480, 240);
+        QVERIFY(curve->points().size() >= 3);
+        const rl::CalibrationPoint target = curve->points()[1];
+        QTest::mouseClick(curve, Qt::LeftButton, {}, curve->position(target).toPoint());
+        QCOMPARE(panel.chosen().thresholds, target.thresholds);
+        QVERIFY(panel.statusText().contains(QStringLiteral("chose")));
+
+        // Applied: the rule's threshold changes, in one edit that Undo takes back.
+        const int edits = draft.undoStack()->count();
+        QVERIFY(panel.applyToDraft());
+        QCOMPARE(draft.undoStack()->count(), edits + 1);
+        const double written = draft.document()["rules"][0]["when"]["complexity"]["lt"].get<double>();
+        QCOMPARE(written, std::round(target.thresholds[0] * 1000.0) / 1000.0);
+        QVERIFY(draft.isValid());
+        draft.undoStack()->undo();
+        QCOMPARE(draft.document()["rules"][0]["when"]["complexity"]["lt"].get<double>(), 0.5);
+
+        // A draft whose thresholds are gone since the run: refused, saying to calibrate again.
+        PolicyDraft::Json changed = PolicyDraft::Json::parse(kTwoTiers);
+        changed["rules"][0]["when"] = PolicyDraft::Json::parse(R"({"team": {"eq": "data"}})");
+        draft.edit(QStringLiteral("no threshold"), changed);
+        QVERIFY(!panel.applyToDraft());
+        QVERIFY(panel.statusText().contains(QStringLiteral("run Calibrate again")));
     }
 
 private:

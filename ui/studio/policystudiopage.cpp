@@ -1,5 +1,6 @@
 #include "policystudiopage.h"
 
+#include "calibrationpanel.h"
 #include "credentialstore.h"
 #include "decisioncomparisonmodel.h"
 #include "deploy/litellmexport.h"
@@ -162,6 +163,9 @@ PolicyStudioPage::PolicyStudioPage(const Theme &theme, StoreService *store, Poli
     m_simulation->setObjectName(QStringLiteral("simulationPanel"));
     m_simulation->setDraftProvider([this] { return m_draft->canonicalText(); });
     m_tabs->addTab(m_simulation, tr("Si&mulate"));
+    m_calibration = new CalibrationPanel(m_theme, simulation, m_draft, m_tabs);
+    m_calibration->setObjectName(QStringLiteral("calibrationPanel"));
+    m_tabs->addTab(m_calibration, tr("&Calibrate"));
     connect(m_simulation, &SimulationPanel::runInShadowRequested, this, [this] { runShadow(true); });
     connect(m_simulation, &SimulationPanel::endShadowRequested, this, [this] { runShadow(false); });
     splitter->addWidget(m_tabs);
@@ -551,6 +555,7 @@ void PolicyStudioPage::setStorePath(const QString &path)
 {
     m_storePath = path;
     m_simulation->setStorePath(path);
+    m_calibration->setStorePath(path);
 }
 
 void PolicyStudioPage::setClock(rl::Clock clock)
@@ -558,6 +563,7 @@ void PolicyStudioPage::setClock(rl::Clock clock)
     m_clock = std::move(clock);
     m_try->setClock(m_clock);
     m_simulation->setClock(m_clock);
+    m_calibration->setClock(m_clock);
 }
 
 QString PolicyStudioPage::statusText() const
@@ -836,6 +842,7 @@ void PolicyStudioPage::open()
             }
             m_inspector->setNames(loaded.teams, loaded.apps, loaded.users);
             m_simulation->setTeams(loaded.teams);
+            m_calibration->setTeams(loaded.teams);
             loadRouters(loaded.routers, loaded.deployments);
             // A first open shows what is deployed: the latest published version (or the built-in policy).
             if (m_draft->undoStack()->count() == 0 && m_draft->draftName().isEmpty()) {

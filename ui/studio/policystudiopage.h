@@ -34,6 +34,7 @@ class QTabWidget;
 class QTableView;
 class RuleInspector;
 class RuleListModel;
+class CalibrationPanel;
 class SimulationPanel;
 class SimulationWorker;
 class StoreService;
@@ -72,6 +73,7 @@ public:
     PolicyHistoryPanel *history() const { return m_history; }
     PushPanel *pushPanel() const { return m_pushPanel; }
     SimulationPanel *simulationPanel() const { return m_simulation; }
+    CalibrationPanel *calibrationPanel() const { return m_calibration; }
     QPlainTextEdit *jsonEditor() const { return m_json; }
     QTabWidget *tabs() const { return m_tabs; }
     QString statusText() const;
@@ -186,6 +188,7 @@ private:
     PolicyHistoryPanel *m_history = nullptr;
     PushPanel *m_pushPanel = nullptr;
     SimulationPanel *m_simulation = nullptr;
+    CalibrationPanel *m_calibration = nullptr;
     QTabWidget *m_side = nullptr;
     QStackedWidget *m_editors = nullptr;
     RuleInspector *m_inspector = nullptr;

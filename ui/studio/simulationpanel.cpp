@@ -1,5 +1,6 @@
 #include "simulationpanel.h"
 
+#include "replayscopebar.h"
 #include "simulationgroupsmodel.h"
 #include "simulationmovesmodel.h"
 #include "simulationworker.h"
@@ -70,40 +71,23 @@ SimulationPanel::SimulationPanel(const Theme &theme, SimulationWorker *worker, Q
     auto *controls = new QGridLayout;
     controls->setHorizontalSpacing(8);
     controls->setVerticalSpacing(6);
-    m_from = new QDateEdit(content);
-    m_from->setObjectName(QStringLiteral("simulateFrom"));
-    m_to = new QDateEdit(content);
-    m_to->setObjectName(QStringLiteral("simulateTo"));
-    for (QDateEdit *edit : {m_from, m_to}) {
-        edit->setCalendarPopup(true);
-        edit->setDisplayFormat(QStringLiteral("yyyy-MM-dd"));
-    }
-    m_team = new QComboBox(content);
-    m_team->setObjectName(QStringLiteral("simulateTeam"));
-    m_team->addItem(tr("All teams"), QString());
+    m_scope = new ReplayScopeBar(content);
+    m_scope->setObjectName(QStringLiteral("simulateScope"));
     m_baseline = new QComboBox(content);
     m_baseline->setObjectName(QStringLiteral("simulateBaseline"));
-    for (QComboBox *combo : {m_team, m_baseline}) {
-        combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-        combo->setMinimumContentsLength(14);
-    }
+    m_baseline->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_baseline->setMinimumContentsLength(14);
     m_run = new QPushButton(tr("&Simulate"), content);
     m_run->setObjectName(QStringLiteral("simulateRun"));
     m_run->setDefault(true);
     m_cancel = new QPushButton(tr("Cancel"), content);
     m_cancel->setObjectName(QStringLiteral("simulateCancel"));
-    auto *period = new QHBoxLayout;
-    period->addWidget(new QLabel(tr("Requests from"), content));
-    period->addWidget(m_from);
-    period->addWidget(new QLabel(tr("to"), content));
-    period->addWidget(m_to);
-    period->addWidget(m_team, 1);
     auto *against = new QHBoxLayout;
     against->addWidget(new QLabel(tr("Draft against"), content));
     against->addWidget(m_baseline, 1);
     against->addWidget(m_run);
     against->addWidget(m_cancel);
-    controls->addLayout(period, 0, 0);
+    controls->addWidget(m_scope, 0, 0);
     controls->addLayout(against, 1, 0);
     layout->addLayout(controls);
 
@@ -280,30 +264,22 @@ SimulationPanel::~SimulationPanel()
 void SimulationPanel::setClock(rl::Clock clock)
 {
     m_clock = clock ? std::move(clock) : rl::systemClock();
-    const QDate today = utcDate(rl::readClock(m_clock));
-    setPeriod(today.addDays(-29), today);
+    m_scope->setClock(m_clock);
 }
 
 void SimulationPanel::setPeriod(const QDate &from, const QDate &to)
 {
-    m_from->setDate(from);
-    m_to->setDate(to);
+    m_scope->setPeriod(from, to);
 }
 
 void SimulationPanel::setTeams(const QStringList &teams)
 {
-    const QString current = m_team->currentData().toString();
-    m_team->clear();
-    m_team->addItem(tr("All teams"), QString());
-    for (const QString &team : teams)
-        m_team->addItem(tr("Team %1").arg(team), team);
-    setTeam(current);
+    m_scope->setTeams(teams);
 }
 
 void SimulationPanel::setTeam(const QString &team)
 {
-    const int index = m_team->findData(team);
-    m_team->setCurrentIndex(index < 0 ? 0 : index);
+    m_scope->setTeam(team);
 }
 
 void SimulationPanel::setVersions(const QList<qint64> &versions)
@@ -327,14 +303,14 @@ void SimulationPanel::run()
                              "simulate the next change against it."));
         return;
     }
-    if (m_from->date() > m_to->date()) {
+    if (!m_scope->isValid()) {
         m_status->setText(tr("The period ends before it starts; choose a 'to' date on or after the 'from' date."));
         return;
     }
     const rl::UsageFilter scope = this->scope();
     const QString draft = m_draft ? m_draft() : QString();
     const qint64 baseline = m_baseline->currentData().toLongLong();
-    const quint64 ticket = ++m_ticket;
+    const quint64 ticket = m_ticket = SimulationWorker::newTicket();
     setRunning(true);
     m_progress->setRange(0, 0);
     m_status->setText(tr("Reading the period's requests…"));
@@ -348,18 +324,14 @@ void SimulationPanel::run()
 
 rl::UsageFilter SimulationPanel::scope() const
 {
-    rl::UsageFilter scope;
-    scope.fromDay = QDate(1970, 1, 1).daysTo(m_from->date());
-    scope.toDay = QDate(1970, 1, 1).daysTo(m_to->date()) + 1;
-    scope.team = m_team->currentData().toString().toStdString();
-    return scope;
+    return m_scope->scope();
 }
 
 void SimulationPanel::refreshShadow()
 {
     if (!m_worker || m_storePath.isEmpty())
         return;
-    const quint64 ticket = ++m_shadowTicket;
+    const quint64 ticket = m_shadowTicket = SimulationWorker::newTicket();
     QMetaObject::invokeMethod(
         m_worker,
         [worker = m_worker, ticket, path = m_storePath, scope = scope()] {

@@ -12,11 +12,11 @@
 #include <optional>
 
 class QComboBox;
-class QDateEdit;
 class QLabel;
 class QProgressBar;
 class QPushButton;
 class QTableView;
+class ReplayScopeBar;
 class SimulationGroupsModel;
 class SimulationMovesModel;
 class SimulationWorker;
@@ -81,8 +81,8 @@ private:
     bool m_running = false;
     std::optional<rl::SimulationResult> m_result;
 
-    QDateEdit *m_from = nullptr, *m_to = nullptr;
-    QComboBox *m_team = nullptr, *m_baseline = nullptr;
+    ReplayScopeBar *m_scope = nullptr;
+    QComboBox *m_baseline = nullptr;
     QPushButton *m_run = nullptr, *m_cancel = nullptr;
     QProgressBar *m_progress = nullptr;
     QLabel *m_status = nullptr;

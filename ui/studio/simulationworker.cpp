@@ -1,6 +1,8 @@
 #include "simulationworker.h"
 
+#include "routing/labelledprompts.h"
 #include "routing/policyparser.h"
+#include "simulate/calibration.h"
 #include "simulate/simulation.h"
 
 SimulationWorker::SimulationWorker(QObject *parent) : QObject(parent)
@@ -8,6 +10,54 @@ SimulationWorker::SimulationWorker(QObject *parent) : QObject(parent)
     qRegisterMetaType<rl::SimulationResult>();
     qRegisterMetaType<rl::UsageFilter>();
     qRegisterMetaType<rl::ShadowComparison>();
+    qRegisterMetaType<rl::CalibrationResult>();
+    qRegisterMetaType<rl::CalibrationTarget>();
+}
+
+quint64 SimulationWorker::newTicket()
+{
+    static std::atomic<quint64> last{0};
+    return ++last;
+}
+
+void SimulationWorker::calibrate(quint64 ticket, const QString &storePath, const QString &draftDocument,
+                                 const rl::UsageFilter &scope, const rl::CalibrationTarget &target,
+                                 const QString &labelsPath)
+{
+    const rl::PolicyLoad draft = rl::PolicyParser::parse(draftDocument.toStdString());
+    if (!draft.ok()) {
+        emit failed(ticket, tr("The draft has problems; fix them (see Problems) and calibrate again."), false);
+        return;
+    }
+    std::vector<rl::LabelledPrompt> labels;
+    if (!labelsPath.isEmpty()) {
+        auto read = rl::LabelledPrompts::readFile(labelsPath.toStdString());
+        if (!read) {
+            emit failed(ticket, QString::fromStdString(read.error().message), false);
+            return;
+        }
+        labels = std::move(read).value();
+    }
+    auto reader = rl::HistoryReader::open(storePath.toStdString());
+    if (!reader) {
+        emit failed(ticket, QString::fromStdString(reader.error().message), false);
+        return;
+    }
+    rl::CalibrationOptions options;
+    options.scope = scope;
+    options.target = target;
+    options.labels = labelsPath.isEmpty() ? nullptr : &labels;
+    options.progress = [&](std::int64_t done, std::int64_t total) {
+        emit progress(ticket, done, total);
+        return m_cancelled.load() != ticket;
+    };
+    auto result = rl::Calibration::run(reader.value(), draft.policy, options);
+    if (!result) {
+        const bool cancelled = result.error().code == "calibrate.cancelled";
+        emit failed(ticket, cancelled ? tr("Cancelled.") : QString::fromStdString(result.error().message), cancelled);
+        return;
+    }
+    emit calibrated(ticket, result.value());
 }
 
 void SimulationWorker::run(quint64 ticket, const QString &storePath, const QString &draftDocument,

@@ -2,6 +2,7 @@
 // unknown outcomes for what was not recorded (never guessed), cancel, and the replay features kept per event.
 #include "demo/demoworkload.h"
 #include "roundprices.h"
+#include "routedevent.h"
 #include "routing/policyparser.h"
 #include "routing/promptchecks.h"
 #include "simulate/policyreplayer.h"
@@ -66,12 +67,8 @@ rl::UsageEvent handEvent(const std::string &id, const std::string &team, bool wi
     e.complexity = 0.4;
     e.task = "chat";
     if (withFeatures) {
-        e.features.hasTools = false;
-        e.features.hasImages = false;
-        e.features.stream = true;
-        e.features.inputTokens = 1000;
+        testdata::recordFeatures(e, true);
         e.features.budgetUsed = 0.25;
-        e.features.promptChecks = std::vector<rl::PromptCheck>{};
     }
     return e;
 }
@@ -361,6 +358,62 @@ private slots:
         QCOMPARE(guarded->unknown.requests, std::int64_t(1));
         QVERIFY(guarded->unknown.reasons.begin()->first.find("budget use not recorded") != std::string::npos);
         QCOMPARE(guarded->unknown.draftCostMinMicro, std::int64_t(650));
+    }
+
+    // Events that agree on everything a policy looks at are decided once (PolicyReplayer's memo); what the policy
+    // does not look at may differ, and what it does look at keeps them apart: an unrecorded task is not a task the
+    // rule does not name, a team the rule names is not another one, a complexity on the cut is not below it.
+    void decisionsSharedOnlyWhenTheInputsAgree()
+    {
+        rl::UsageEvent named = handEvent("a", "legal", true), other = handEvent("b", "data", true);
+        named.task = "code";
+        other.task = "chat";
+        rl::UsageEvent unrecorded = handEvent("c", "data", true);
+        unrecorded.task.clear();
+        rl::UsageEvent onTheCut = handEvent("d", "data", true), below = handEvent("e", "data", true);
+        onTheCut.complexity = 0.3;
+        below.complexity = 0.2999;
+        const auto draft =
+            policy(policyText(R"({"id": "code-up", "when": {"task": {"eq": "code"}}, "then": {"tier": "frontier"}},
+                                 {"id": "legal-light", "when": {"team": {"eq": "legal"}}, "then": {"tier": "light"}},
+                                 {"id": "easy", "when": {"complexity": {"lt": 0.3}}, "then": {"tier": "light"}})"));
+        HandStore hand; // for its round prices
+        makeHandStore(hand);
+        auto reader = rl::HistoryReader::open(hand.path);
+        QVERIFY(reader);
+        auto pricing = reader->pricing();
+        QVERIFY(pricing);
+        const rl::RoutingEngine engine;
+        rl::PolicyReplayer replayer(draft, pricing.value(), engine);
+        rl::EventReplay out;
+        for (int round = 0; round < 2; ++round) { // the second round answers from the memo
+            replayer.replay(named, out);
+            QVERIFY(out.known);
+            QCOMPARE(out.outcome.rule, std::string_view("code-up"));
+            replayer.replay(other, out);
+            QVERIFY(out.known);
+            QCOMPARE(out.outcome.rule, std::string_view("default"));
+            replayer.replay(unrecorded, out);
+            QVERIFY(!out.known);
+            QVERIFY(out.reason.find("task not recorded") != std::string_view::npos);
+            other.team = "legal";
+            replayer.replay(other, out);
+            QCOMPARE(out.outcome.rule, std::string_view("legal-light"));
+            other.team = "data";
+            replayer.replay(onTheCut, out);
+            QCOMPARE(out.outcome.rule, std::string_view("default"));
+            replayer.replay(below, out);
+            QCOMPARE(out.outcome.rule, std::string_view("easy"));
+            // The same inputs with other tokens: the same decision, priced for its own tokens.
+            rl::UsageEvent bigger = below;
+            bigger.tokens.output = 1000;
+            rl::EventReplay small;
+            replayer.replay(below, small);
+            replayer.replay(bigger, out);
+            QCOMPARE(out.outcome.rule, std::string_view("easy"));
+            QCOMPARE(small.outcome.costMicro, std::int64_t(650));
+            QCOMPARE(out.outcome.costMicro, std::int64_t(500 + 1500));
+        }
     }
 
     // Cancelling stops the read where it is, returns simulate.cancelled and leaves the store as it was.
