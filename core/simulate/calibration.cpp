@@ -214,7 +214,7 @@ Result<CalibrationResult> Calibration::run(HistoryReader &reader, const std::sha
                      "recorded), so no threshold moves any of them: choose a period of routed traffic",
                      false};
 
-    QualityModel quality(static_cast<int>(draft->tiers.size()));
+    QualityEstimator quality(static_cast<int>(draft->tiers.size()));
     for (const Rating &r : first.ratings)
         quality.addRating(r.tier, r.complexity, r.score);
     if (options.labels) {

@@ -29,7 +29,7 @@ struct CalibrationOptions {
 // when given, labelled prompts. One pass over the store decides every request under the draft in each band of its
 // thresholds (through the real engine, as a replay does; requests whose outcome depends on what was not recorded
 // are left out and counted); every candidate is then priced from the bins (CalibrationTable) with the expected
-// quality of each tier at each complexity (QualityModel). Reads only.
+// quality of each tier at each complexity (QualityEstimator). Reads only.
 class Calibration {
 public:
     static Result<CalibrationResult> run(HistoryReader &reader, const std::shared_ptr<const Policy> &draft,

@@ -53,7 +53,7 @@ void CalibrationTable::merge(const CalibrationTable &other)
     m_unscoredCost += other.m_unscoredCost;
 }
 
-void CalibrationTable::finish(const QualityModel &quality)
+void CalibrationTable::finish(const QualityEstimator &quality)
 {
     // Prefix sums over bins, per band: index bin + 1 holds bins 0…bin, so a range of bins is one subtraction.
     const int bands = m_thresholds + 1;

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "simulate/qualitymodel.h"
+#include "simulate/qualityestimator.h"
 
 #include <cstdint>
 #include <functional>
@@ -45,7 +45,7 @@ public:
     void addUnscored(int slot, std::int64_t costMicro);
     void merge(const CalibrationTable &other);
     // Weighs the outcomes with the expected quality of each tier; call once after the last add.
-    void finish(const QualityModel &quality);
+    void finish(const QualityEstimator &quality);
 
     int thresholdCount() const { return m_thresholds; }
     int slotCount() const { return m_slots; }

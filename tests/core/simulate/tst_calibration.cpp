@@ -6,7 +6,7 @@
 #include "simulate/calibration.h"
 #include "simulate/calibrationjson.h"
 #include "simulate/complexitythresholds.h"
-#include "simulate/qualitymodel.h"
+#include "simulate/qualityestimator.h"
 #include "store/usagestore.h"
 #include "testsuites.h"
 
@@ -232,9 +232,9 @@ private slots:
         QVERIFY(changed.error().message.find("run Calibrate again") != std::string::npos);
     }
 
-    void qualityModelWeighsItsEvidence()
+    void qualityEstimatorWeighsItsEvidence()
     {
-        rl::QualityModel model(3);
+        rl::QualityEstimator model(3);
         model.finish();
         // Nothing but the scorer: the cheapest tier falls short as often as complexity says, mid half as often.
         QVERIFY(std::abs(model.quality(2, 0.625) - (1.0 - 0.625)) < 1e-9);

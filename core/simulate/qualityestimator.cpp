@@ -1,22 +1,22 @@
-#include "simulate/qualitymodel.h"
+#include "simulate/qualityestimator.h"
 
 #include <algorithm>
 
 namespace rl {
 
-QualityModel::QualityModel(int tierCount)
+QualityEstimator::QualityEstimator(int tierCount)
     : m_tiers(std::max(1, tierCount)), m_ratingBins(static_cast<std::size_t>(m_tiers)),
       m_quality(static_cast<std::size_t>(m_tiers))
 {
     finish();
 }
 
-int QualityModel::binOf(double complexity)
+int QualityEstimator::binOf(double complexity)
 {
     return std::clamp(static_cast<int>(complexity * kBins), 0, kBins - 1);
 }
 
-void QualityModel::addLabel(double complexity, bool cheapestFellShort)
+void QualityEstimator::addLabel(double complexity, bool cheapestFellShort)
 {
     Sum &bin = m_labelBins[static_cast<std::size_t>(binOf(complexity))];
     bin.n += 1;
@@ -24,7 +24,7 @@ void QualityModel::addLabel(double complexity, bool cheapestFellShort)
     ++m_labels;
 }
 
-void QualityModel::addRating(int tier, double complexity, double score)
+void QualityEstimator::addRating(int tier, double complexity, double score)
 {
     if (tier < 0 || tier >= m_tiers)
         return;
@@ -34,7 +34,7 @@ void QualityModel::addRating(int tier, double complexity, double score)
     ++m_ratings;
 }
 
-void QualityModel::finish()
+void QualityEstimator::finish()
 {
     // The frontier's own rating over every bin scales the prior: clients who rate the best answers 0.9 will
     // rate the others below that too.
@@ -58,13 +58,13 @@ void QualityModel::finish()
     }
 }
 
-double QualityModel::quality(int tier, double complexity) const
+double QualityEstimator::quality(int tier, double complexity) const
 {
     const int t = std::clamp(tier, 0, m_tiers - 1);
     return m_quality[static_cast<std::size_t>(t)][static_cast<std::size_t>(binOf(complexity))];
 }
 
-double QualityModel::cheapestShortfall(double complexity) const
+double QualityEstimator::cheapestShortfall(double complexity) const
 {
     return m_shortfall[static_cast<std::size_t>(binOf(complexity))];
 }

@@ -16,13 +16,13 @@ namespace rl {
 //   each complexity, which outweigh the rest where there are enough of them.
 // Each estimate is a mean with a prior of a fixed number of pseudo-observations, so a handful of ratings moves it
 // only a little.
-class QualityModel {
+class QualityEstimator {
 public:
     static constexpr int kBins = 20;               // complexity bins of 0.05
     static constexpr double kLabelPrior = 10.0;    // pseudo-labels per bin behind the scorer's figure
     static constexpr double kFeedbackPrior = 20.0; // pseudo-ratings per tier and bin behind the prior
 
-    explicit QualityModel(int tierCount);
+    explicit QualityEstimator(int tierCount);
 
     // A labelled prompt at the scorer's complexity: did the cheapest tier fall short of the frontier's quality?
     void addLabel(double complexity, bool cheapestFellShort);
