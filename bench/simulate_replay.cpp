@@ -1,7 +1,8 @@
 // Replay on history (issue 14): the last N days of a store under a draft and its latest published version, as
 // `routeledger simulate` and the studio's Simulate tab run it; wall time, events per second and peak memory.
 //   bench/simulate_replay --store FILE --policy DRAFT.json [--days 30] [--runs 5] [--read-only]
-// --read-only reads the events without replaying them (the floor the store sets).
+// --read-only reads the events (the columns a replay reads) on one thread without replaying them: the floor the
+// store sets.
 #include "routing/policyparser.h"
 #include "simulate/simulation.h"
 #include "textfile.h"
@@ -64,10 +65,13 @@ int main(int argc, char **argv)
         const auto start = std::chrono::steady_clock::now();
         if (readOnly) {
             events = 0;
-            auto read = reader->forEach(options.scope, [&](const rl::StoredEvent &) {
-                ++events;
-                return true;
-            });
+            auto read = reader->forEach(
+                options.scope,
+                [&](const rl::StoredEvent &) {
+                    ++events;
+                    return true;
+                },
+                rl::HistoryReader::Fields::Replay);
             if (!read)
                 return 1;
         } else {

@@ -181,12 +181,6 @@ Result<CalibrationResult> Calibration::run(HistoryReader &reader, const std::sha
     Result<Pricing> pricing = reader.pricing();
     if (!pricing)
         return pricing.error();
-    Result<std::int64_t> total = reader.count(scope);
-    if (!total)
-        return total.error();
-    if (total.value() == 0)
-        return Error{"calibrate.empty", "no stored requests in the period and scope: choose a period with traffic",
-                     false};
     Result<QualityEvidence> evidence = readEvidence(reader, scope);
     if (!evidence)
         return evidence.error();
@@ -195,8 +189,8 @@ Result<CalibrationResult> Calibration::run(HistoryReader &reader, const std::sha
     const RoutingEngine engine;
     CalibrationPass first(draft, pricing.value(), engine, current, evidence.value());
     std::optional<CalibrationPass> second;
-    Result<std::int64_t> read =
-        ParallelHistoryRead::run(reader, scope, total.value(), options.splitAtEvents, options.progress, [&](int part) {
+    Result<std::int64_t> read = ParallelHistoryRead::run(
+        reader, scope, options.splitAtEvents, HistoryReader::Fields::All, options.progress, [&](int part) {
             CalibrationPass &into =
                 part == 0 ? first : second.emplace(draft, pricing.value(), engine, current, evidence.value());
             return ParallelHistoryRead::Sink([&into](const StoredEvent &stored) { into.add(stored); });
@@ -206,6 +200,9 @@ Result<CalibrationResult> Calibration::run(HistoryReader &reader, const std::sha
             return Error{"calibrate.cancelled", "the calibration was cancelled", false};
         return read.error();
     }
+    if (read.value() == 0)
+        return Error{"calibrate.empty", "no stored requests in the period and scope: choose a period with traffic",
+                     false};
     if (second)
         first.merge(*second);
     if (first.scored == 0)

@@ -9,12 +9,107 @@ namespace rl {
 
 namespace {
 
-constexpr const char *kEventColumns =
-    "SELECT e.request_id, e.time_ms, e.team_id, e.user_id, e.app_id, e.tags, e.requested_model, e.model_id, "
-    "e.provider, e.tier_id, e.rule_id, e.policy_version, e.input_tokens, e.cached_input_tokens, "
-    "e.cache_write_tokens, e.output_tokens, e.reasoning_tokens, e.cost_micro, e.frontier_cost_micro, e.unpriced, "
-    "e.unmetered, e.latency_ms, e.status, e.complexity, e.task, e.has_tools, e.has_images, e.stream, "
-    "e.routed_input_tokens, e.budget_used, e.prompt_checks, e.routed_model, e.source_id, e.day FROM usage_events e";
+// The columns of an event, in the order read; `replay` false: only Fields::All reads it.
+struct EventColumn {
+    const char *name;
+    bool replay;
+};
+constexpr EventColumn kEventColumns[] = {{"request_id", false},
+                                         {"time_ms", true},
+                                         {"team_id", true},
+                                         {"user_id", true},
+                                         {"app_id", true},
+                                         {"tags", true},
+                                         {"requested_model", true},
+                                         {"model_id", true},
+                                         {"provider", false},
+                                         {"tier_id", false},
+                                         {"rule_id", false},
+                                         {"policy_version", false},
+                                         {"input_tokens", true},
+                                         {"cached_input_tokens", true},
+                                         {"cache_write_tokens", true},
+                                         {"output_tokens", true},
+                                         {"reasoning_tokens", true},
+                                         {"cost_micro", true},
+                                         {"frontier_cost_micro", false},
+                                         {"unpriced", true},
+                                         {"unmetered", false},
+                                         {"latency_ms", false},
+                                         {"status", true},
+                                         {"complexity", true},
+                                         {"task", true},
+                                         {"has_tools", true},
+                                         {"has_images", true},
+                                         {"stream", true},
+                                         {"routed_input_tokens", true},
+                                         {"budget_used", true},
+                                         {"prompt_checks", true},
+                                         {"routed_model", true},
+                                         {"source_id", true},
+                                         {"day", true}};
+constexpr int kColumnCount = static_cast<int>(std::size(kEventColumns));
+
+// Indices into kEventColumns.
+namespace column {
+enum Index {
+    RequestId,
+    TimeMs,
+    TeamId,
+    UserId,
+    AppId,
+    Tags,
+    RequestedModel,
+    ModelId,
+    Provider,
+    TierId,
+    RuleId,
+    PolicyVersion,
+    InputTokens,
+    CachedInputTokens,
+    CacheWriteTokens,
+    OutputTokens,
+    ReasoningTokens,
+    CostMicro,
+    FrontierCostMicro,
+    Unpriced,
+    Unmetered,
+    LatencyMs,
+    Status,
+    Complexity,
+    Task,
+    HasTools,
+    HasImages,
+    Stream,
+    RoutedInputTokens,
+    BudgetUsed,
+    PromptChecks,
+    RoutedModel,
+    SourceId,
+    Day
+};
+} // namespace column
+static_assert(column::Day + 1 == kColumnCount, "one index per column of kEventColumns");
+
+// Where each column of kEventColumns is in a query's result; -1 when not read.
+struct ColumnPlan {
+    std::string select = "SELECT ";
+    int at[kColumnCount];
+
+    explicit ColumnPlan(HistoryReader::Fields fields)
+    {
+        int next = 0;
+        for (int i = 0; i < kColumnCount; ++i) {
+            if (fields == HistoryReader::Fields::Replay && !kEventColumns[i].replay) {
+                at[i] = -1;
+                continue;
+            }
+            select += (next ? ", e." : "e.") + std::string(kEventColumns[i].name);
+            at[i] = next++;
+        }
+        select += " FROM usage_events e";
+    }
+};
 
 std::optional<bool> flag(const SqliteStatement &row, int column)
 {
@@ -124,30 +219,38 @@ Result<std::string> HistoryReader::where(const UsageFilter &filter, std::vector<
     return sql;
 }
 
-Result<std::int64_t> HistoryReader::count(const UsageFilter &filter)
+Result<std::vector<HistoryReader::DayEstimate>> HistoryReader::estimateByDay(const UsageFilter &filter)
 {
     std::vector<std::int64_t> binds;
     Result<std::string> condition = where(filter, binds);
     if (!condition)
         return condition.error();
-    Result<SqliteStatement> query = m_db.prepare("SELECT count(*) FROM usage_events e" + condition.value());
+    // The rollups carry the same columns under the same names as the events that `where` filters.
+    Result<SqliteStatement> query =
+        m_db.prepare("SELECT e.day, sum(e.requests) FROM daily_rollups e" + condition.value() + " GROUP BY e.day");
     if (!query)
         return query.error();
     for (std::size_t i = 0; i < binds.size(); ++i)
         query->bind(static_cast<int>(i + 1), binds[i]);
-    Result<bool> row = query->step();
-    if (!row)
-        return row.error();
-    return query->int64(0);
+    std::vector<DayEstimate> days;
+    Result<void> read = query->forEachRow([&] {
+        if (query->int64(1) > 0)
+            days.push_back({query->int64(0), query->int64(1)});
+    });
+    if (!read)
+        return read.error();
+    return days;
 }
 
-Result<void> HistoryReader::forEach(const UsageFilter &filter, const std::function<bool(const StoredEvent &)> &onEvent)
+Result<void> HistoryReader::forEach(const UsageFilter &filter, const std::function<bool(const StoredEvent &)> &onEvent,
+                                    Fields fields)
 {
     std::vector<std::int64_t> binds;
     Result<std::string> condition = where(filter, binds);
     if (!condition)
         return condition.error();
-    Result<SqliteStatement> query = m_db.prepare(kEventColumns + condition.value());
+    const ColumnPlan plan(fields);
+    Result<SqliteStatement> query = m_db.prepare(plan.select + condition.value());
     if (!query)
         return query.error();
     for (std::size_t i = 0; i < binds.size(); ++i)
@@ -156,57 +259,67 @@ Result<void> HistoryReader::forEach(const UsageFilter &filter, const std::functi
     StoredEvent stored;
     UsageEvent &e = stored.event;
     SqliteStatement &row = query.value();
+    const int *at = plan.at;
+    const bool all = fields == Fields::All;
     return row.forEachRow([&]() -> Result<void> {
-        e.requestId.assign(row.textView(0));
-        e.timeMs = row.int64(1);
-        e.team = named(m_teams, row.int64(2));
-        e.user = named(m_users, row.int64(3));
-        e.app = named(m_apps, row.int64(4));
-        splitTags(row.textView(5), e.tags);
-        e.requestedModel.assign(row.textView(6));
-        e.model = named(m_models, row.int64(7));
-        e.provider.assign(row.textView(8));
-        const std::int64_t tier = row.int64(9);
-        e.tier = named(m_tiers, tier);
-        e.tierRank = tier >= 0 && static_cast<std::size_t>(tier) < m_tierRanks.size()
-                         ? m_tierRanks[static_cast<std::size_t>(tier)]
-                         : -1;
-        e.rule = named(m_rules, row.int64(10));
-        e.policyVersion = row.int64(11);
-        e.tokens.input = row.int64(12);
-        e.tokens.cachedInput = row.int64(13);
-        e.tokens.cacheWrite = row.int64(14);
-        e.tokens.output = row.int64(15);
-        e.tokens.reasoning = row.int64(16);
-        e.costMicro = row.int64(17);
-        e.frontierCostMicro = row.int64(18);
-        e.unpriced = row.int64(19) != 0;
-        e.unmetered = row.int64(20) != 0;
-        e.latencyMs = row.int64(21);
-        e.status = static_cast<UsageStatus>(row.int64(22));
-        e.complexity = row.isNull(23) ? std::nullopt : std::optional<double>(row.real(23));
-        e.task.assign(row.textView(24));
+        e.timeMs = row.int64(at[column::TimeMs]);
+        e.team = named(m_teams, row.int64(at[column::TeamId]));
+        e.user = named(m_users, row.int64(at[column::UserId]));
+        e.app = named(m_apps, row.int64(at[column::AppId]));
+        splitTags(row.textView(at[column::Tags]), e.tags);
+        e.requestedModel.assign(row.textView(at[column::RequestedModel]));
+        e.model = named(m_models, row.int64(at[column::ModelId]));
+        if (all) {
+            e.requestId.assign(row.textView(at[column::RequestId]));
+            e.provider.assign(row.textView(at[column::Provider]));
+            const std::int64_t tier = row.int64(at[column::TierId]);
+            e.tier = named(m_tiers, tier);
+            e.tierRank = tier >= 0 && static_cast<std::size_t>(tier) < m_tierRanks.size()
+                             ? m_tierRanks[static_cast<std::size_t>(tier)]
+                             : -1;
+            e.rule = named(m_rules, row.int64(at[column::RuleId]));
+            e.policyVersion = row.int64(at[column::PolicyVersion]);
+            e.frontierCostMicro = row.int64(at[column::FrontierCostMicro]);
+            e.unmetered = row.int64(at[column::Unmetered]) != 0;
+            e.latencyMs = row.int64(at[column::LatencyMs]);
+        }
+        e.tokens.input = row.int64(at[column::InputTokens]);
+        e.tokens.cachedInput = row.int64(at[column::CachedInputTokens]);
+        e.tokens.cacheWrite = row.int64(at[column::CacheWriteTokens]);
+        e.tokens.output = row.int64(at[column::OutputTokens]);
+        e.tokens.reasoning = row.int64(at[column::ReasoningTokens]);
+        e.costMicro = row.int64(at[column::CostMicro]);
+        e.unpriced = row.int64(at[column::Unpriced]) != 0;
+        e.status = static_cast<UsageStatus>(row.int64(at[column::Status]));
+        e.complexity =
+            row.isNull(at[column::Complexity]) ? std::nullopt : std::optional<double>(row.real(at[column::Complexity]));
+        e.task.assign(row.textView(at[column::Task]));
         RoutingFeatures &f = e.features;
-        f.hasTools = flag(row, 25);
-        f.hasImages = flag(row, 26);
-        f.stream = flag(row, 27);
-        f.inputTokens = row.isNull(28) ? std::nullopt : std::optional<std::int64_t>(row.int64(28));
-        f.budgetUsed = row.isNull(29) ? std::nullopt : std::optional<double>(row.real(29));
-        if (row.isNull(30)) {
+        f.hasTools = flag(row, at[column::HasTools]);
+        f.hasImages = flag(row, at[column::HasImages]);
+        f.stream = flag(row, at[column::Stream]);
+        f.inputTokens = row.isNull(at[column::RoutedInputTokens])
+                            ? std::nullopt
+                            : std::optional<std::int64_t>(row.int64(at[column::RoutedInputTokens]));
+        f.budgetUsed =
+            row.isNull(at[column::BudgetUsed]) ? std::nullopt : std::optional<double>(row.real(at[column::BudgetUsed]));
+        const int checks = at[column::PromptChecks];
+        if (row.isNull(checks)) {
             f.promptChecks.reset();
         } else {
             if (!f.promptChecks)
                 f.promptChecks.emplace();
-            if (!PromptChecks::decode(row.textView(30), *f.promptChecks))
-                return Error{"store.damaged",
-                             "event " + e.requestId
-                                 + " has prompt checks in a form this RouteLedger does not know; the store may have "
-                                   "been written by a newer version or edited by hand",
-                             false};
+            if (!PromptChecks::decode(row.textView(checks), *f.promptChecks))
+                return Error{
+                    "store.damaged",
+                    "event " + std::string(all ? e.requestId : "on day " + std::to_string(row.int64(at[column::Day])))
+                        + " has prompt checks in a form this RouteLedger does not know; the store may have "
+                          "been written by a newer version or edited by hand",
+                    false};
         }
-        e.routedModel.assign(row.textView(31));
-        stored.source = named(m_sources, row.int64(32));
-        stored.day = row.int64(33);
+        e.routedModel.assign(row.textView(at[column::RoutedModel]));
+        stored.source = named(m_sources, row.int64(at[column::SourceId]));
+        stored.day = row.int64(at[column::Day]);
         if (!onEvent(stored))
             return Error{"simulate.cancelled", "the simulation was cancelled", false};
         return {};

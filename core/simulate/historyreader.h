@@ -33,11 +33,26 @@ public:
     const OrgCalendar &calendar() const { return m_calendar; }
     const std::string &path() const { return m_path; }
 
-    // How many events the scope holds (for progress). `filter.tier` and `filter.model` are not used.
-    Result<std::int64_t> count(const UsageFilter &filter);
+    // About how many events the scope holds per day, ascending by day, days without any left out: for progress
+    // and for sharing a read between threads. From the daily rollups (milliseconds, where counting the events
+    // takes a second on a large store), so the requests of aggregated usage (usage buckets) count too.
+    // `filter.tier` and `filter.model` are not used.
+    struct DayEstimate {
+        std::int64_t day = 0;
+        std::int64_t requests = 0;
+    };
+    Result<std::vector<DayEstimate>> estimateByDay(const UsageFilter &filter);
+    // What a read fills in. Reading a column costs about as much as deciding an event twice, so a replay asks
+    // only for what its decisions and prices need.
+    enum class Fields {
+        All,    // everything the store keeps for an event
+        Replay, // not the request id, provider, recorded tier, rule, policy version, frontier cost, latency and
+                // unmetered flag (left empty or zero)
+    };
     // Calls `onEvent` for each event of the scope; it returns false to stop (Error "simulate.cancelled").
     // The event is reused between calls: copy what must outlive the call.
-    Result<void> forEach(const UsageFilter &filter, const std::function<bool(const StoredEvent &)> &onEvent);
+    Result<void> forEach(const UsageFilter &filter, const std::function<bool(const StoredEvent &)> &onEvent,
+                         Fields fields = Fields::All);
 
     Result<Pricing> pricing();
     // The canonical document of a published version; nullopt for the latest when none is published.

@@ -4,6 +4,7 @@
 #include "simulate/policyreplayer.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <optional>
 #include <tuple>
@@ -29,7 +30,12 @@ double shortfall(const Policy &policy, const ReplayOutcome &outcome, double comp
     return complexity * static_cast<double>(outcome.tier) / static_cast<double>(tiers - 1);
 }
 
-void count(PolicyFigures &figures, const Policy &policy, const EventReplay &replay, const UsageEvent &event)
+// Shortfalls are summed in billionths, as integers: a double's sum would depend on the order of the events, so on
+// how the read was shared between threads.
+constexpr double kShortfallUnits = 1e9;
+
+void count(PolicyFigures &figures, std::int64_t &shortfallUnits, const Policy &policy, const EventReplay &replay,
+           const UsageEvent &event)
 {
     const ReplayOutcome &o = replay.outcome;
     ++figures.requests;
@@ -41,7 +47,7 @@ void count(PolicyFigures &figures, const Policy &policy, const EventReplay &repl
     ++figures.tierRequests[label];
     figures.tierCostMicro[label] += o.costMicro;
     if (event.complexity && !o.blocked) {
-        figures.expectedShortfalls += shortfall(policy, o, *event.complexity);
+        shortfallUnits += std::llround(shortfall(policy, o, *event.complexity) * kShortfallUnits);
         ++figures.scoredRequests;
     }
 }
@@ -113,8 +119,8 @@ public:
             return;
         }
         ++compared;
-        count(baseline, m_baselinePolicy, m_before, event);
-        count(draft, m_draftPolicy, m_after, event);
+        count(baseline, m_baselineShortfallUnits, m_baselinePolicy, m_before, event);
+        count(draft, m_draftShortfallUnits, m_draftPolicy, m_after, event);
         DayFigures &day = days[stored.day];
         day.day = stored.day;
         ++day.requests;
@@ -136,6 +142,8 @@ public:
         compared += other.compared;
         mergeFigures(baseline, other.baseline);
         mergeFigures(draft, other.draft);
+        m_baselineShortfallUnits += other.m_baselineShortfallUnits;
+        m_draftShortfallUnits += other.m_draftShortfallUnits;
         unknown.requests += other.unknown.requests;
         for (const auto &[reason, n] : other.unknown.reasons)
             unknown.reasons[reason] += n;
@@ -170,6 +178,8 @@ public:
         };
         keepNames(result.baseline, baseline);
         keepNames(result.draft, draft);
+        result.baseline.expectedShortfalls = static_cast<double>(m_baselineShortfallUnits) / kShortfallUnits;
+        result.draft.expectedShortfalls = static_cast<double>(m_draftShortfallUnits) / kShortfallUnits;
         result.unknown = unknown;
         result.moved = sortedMoves(moved);
         result.movedByRule = sortedMoves(byRule);
@@ -190,7 +200,6 @@ private:
             into.tierRequests[tier] += n;
         for (const auto &[tier, n] : from.tierCostMicro)
             into.tierCostMicro[tier] += n;
-        into.expectedShortfalls += from.expectedShortfalls;
         into.scoredRequests += from.scoredRequests;
     }
 
@@ -211,6 +220,7 @@ private:
     const Policy &m_draftPolicy;
     PolicyReplayer m_baseline, m_draft;
     EventReplay m_before, m_after;
+    std::int64_t m_baselineShortfallUnits = 0, m_draftShortfallUnits = 0;
 
 public:
     std::int64_t events = 0, compared = 0;
@@ -231,9 +241,6 @@ Result<SimulationResult> Simulation::run(HistoryReader &reader, const std::share
     Result<Pricing> pricing = reader.pricing();
     if (!pricing)
         return pricing.error();
-    Result<std::int64_t> total = reader.count(scope);
-    if (!total)
-        return total.error();
 
     SimulationResult result;
     result.fromMs = reader.calendar().dayStartMs(scope.fromDay);
@@ -253,8 +260,8 @@ Result<SimulationResult> Simulation::run(HistoryReader &reader, const std::share
     const RoutingEngine engine;
     Accumulator first(baseline, draft, pricing.value(), engine);
     std::optional<Accumulator> second;
-    Result<std::int64_t> read =
-        ParallelHistoryRead::run(reader, scope, total.value(), options.splitAtEvents, options.progress, [&](int part) {
+    Result<std::int64_t> read = ParallelHistoryRead::run(
+        reader, scope, options.splitAtEvents, HistoryReader::Fields::Replay, options.progress, [&](int part) {
             Accumulator &into = part == 0 ? first : second.emplace(baseline, draft, pricing.value(), engine);
             return ParallelHistoryRead::Sink([&into](const StoredEvent &stored) { into.add(stored); });
         });

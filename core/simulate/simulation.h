@@ -15,7 +15,8 @@ struct SimulationOptions {
     UsageFilter scope; // days [fromDay, toDay) and team, app, source (empty: all)
     // Called every few thousand events and at the end with (done, total); false cancels the run.
     std::function<bool(std::int64_t done, std::int64_t total)> progress;
-    // From this many events on, the later half of the days is read on a second thread and connection.
+    // From this many events on (the rollups' estimate), the days are cut in two parts of about as many events,
+    // the later read on a second thread and connection.
     std::int64_t splitAtEvents = 200'000;
 };
 

@@ -225,12 +225,38 @@ private slots:
         // requests gives the same result, figure for figure.
         auto v1 = reader->publishedPolicy(1);
         rl::SimulationOptions one{all, {}, std::numeric_limits<std::int64_t>::max()};
-        rl::SimulationOptions two{all, {}, 1};
+        // Progress never passes its total (the rollups' estimate), never goes back, and ends at the events read.
+        std::int64_t lastDone = 0, lastTotal = 0, reports = 0;
+        bool sane = true;
+        rl::SimulationOptions two{all,
+                                  [&](std::int64_t done, std::int64_t total) {
+                                      sane = sane && done <= total && done >= lastDone;
+                                      lastDone = done;
+                                      lastTotal = total;
+                                      ++reports;
+                                      return true;
+                                  },
+                                  1};
         auto single = rl::Simulation::run(reader.value(), policy(*document.value()), policy(*v1.value()), one);
         auto split = rl::Simulation::run(reader.value(), policy(*document.value()), policy(*v1.value()), two);
         QVERIFY(single.ok() && split.ok());
         QVERIFY(!single->moved.empty());
         QCOMPARE(rl::SimulationJson::write(split.value()).dump(), rl::SimulationJson::write(single.value()).dump());
+        QVERIFY(sane);
+        QVERIFY(reports >= 1);
+        QCOMPARE(lastDone, std::int64_t(20'000));
+        QCOMPARE(lastTotal, std::int64_t(20'000));
+
+        // The estimate per day is the rollups' count of the day's events (this store has no aggregated usage).
+        auto estimate = reader->estimateByDay(all);
+        QVERIFY(estimate.ok());
+        std::int64_t estimated = 0;
+        for (const rl::HistoryReader::DayEstimate &day : estimate.value()) {
+            QCOMPARE(day.requests, scalar(reader->database(),
+                                          "SELECT count(*) FROM usage_events WHERE day = " + std::to_string(day.day)));
+            estimated += day.requests;
+        }
+        QCOMPARE(estimated, std::int64_t(20'000));
     }
 
     // A draft that sends legal to the frontier tier and data to the light tier, against a baseline with no rules,
