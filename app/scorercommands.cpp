@@ -18,7 +18,8 @@ namespace {
 
 const char *kTrainHelp = R"(Usage: routeledger train-scorer --labels FILE --out FILE [--held-out FRACTION]
                               [--validation FRACTION] [--epochs N] [--learning-rate X]
-                              [--l2 X] [--l2-dense X] [--price-ratio R]
+                              [--l2 X] [--l2-dense X] [--group-smoothing X]
+                              [--price-ratio R]
 
 Trains the complexity scorer on labelled prompts (JSON Lines with prompt,
 strong_quality and weak_quality; see docs/SCORER.md) and writes its weights.
@@ -33,6 +34,8 @@ the random and prompt-length baselines, overall and per source.
   --learning-rate X    AdaGrad's learning rate (default 0.002)
   --l2 X               L2 penalty on the hashed weights (default 0.02)
   --l2-dense X         L2 penalty on the dense weights (default 1; features standardised)
+  --group-smoothing X  share of a row's target taken from the mean of its group, for ids
+                       that name one ("mmlu/<subject>/<row>"; default 0.5, 0 for none)
 )";
 
 const char *kEvalHelp = R"(Usage: routeledger eval-scorer --labels FILE [--weights FILE] [--price-ratio R]
@@ -182,13 +185,18 @@ int trainScorer(const std::vector<std::string> &args)
     }
     CommandLine line(args,
                      {"--labels", "--out", "--held-out", "--validation", "--epochs", "--price-ratio", "--learning-rate",
-                      "--l2", "--l2-dense"},
+                      "--l2", "--l2-dense", "--group-smoothing"},
                      {});
     rl::ScorerTrainer::Options options;
     const double heldOut = line.number("--held-out", 0.0, 0.9).value_or(0.2);
     const double validation = line.number("--validation", 0.0, 0.9).value_or(0.0);
     const double epochs = line.number("--epochs", 1, 100).value_or(options.epochs);
     const double priceRatio = line.number("--price-ratio", 0.0, 1.0).value_or(0.1);
+    // Read before the check below, so that a value out of range is an error rather than the default.
+    options.learningRate = line.number("--learning-rate", 1e-5, 10).value_or(options.learningRate);
+    options.l2 = line.number("--l2", 0, 1).value_or(options.l2);
+    options.l2Dense = line.number("--l2-dense", 0, 1).value_or(options.l2Dense);
+    options.groupSmoothing = line.number("--group-smoothing", 0, 1).value_or(options.groupSmoothing);
     if (!line.ok() || !line.value("--labels") || !line.value("--out") || !line.positional().empty()) {
         std::cerr << (line.ok() ? "train-scorer needs --labels FILE and --out FILE" : line.error()) << "\n"
                   << kTrainHelp;
@@ -207,10 +215,7 @@ int trainScorer(const std::vector<std::string> &args)
     const double kept = heldOut + validation;
     std::vector<rl::LabelledPrompt> training = kept > 0 ? heldOutRows(rows.value(), kept, false) : rows.value();
     options.epochs = static_cast<int>(epochs);
-    options.learningRate = line.number("--learning-rate", 1e-5, 10).value_or(options.learningRate);
-    options.l2 = line.number("--l2", 0, 1).value_or(options.l2);
-    options.l2Dense = line.number("--l2-dense", 0, 1).value_or(options.l2Dense);
-    rl::ComplexityScorer scorer = rl::ScorerTrainer::train(training, options, "2");
+    rl::ComplexityScorer scorer = rl::ScorerTrainer::train(training, options, "2.1");
     std::string trainedOn = std::to_string(training.size()) + " prompts of " + *line.value("--labels");
     if (auto written = rl::writeFileAtomically(*line.value("--out"), scorer.toJson(trainedOn)); !written) {
         std::cerr << written.error().message << "\n";

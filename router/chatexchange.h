@@ -37,14 +37,15 @@ struct ChatExchange {
     std::string policyVersion;
     std::shared_ptr<const Policy> policy;
 
-    // The X-RouteLedger-* headers of an answer served by `model` of `tier`.
+    // The X-RouteLedger-* headers of an answer served by `model` of `tier`. Inserted, not set: every answer is the
+    // router's own message, without them until now, so the search for earlier values that `set` makes is skipped.
     void setRoutingHeaders(http::fields &headers, std::string_view tier, std::string_view model) const
     {
-        headers.set("X-RouteLedger-Tier", tier);
-        headers.set("X-RouteLedger-Model", model);
-        headers.set("X-RouteLedger-Rule", ruleId);
-        headers.set("X-RouteLedger-Policy-Version", policyVersion);
-        headers.set("X-RouteLedger-Request-Id", requestId);
+        headers.insert("X-RouteLedger-Tier", tier);
+        headers.insert("X-RouteLedger-Model", model);
+        headers.insert("X-RouteLedger-Rule", ruleId);
+        headers.insert("X-RouteLedger-Policy-Version", policyVersion);
+        headers.insert("X-RouteLedger-Request-Id", requestId);
     }
 };
 

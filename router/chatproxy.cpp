@@ -2,6 +2,7 @@
 
 #include "boundedjson.h"
 #include "httpresponses.h"
+#include "httpwire.h"
 #include "routing/promptchecks.h"
 
 #include <nlohmann/json.hpp>
@@ -125,7 +126,7 @@ asio::awaitable<void> ChatProxy::respond(tcp::socket &client, Deadline &clientDe
     response.keep_alive(keepAlive);
     response.prepare_payload();
     clientDeadline.expireAfter(kClientWriteTimeout);
-    co_await http::async_write(client, response, asio::redirect_error(asio::use_awaitable, ec));
+    co_await writeMessage(client, response, ec);
 }
 
 void ChatProxy::finish(LedgerEvent &event, std::string_view tier, std::chrono::steady_clock::time_point started)

@@ -29,8 +29,14 @@ public:
     static Result<ChatRequest> read(std::string_view contentType, std::string_view body, const ClientIdentity &who,
                                     std::int64_t nowMs);
 
-    // The body for one upstream attempt, with `model` set to the provider's own name for it.
-    std::string upstreamBody(std::string_view providerModel);
+    // The body for one upstream attempt, with `model` set to the provider's own name for it: the client's members
+    // as they were written (only `model`, `routeledger` and, on a stream, `stream_options` are the router's), so a
+    // request is not serialized again for each attempt.
+    std::string upstreamBody(std::string_view providerModel) const;
+
+private:
+    std::string m_forwardedMembers; // the client's other top-level members, in order, joined by commas
+    std::string m_streamOptions;    // a stream's `stream_options` as sent upstream; empty when not a stream
 };
 
 } // namespace rl

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "jsonvalidator.h"
+
 #include <nlohmann/json.hpp>
 
 #include <optional>
@@ -13,9 +15,10 @@ namespace rl {
 // was parsed into a whole document.
 class CompletionScan {
 public:
-    // nullopt: `text` is not one JSON value (what json::accept refuses), or nests deeper than 1,024 levels.
-    // Bound its structure first (checkJsonShape).
-    static std::optional<CompletionScan> scan(std::string_view text);
+    // nullopt: `text` is not one JSON value (what json::accept refuses), or has more structure than `limits` (or
+    // nests deeper than 1,024 levels); checkJsonShape on a refused text says whether its structure was the reason.
+    static std::optional<CompletionScan> scan(std::string_view text,
+                                              const JsonLimits &limits = JsonValidator::kNoLimits);
 
     // The first top-level "usage" whose value is an object (what a completion is billed by), or nullptr.
     const nlohmann::json *firstUsageObject() const;

@@ -7,7 +7,13 @@ namespace rl {
 std::string prometheusLabel(std::string_view value)
 {
     std::string out;
-    out.reserve(value.size());
+    appendPrometheusLabel(out, value);
+    return out;
+}
+
+void appendPrometheusLabel(std::string &out, std::string_view value)
+{
+    out.reserve(out.size() + value.size());
     for (char c : value) {
         if (c == '\\')
             out += "\\\\";
@@ -18,7 +24,6 @@ std::string prometheusLabel(std::string_view value)
         else
             out += c;
     }
-    return out;
 }
 
 namespace {
@@ -55,12 +60,25 @@ void renderCounter(std::string &out, const char *name, const char *help,
 void RouterMetrics::recordRequest(std::string_view tier, std::string_view model, std::string_view status,
                                   int httpStatus, double seconds)
 {
-    std::string labels = "tier=\"" + prometheusLabel(tier) + "\",model=\"" + prometheusLabel(model) + "\",status=\""
-                         + std::string(status) + "\",code=\"" + std::to_string(httpStatus) + "\"";
-    std::string tierLabel = "tier=\"" + prometheusLabel(tier) + "\"";
+    // The label texts are written into buffers each thread keeps: a series is a map lookup, and only a new series
+    // copies its text (this ran once a request, with five strings built for it).
+    thread_local std::string labels;
+    thread_local std::string tierLabel;
+    tierLabel.assign("tier=\"");
+    appendPrometheusLabel(tierLabel, tier);
+    tierLabel += '"';
+    labels.assign(tierLabel).append(",model=\"");
+    appendPrometheusLabel(labels, model);
+    labels.append("\",status=\"").append(status).append("\",code=\"").append(std::to_string(httpStatus)).append(1, '"');
     std::lock_guard lock(m_mutex);
-    ++m_requests[labels];
-    Histogram &histogram = m_latency[tierLabel];
+    if (auto it = m_requests.find(labels); it != m_requests.end())
+        ++it->second;
+    else
+        ++m_requests[labels];
+    auto series = m_latency.find(tierLabel);
+    if (series == m_latency.end())
+        series = m_latency.emplace(tierLabel, Histogram{}).first;
+    Histogram &histogram = series->second;
     for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i) {
         if (seconds <= kLatencyBuckets[i])
             ++histogram.buckets[i];

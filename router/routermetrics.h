@@ -79,5 +79,7 @@ private:
 
 // Escapes a label value for the text format (backslash, quote, newline).
 std::string prometheusLabel(std::string_view value);
+// The same, appended to `out`.
+void appendPrometheusLabel(std::string &out, std::string_view value);
 
 } // namespace rl

@@ -21,7 +21,7 @@ public:
     tcp::socket &socket() { return m_tls ? beast::get_lowest_layer(*m_tls) : *m_plain; }
     tcp::socket &plain() { return *m_plain; }
     beast::ssl_stream<tcp::socket> &tls() { return *m_tls; }
-    beast::flat_buffer &buffer() { return m_buffer; }
+    beast::flat_buffer &buffer() { return m_buffer; } // kReadBufferBytes of room, so one read takes what has arrived
     Deadline &deadline() { return *m_deadline; }
     // Where an answer's body is read to, kReadBufferBytes long: one per connection, made on first use and kept
     // while the connection is pooled, so a request allocates none (and no coroutine frame holds one).

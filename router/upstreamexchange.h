@@ -3,6 +3,7 @@
 #include "asioincludes.h"
 #include "chatexchange.h"
 #include "routerconfig.h"
+#include "upstreamanswerparser.h"
 #include "upstreamcandidate.h"
 #include "upstreamconnection.h"
 #include "upstreamoutcome.h"
@@ -22,7 +23,7 @@ public:
                                              UpstreamPool &pool) const;
 
 private:
-    using AnswerParser = http::response_parser<http::buffer_body>;
+    using AnswerParser = UpstreamAnswerParser;
 
     template <typename Stream>
     asio::awaitable<UpstreamOutcome> exchangeOn(Stream &stream, UpstreamConnection &connection,

@@ -23,7 +23,10 @@ struct DashboardSnapshot {
     std::vector<rl::TeamSpend> teams;
     std::vector<rl::TeamSpend> previousTeams; // the same span just before, for trends
     std::vector<rl::TeamBreakdownRow> breakdown;
-    std::vector<rl::BudgetStatus> budgets;
+    std::vector<rl::BudgetState> budgets; // every budget
+    // One budget per team (its own total, not per user; the first by period when it has several): what the
+    // Overview and Teams pages set against each team's spend.
+    std::vector<rl::BudgetState> teamBudgets;
     std::vector<rl::PolicyVersionMark> policyVersions;
     std::vector<rl::DayQuality> quality;
     rl::QualityReport qualityReport; // feedback and escalation rates by tier, rule, team and complexity band

@@ -1,5 +1,7 @@
 #include "queryworker.h"
 
+#include <set>
+
 QueryWorker::QueryWorker(const QString &storePath, QObject *parent) : QObject(parent), m_path(storePath) {}
 QueryWorker::~QueryWorker() = default;
 
@@ -57,6 +59,11 @@ void QueryWorker::load(quint64 requestId, const rl::UsageFilter &filter, qint64 
     if (!budgets)
         return fail(budgets.error());
     snapshot.budgets = std::move(budgets).value();
+    std::set<std::string> teamsWithBudget;
+    for (const rl::BudgetState &b : snapshot.budgets)
+        if (b.budget.scope.kind == rl::SpendScope::Kind::Team && !b.budget.eachUser
+            && teamsWithBudget.insert(b.budget.scope.name).second)
+            snapshot.teamBudgets.push_back(b);
     auto versions = m_queries->policyVersions();
     if (!versions)
         return fail(versions.error());

@@ -16,14 +16,29 @@ rl::Result<std::optional<std::string>> StoreService::cursor(const std::string &s
 
 void StoreService::setBudget(const QString &team, const QString &period, qint64 limitMicro)
 {
-    rl::TeamBudget budget;
-    budget.team = team.toStdString();
-    budget.limitMicro = limitMicro;
-    if (!rl::budgetPeriodFromName(period.toStdString(), budget.period)) {
-        emit failed(tr("unknown budget period \"%1\"; use day, week, month, quarter or year").arg(period));
+    // The Teams page edits a team's own budget: the first one of the team's total, keeping its thresholds and
+    // action (the Budgets page edits the rest).
+    rl::SpendBudget budget;
+    budget.scope = {rl::SpendScope::Kind::Team, team.toStdString()};
+    auto all = m_store.budgets();
+    if (!all) {
+        emit failed(QString::fromStdString(all.error().message));
         return;
     }
-    if (auto saved = m_store.setBudget(budget); !saved) {
+    for (const rl::SpendBudget &existing : all.value())
+        if (existing.scope == budget.scope && !existing.eachUser) {
+            budget = existing;
+            break;
+        }
+    std::string problem;
+    if (!rl::SpendBudget::parsePeriod(period.toStdString(), budget.period, budget.rollingDays, problem)) {
+        emit failed(QString::fromStdString(problem));
+        return;
+    }
+    if (budget.period == rl::BudgetPeriod::Rolling)
+        budget.rollover = false;
+    budget.limitMicro = limitMicro;
+    if (auto saved = m_store.saveBudget(budget); !saved) {
         emit failed(QString::fromStdString(saved.error().message));
         return;
     }

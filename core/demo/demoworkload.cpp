@@ -367,7 +367,10 @@ Result<std::int64_t> DemoWorkload::generate(UsageStore &store, const std::functi
     for (const TeamProfile &team : kTeams) {
         budgetMicro.push_back(
             std::max<std::int64_t>(1'000'000, std::llround(static_cast<double>(team.monthlyBudgetUsd) * 1e6 * scale)));
-        if (Result<void> saved = store.setBudget({team.name, BudgetPeriod::Month, budgetMicro.back()}); !saved)
+        SpendBudget budget;
+        budget.scope = {SpendScope::Kind::Team, team.name};
+        budget.limitMicro = budgetMicro.back();
+        if (Result<SpendBudget> saved = store.saveBudget(budget); !saved)
             return saved.error();
     }
 

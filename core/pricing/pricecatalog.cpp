@@ -227,7 +227,7 @@ std::vector<std::string> PriceCatalog::modelIds() const
 
 const ModelPrices *PriceCatalog::modelPrices(std::string_view modelId) const
 {
-    auto it = m_prices.find(std::string(modelId));
+    auto it = m_prices.find(modelId);
     return it == m_prices.end() ? nullptr : &it->second;
 }
 

@@ -3,6 +3,7 @@
 #include "error.h"
 #include "pricing/tokenusage.h"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,7 +63,12 @@ public:
     std::vector<std::string> modelIds() const;
 
 private:
-    std::unordered_map<std::string, ModelPrices> m_prices;
+    // Looked up by string_view without building a std::string: the router prices every request two or three times.
+    struct IdHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view id) const noexcept { return std::hash<std::string_view>{}(id); }
+    };
+    std::unordered_map<std::string, ModelPrices, IdHash, std::equal_to<>> m_prices;
 };
 
 } // namespace rl

@@ -42,10 +42,10 @@ PromptScore ComplexityScorer::score(std::string_view text) const
     float sums[4] = {0.0f, 0.0f, 0.0f, 0.0f};
     // Slots 4 and 6 are stems, which v1 weights never saw. Two instances of the scan, so that neither tests
     // the slot per word: in the second the test is on a constant and the stems are not even hashed.
-    auto add = [&](std::uint32_t bucket, unsigned slot) { sums[slot & 3u] += hashed[bucket]; };
+    auto add = [&](std::uint32_t bucket, unsigned slot) { sums[slot & 3u] += hashed[hashedIndex(bucket, slot)]; };
     auto addWithoutStems = [&](std::uint32_t bucket, unsigned slot) {
         if (slot < 4u)
-            sums[slot] += hashed[bucket];
+            sums[slot] += hashed[hashedIndex(bucket, slot)];
     };
     const PromptAnalyzer::Counts counts =
         m_stems ? PromptAnalyzer::scan(text, add) : PromptAnalyzer::scan(text, addWithoutStems);
@@ -69,9 +69,12 @@ Result<ComplexityScorer> ComplexityScorer::fromJson(std::string_view text)
     if (document.is_discarded() || !document.is_object())
         return invalid("not a JSON object");
     const json &schema = document["schema"];
-    const bool v1 = schema.is_string() && schema.get<std::string>() == kSchemaV1;
-    if (!v1 && (!schema.is_string() || schema.get<std::string>() != kSchema))
-        return invalid("schema is not \"" + std::string(kSchema) + "\" (or \"" + std::string(kSchemaV1) + "\")");
+    const std::string name = schema.is_string() ? schema.get<std::string>() : std::string();
+    const bool v1 = name == kSchemaV1;
+    const bool v2 = name == kSchemaV2;
+    if (!v1 && !v2 && name != kSchema)
+        return invalid("schema is not \"" + std::string(kSchema) + "\" (or \"" + std::string(kSchemaV2) + "\", \""
+                       + std::string(kSchemaV1) + "\")");
     const unsigned hashBits = v1 ? PromptAnalyzer::kHashBitsV1 : PromptAnalyzer::kHashBits;
     const json &bits = document["hash_bits"];
     if (!bits.is_number_unsigned() || bits.get<unsigned>() != hashBits)
@@ -84,6 +87,10 @@ Result<ComplexityScorer> ComplexityScorer::fromJson(std::string_view text)
     if (!bias.is_number() || !dense.is_object() || !hashed.is_array() || hashed.size() != buckets)
         return invalid("expected bias (number), dense (object) and hashed (array of " + std::to_string(buckets)
                        + " numbers)");
+    const bool apart = !v1 && !v2; // v3: bigrams in a table of their own
+    const json &bigrams = document["hashed_bigrams"];
+    if (apart && (!bigrams.is_array() || bigrams.size() != buckets))
+        return invalid("expected hashed_bigrams (array of " + std::to_string(buckets) + " numbers)");
     weights.bias = bias.get<float>();
     const std::size_t named = v1 ? PromptAnalyzer::kDenseCountV1 : kDense;
     for (std::size_t i = 0; i < named; ++i) {
@@ -97,9 +104,18 @@ Result<ComplexityScorer> ComplexityScorer::fromJson(std::string_view text)
             return invalid("hashed weight " + std::to_string(i) + " is not a number");
         weights.hashed[i] = hashed[i].get<float>();
     }
-    // A v1 bucket is the low bits of a v2 one, so repeating the v1 table scores exactly as v1 did.
-    for (std::size_t i = buckets; i < weights.hashed.size(); ++i)
-        weights.hashed[i] = weights.hashed[i & (buckets - 1)];
+    if (apart) {
+        for (std::size_t i = 0; i < bigrams.size(); ++i) {
+            if (!bigrams[i].is_number())
+                return invalid("hashed_bigrams weight " + std::to_string(i) + " is not a number");
+            weights.hashed[PromptAnalyzer::kHashBuckets + i] = bigrams[i].get<float>();
+        }
+    } else {
+        // One table for all: a v1 bucket is the low bits of a v2 one, so repeating the table through both
+        // halves scores exactly as v1 and v2 did.
+        for (std::size_t i = buckets; i < weights.hashed.size(); ++i)
+            weights.hashed[i] = weights.hashed[i & (buckets - 1)];
+    }
     const json &version = document["version"];
     return ComplexityScorer(std::move(weights), version.is_string() ? version.get<std::string>() : "", !v1);
 }
@@ -125,11 +141,15 @@ std::string ComplexityScorer::toJson(const std::string &trainedOn) const
         dense[std::string(PromptAnalyzer::kDenseNames[i])] =
             std::round(static_cast<double>(m_weights.dense[i]) * 1e5) / 1e5;
     out["dense"] = std::move(dense);
-    nlohmann::ordered_json hashed = nlohmann::ordered_json::array();
-    for (float w : m_weights.hashed)
-        hashed.push_back(std::round(static_cast<double>(w) * 1e4)
-                         / 1e4); // four decimals keep the file small and lose nothing that matters
-    out["hashed"] = std::move(hashed);
+    // Four decimals keep the file small and lose nothing that matters.
+    auto table = [&](std::size_t begin) {
+        nlohmann::ordered_json values = nlohmann::ordered_json::array();
+        for (std::size_t i = begin; i < begin + PromptAnalyzer::kHashBuckets; ++i)
+            values.push_back(std::round(static_cast<double>(m_weights.hashed[i]) * 1e4) / 1e4);
+        return values;
+    };
+    out["hashed"] = table(0);
+    out["hashed_bigrams"] = table(PromptAnalyzer::kHashBuckets);
     return out.dump() + "\n";
 }
 

@@ -151,13 +151,7 @@ Result<HistoryReader> HistoryReader::open(const std::string &path)
         return ours.error();
     if (Result<void> latest = StoreSchema::requireLatest(reader.m_db); !latest)
         return latest.error();
-    std::string zone = "UTC";
-    Result<SqliteStatement> settings = reader.m_db.prepare("SELECT value FROM settings WHERE key = 'time_zone'");
-    if (!settings)
-        return settings.error();
-    if (Result<void> read = settings->forEachRow([&] { zone = settings->text(0); }); !read)
-        return read.error();
-    Result<OrgCalendar> calendar = OrgCalendar::forZone(zone);
+    Result<OrgCalendar> calendar = OrgCalendar::fromStore(reader.m_db);
     if (!calendar)
         return calendar.error();
     reader.m_calendar = std::move(calendar).value();

@@ -9,9 +9,10 @@ namespace rl {
 // What a change appends to the store's audit log; the store adds the sequence number, time, actor and the
 // hash chain. `before` and `after` are canonical JSON text (compact, keys in a fixed order), "" for nothing.
 struct AuditRecord {
-    std::string action; /* policy.draft_save, policy.draft_delete, policy.publish, policy.rollback, policy.push,
-                           budget.set, budget.remove, price.import, price.override, price.discount, source.add,
-                           source.change, source.remove, source.rename, source.reset_cursor, identity.mappings */
+    std::string
+        action; /* policy.draft_save, policy.draft_delete, policy.publish, policy.rollback, policy.push,
+                   budget.set, budget.remove, settings.calendar, price.import, price.override, price.discount,
+                   source.add, source.change, source.remove, source.rename, source.reset_cursor, identity.mappings */
     std::string object;
     std::string before;
     std::string after; /* canonical JSON text or "" */

@@ -1,10 +1,14 @@
 #include "store/orgcalendar.h"
 
+#include "store/sqlitedatabase.h"
+
 #include <date/date.h>
 #include <date/tz.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 
 namespace rl {
 
@@ -12,11 +16,9 @@ using namespace std::chrono;
 
 bool budgetPeriodFromName(const std::string &name, BudgetPeriod &out)
 {
-    static const std::pair<const char *, BudgetPeriod> names[] = {{"day", BudgetPeriod::Day},
-                                                                  {"week", BudgetPeriod::Week},
-                                                                  {"month", BudgetPeriod::Month},
-                                                                  {"quarter", BudgetPeriod::Quarter},
-                                                                  {"year", BudgetPeriod::Year}};
+    static const std::pair<const char *, BudgetPeriod> names[] = {
+        {"day", BudgetPeriod::Day},         {"week", BudgetPeriod::Week}, {"month", BudgetPeriod::Month},
+        {"quarter", BudgetPeriod::Quarter}, {"year", BudgetPeriod::Year}, {"rolling", BudgetPeriod::Rolling}};
     for (const auto &[text, period] : names)
         if (name == text) {
             out = period;
@@ -33,8 +35,26 @@ const char *budgetPeriodName(BudgetPeriod period)
     case BudgetPeriod::Month: return "month";
     case BudgetPeriod::Quarter: return "quarter";
     case BudgetPeriod::Year: return "year";
+    case BudgetPeriod::Rolling: return "rolling";
     }
     return "month";
+}
+
+namespace {
+constexpr const char *kWeekdays[] = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"};
+}
+
+int OrgCalendar::weekdayFromName(std::string_view name)
+{
+    for (int i = 0; i < 7; ++i)
+        if (name == kWeekdays[i])
+            return i + 1;
+    return 0;
+}
+
+const char *OrgCalendar::weekdayName(int isoWeekday)
+{
+    return isoWeekday >= 1 && isoWeekday <= 7 ? kWeekdays[isoWeekday - 1] : "monday";
 }
 
 std::string OrgCalendar::dateText(std::int64_t day)
@@ -81,6 +101,29 @@ Result<OrgCalendar> OrgCalendar::forZone(const std::string &ianaName)
     return calendar;
 }
 
+Result<OrgCalendar> OrgCalendar::fromStore(SqliteDatabase &db)
+{
+    std::string zone = "UTC", weekStart, fiscalStart;
+    Result<SqliteStatement> settings =
+        db.prepare("SELECT key, value FROM settings WHERE key IN ('time_zone', 'week_start', 'fiscal_year_start')");
+    if (!settings)
+        return settings.error();
+    if (Result<void> read = settings->forEachRow([&] {
+            const std::string key = settings->text(0);
+            (key == "time_zone" ? zone : key == "week_start" ? weekStart : fiscalStart) = settings->text(1);
+        });
+        !read)
+        return read.error();
+    Result<OrgCalendar> calendar = forZone(zone);
+    if (!calendar)
+        return calendar.error();
+    if (!weekStart.empty())
+        calendar->setWeekStart(weekdayFromName(weekStart));
+    if (!fiscalStart.empty())
+        calendar->setFiscalYearStartMonth(std::atoi(fiscalStart.c_str()));
+    return calendar;
+}
+
 std::int64_t OrgCalendar::dayOf(std::int64_t utcMs) const
 {
     const auto local = m_zone->to_local(sys_time<milliseconds>(milliseconds(utcMs)));
@@ -95,11 +138,21 @@ std::int64_t OrgCalendar::dayStartMs(std::int64_t day) const
     return duration_cast<milliseconds>(utc.time_since_epoch()).count();
 }
 
-void OrgCalendar::periodContaining(std::int64_t day, BudgetPeriod period, std::int64_t &firstDay,
-                                   std::int64_t &endDay) const
+void OrgCalendar::periodContaining(std::int64_t day, BudgetPeriod period, std::int64_t &firstDay, std::int64_t &endDay,
+                                   int rollingDays) const
 {
     const date::sys_days d{date::days(day)};
     const date::year_month_day ymd{d};
+    const auto dayNumber = [](const date::year_month_day &when) {
+        return date::sys_days(when).time_since_epoch().count();
+    };
+    // The first month of the fiscal year or quarter that contains `ymd`'s month.
+    const auto fiscalStart = [&](unsigned monthsPerPeriod) {
+        const int month = static_cast<int>(static_cast<unsigned>(ymd.month()));
+        const int intoYear = (month - m_fiscalYearStart + 12) % 12; // months since the fiscal year began
+        const int back = intoYear % static_cast<int>(monthsPerPeriod);
+        return date::year_month_day(ymd.year() / ymd.month() / 1) - date::months(back);
+    };
     switch (period) {
     case BudgetPeriod::Day:
         firstDay = day;
@@ -107,30 +160,33 @@ void OrgCalendar::periodContaining(std::int64_t day, BudgetPeriod period, std::i
         return;
     case BudgetPeriod::Week: {
         const date::weekday wd{d};
-        const auto sinceMonday = (wd - date::Monday).count();
-        firstDay = day - sinceMonday;
+        const auto sinceStart = (wd - date::weekday(static_cast<unsigned>(m_weekStart % 7))).count();
+        firstDay = day - sinceStart;
         endDay = firstDay + 7;
         return;
     }
     case BudgetPeriod::Month: {
         const date::year_month_day first = ymd.year() / ymd.month() / 1;
-        firstDay = date::sys_days(first).time_since_epoch().count();
-        endDay = date::sys_days(first + date::months(1)).time_since_epoch().count();
+        firstDay = dayNumber(first);
+        endDay = dayNumber(first + date::months(1));
         return;
     }
     case BudgetPeriod::Quarter: {
-        const unsigned month = static_cast<unsigned>(ymd.month());
-        const date::year_month_day first = ymd.year() / date::month((month - 1) / 3 * 3 + 1) / 1;
-        firstDay = date::sys_days(first).time_since_epoch().count();
-        endDay = date::sys_days(first + date::months(3)).time_since_epoch().count();
+        const date::year_month_day first = fiscalStart(3);
+        firstDay = dayNumber(first);
+        endDay = dayNumber(first + date::months(3));
         return;
     }
     case BudgetPeriod::Year: {
-        const date::year_month_day first = ymd.year() / 1 / 1;
-        firstDay = date::sys_days(first).time_since_epoch().count();
-        endDay = date::sys_days(first + date::years(1)).time_since_epoch().count();
+        const date::year_month_day first = fiscalStart(12);
+        firstDay = dayNumber(first);
+        endDay = dayNumber(first + date::years(1));
         return;
     }
+    case BudgetPeriod::Rolling:
+        endDay = day + 1;
+        firstDay = endDay - std::max(rollingDays, 1);
+        return;
     }
 }
 

@@ -24,6 +24,9 @@ constexpr const char *kUpsertLatency = "INSERT INTO latency_rollups VALUES (?1, 
 constexpr const char *kUpsertUser = "INSERT INTO user_rollups VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE SET "
                                     "requests = requests + excluded.requests, cost_micro = cost_micro + "
                                     "excluded.cost_micro";
+constexpr const char *kUpsertTag = "INSERT INTO tag_rollups VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE SET "
+                                   "requests = requests + excluded.requests, cost_micro = cost_micro + "
+                                   "excluded.cost_micro";
 constexpr const char *kPolicyVersion = "INSERT INTO policy_versions VALUES (?1, ?2, ?3) ON CONFLICT DO UPDATE SET "
                                        "first_seen_ms = min(first_seen_ms, excluded.first_seen_ms)";
 
@@ -42,6 +45,7 @@ Result<void> RollupAccumulator::prepare(SqliteDatabase &db)
     return db.prepareAll({{&m_upsertRollup, kUpsertRollup},
                           {&m_upsertLatency, kUpsertLatency},
                           {&m_upsertUser, kUpsertUser},
+                          {&m_upsertTag, kUpsertTag},
                           {&m_policyVersion, kPolicyVersion}});
 }
 
@@ -51,6 +55,7 @@ void RollupAccumulator::start(std::int64_t source)
     m_rollups.clear();
     m_latencies.clear();
     m_users.clear();
+    m_tags.clear();
     m_policyVersions.clear();
 }
 
@@ -73,6 +78,13 @@ void RollupAccumulator::addEvent(const EventIds &ids, const UsageEvent &e)
     auto &perUser = m_users[{ids.day, ids.team, ids.user}];
     ++perUser.first;
     perUser.second += e.costMicro;
+    for (const std::string &tag : e.tags) {
+        if (tag.empty())
+            continue;
+        auto &perTag = m_tags[{ids.day, tag}];
+        ++perTag.first;
+        perTag.second += e.costMicro;
+    }
     if (e.policyVersion > 0) {
         auto [it, added] = m_policyVersions.emplace(e.policyVersion, e.timeMs);
         if (!added && e.timeMs < it->second)
@@ -133,6 +145,12 @@ Result<void> RollupAccumulator::write()
         if (Result<void> stored = m_upsertUser.run(); !stored)
             return stored;
     }
+    for (const auto &[key, totals] : m_tags) {
+        m_upsertTag.bind(1, key.first).bind(2, m_source).bind(3, std::string_view(key.second));
+        m_upsertTag.bind(4, totals.first).bind(5, totals.second);
+        if (Result<void> stored = m_upsertTag.run(); !stored)
+            return stored;
+    }
     for (const auto &[version, firstSeen] : m_policyVersions) {
         m_policyVersion.bind(1, m_source).bind(2, version).bind(3, firstSeen);
         if (Result<void> stored = m_policyVersion.run(); !stored)
@@ -146,6 +164,14 @@ Result<void> RollupAccumulator::rebuild(SqliteDatabase &db)
     return db.execute(R"SQL(
 DELETE FROM user_rollups;
 INSERT INTO user_rollups SELECT day, team_id, user_id, count(*), sum(cost_micro) FROM usage_events GROUP BY 1, 2, 3;
+DELETE FROM tag_rollups;
+INSERT INTO tag_rollups
+WITH RECURSIVE split(day, source_id, cost, rest, tag) AS (
+  SELECT day, source_id, cost_micro, tags || ',', '' FROM usage_events WHERE tags != ''
+  UNION ALL
+  SELECT day, source_id, cost, substr(rest, instr(rest, ',') + 1), substr(rest, 1, instr(rest, ',') - 1)
+  FROM split WHERE rest != '')
+SELECT day, source_id, tag, count(*), sum(cost) FROM split WHERE tag != '' GROUP BY 1, 2, 3;
 DELETE FROM latency_rollups;
 INSERT INTO latency_rollups
 SELECT day, model_id,

@@ -14,8 +14,9 @@ namespace rl {
 
 // What one ingest batch adds to the stored aggregates, summed in memory and upserted once at the end of the
 // batch, inside its transaction: daily rollups (day × source × team × app × model × tier × rule), latency
-// histograms (day × model × bucket), per-user spend (day × team × user) and the first time each policy version
-// was seen. A revised or replaced bucket is subtracted, so the rollups move by the difference.
+// histograms (day × model × bucket), per-user spend (day × team × user), per-tag spend (day × source × tag) and the
+// first time each policy version was seen. A revised or replaced bucket is subtracted, so the rollups move by the
+// difference.
 class RollupAccumulator {
 public:
     // The stored bucket columns subtractStoredBucket() reads, in its order.
@@ -70,9 +71,10 @@ private:
     std::int64_t m_source = 0;
     std::unordered_map<Key, Values, KeyHash> m_rollups;
     std::map<std::array<std::int64_t, 3>, std::int64_t> m_latencies; // (day, model, bucket) -> requests
-    std::map<std::array<std::int64_t, 3>, std::pair<std::int64_t, std::int64_t>> m_users; // (day, team, user)
-    std::map<std::int64_t, std::int64_t> m_policyVersions;                                // version -> first seen
-    SqliteStatement m_upsertRollup, m_upsertLatency, m_upsertUser, m_policyVersion;
+    std::map<std::array<std::int64_t, 3>, std::pair<std::int64_t, std::int64_t>> m_users;         // (day, team, user)
+    std::map<std::pair<std::int64_t, std::string>, std::pair<std::int64_t, std::int64_t>> m_tags; // (day, tag)
+    std::map<std::int64_t, std::int64_t> m_policyVersions; // version -> first seen
+    SqliteStatement m_upsertRollup, m_upsertLatency, m_upsertUser, m_upsertTag, m_policyVersion;
 };
 
 } // namespace rl

@@ -1,36 +1,33 @@
 #pragma once
 
+#include "budget/spendbudget.h"
 #include "error.h"
-#include "store/dimensionids.h"
-#include "store/orgcalendar.h"
 #include "store/sqlitedatabase.h"
 
 #include <cstdint>
-#include <string>
+#include <optional>
 #include <vector>
 
 namespace rl {
 
-struct TeamBudget {
-    std::string team;
-    BudgetPeriod period = BudgetPeriod::Month;
-    std::int64_t limitMicro = 0;
-};
-
-// A store's team budgets: one per team, a period and a limit. Works on the store writer's connection and
-// its name ids; UsageStore forwards to it.
+// A store's budgets (table budgets, schema 9): one per scope, "each user" and period. Works on the store
+// writer's connection; UsageStore forwards to it and writes the audit log.
 class StoreBudgets {
 public:
-    StoreBudgets(SqliteDatabase &database, DimensionIds &ids) : m_db(database), m_ids(ids) {}
+    explicit StoreBudgets(SqliteDatabase &database) : m_db(database) {}
 
-    // Replaces the team's budget, if it has one.
-    Result<void> set(const TeamBudget &budget);
-    Result<void> remove(const std::string &team);
-    Result<std::vector<TeamBudget>> all(); // by team name
+    // By scope, then period.
+    Result<std::vector<SpendBudget>> all();
+    // Saves `budget`: as the budget with its id when it has one, else as the budget with the same scope,
+    // "each user" and period when there is one (its id is kept), else as a new budget. Returns what was
+    // stored, with its id. `budget.invalid` lists every problem; `budget.duplicate` when an edit would give
+    // a budget the target of another.
+    Result<SpendBudget> save(SpendBudget budget, std::int64_t nowMs);
+    // The budget removed; `budget.unknown` when there is none with that id.
+    Result<SpendBudget> remove(std::int64_t id);
 
 private:
     SqliteDatabase &m_db;
-    DimensionIds &m_ids;
 };
 
 } // namespace rl

@@ -208,12 +208,39 @@ CREATE TABLE feedback (
   PRIMARY KEY (source_id, request_id)) WITHOUT ROWID;
 )SQL";
 
+// Version 9: budgets of any scope (issue 15): the organisation, a team, app, user or tag, or each user of the
+// organisation or a team; any period including a rolling window of N days; soft thresholds, the hard action
+// the routers enforce, and rollover. The team budgets of before keep their period and amount, with the default
+// thresholds and "notify". And spend per tag and day, which tag budgets read (the events' tags, split).
+constexpr std::string_view kVersion9 = R"SQL(
+CREATE TABLE budgets_v9 (
+  id INTEGER PRIMARY KEY, scope TEXT NOT NULL, each_user INTEGER NOT NULL, period TEXT NOT NULL,
+  limit_micro INTEGER NOT NULL, thresholds TEXT NOT NULL, enforcement TEXT NOT NULL, rollover INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL, UNIQUE (scope, each_user, period));
+INSERT INTO budgets_v9 (scope, each_user, period, limit_micro, thresholds, enforcement, rollover, updated_ms)
+  SELECT 'team:' || t.name, 0, b.period, b.limit_micro, '50,80,100', 'notify', 0, b.updated_ms
+  FROM budgets b JOIN teams t ON t.id = b.team_id ORDER BY t.name;
+DROP TABLE budgets;
+ALTER TABLE budgets_v9 RENAME TO budgets;
+CREATE TABLE tag_rollups (
+  day INTEGER NOT NULL, source_id INTEGER NOT NULL, tag TEXT NOT NULL, requests INTEGER NOT NULL,
+  cost_micro INTEGER NOT NULL,
+  PRIMARY KEY (day, source_id, tag)) WITHOUT ROWID;
+INSERT INTO tag_rollups
+WITH RECURSIVE split(day, source_id, cost, rest, tag) AS (
+  SELECT day, source_id, cost_micro, tags || ',', '' FROM usage_events WHERE tags != ''
+  UNION ALL
+  SELECT day, source_id, cost, substr(rest, instr(rest, ',') + 1), substr(rest, 1, instr(rest, ',') - 1)
+  FROM split WHERE rest != '')
+SELECT day, source_id, tag, count(*), sum(cost) FROM split WHERE tag != '' GROUP BY 1, 2, 3;
+)SQL";
+
 } // namespace
 
 const std::vector<std::string_view> &StoreSchema::migrations()
 {
-    static const std::vector<std::string_view> steps = {kVersion1, kVersion2, kVersion3, kVersion4,
-                                                        kVersion5, kVersion6, kVersion7, kVersion8};
+    static const std::vector<std::string_view> steps = {kVersion1, kVersion2, kVersion3, kVersion4, kVersion5,
+                                                        kVersion6, kVersion7, kVersion8, kVersion9};
     return steps;
 }
 

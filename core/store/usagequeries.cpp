@@ -1,5 +1,7 @@
 #include "store/usagequeries.h"
 
+#include "budget/budgetevaluator.h"
+
 #include "store/dimensionids.h"
 #include "store/latencybuckets.h"
 #include "store/storeschema.h"
@@ -32,19 +34,12 @@ Result<UsageQueries> UsageQueries::open(const std::string &path)
     queries.m_db = std::move(db).value();
     if (Result<void> latest = StoreSchema::requireLatest(queries.m_db); !latest)
         return latest.error();
-    std::string zone = "UTC";
-    Result<SqliteStatement> settings = queries.m_db.prepare("SELECT key, value FROM settings");
+    Result<SqliteStatement> settings = queries.m_db.prepare("SELECT value FROM settings WHERE key = 'demo'");
     if (!settings)
         return settings.error();
-    if (Result<void> rowsRead = settings->forEachRow([&] {
-            if (settings->text(0) == "time_zone")
-                zone = settings->text(1);
-            else if (settings->text(0) == "demo")
-                queries.m_demo = settings->text(1) == "1";
-        });
-        !rowsRead)
+    if (Result<void> rowsRead = settings->forEachRow([&] { queries.m_demo = settings->text(0) == "1"; }); !rowsRead)
         return rowsRead.error();
-    Result<OrgCalendar> calendar = OrgCalendar::forZone(zone);
+    Result<OrgCalendar> calendar = OrgCalendar::fromStore(queries.m_db);
     if (!calendar)
         return calendar.error();
     queries.m_calendar = calendar.value();
@@ -350,84 +345,23 @@ Result<std::vector<ModelLatency>> UsageQueries::latencyByModel(const UsageFilter
     return out;
 }
 
-Result<std::vector<BudgetStatus>> UsageQueries::budgetStatus(std::int64_t nowMs)
+Result<std::vector<BudgetState>> UsageQueries::budgetStatus(std::int64_t nowMs)
 {
-    Result<SqliteStatement> budgets = m_db.prepare("SELECT b.team_id, t.name, b.period, b.limit_micro FROM budgets b "
-                                                   "JOIN teams t ON t.id = b.team_id ORDER BY t.name");
-    Result<SqliteStatement> spend =
-        m_db.prepare("SELECT total(cost_micro) FROM daily_rollups WHERE team_id = ?1 AND day >= ?2 AND day < ?3 AND "
-                     "source_id NOT IN (SELECT id FROM sources WHERE in_spend = 0)");
-    if (!budgets)
-        return budgets.error();
-    if (!spend)
-        return spend.error();
-    Result<SqliteStatement> recent =
-        m_db.prepare("SELECT total(cost_micro) FROM daily_rollups WHERE team_id = ?1 AND day >= ?2 AND day < ?3 AND "
-                     "source_id NOT IN (SELECT id FROM sources WHERE in_spend = 0)");
-    if (!recent)
-        return recent.error();
-    const std::int64_t today = m_calendar.dayOf(nowMs);
-    std::vector<BudgetStatus> out;
-    if (Result<void> rowsRead = budgets->forEachRow([&]() -> Result<void> {
-            BudgetStatus status;
-            status.team = budgets->text(1);
-            budgetPeriodFromName(budgets->text(2), status.period);
-            status.limitMicro = budgets->int64(3);
-            std::int64_t first = 0, end = 0;
-            m_calendar.periodContaining(today, status.period, first, end);
-            status.periodStartMs = m_calendar.dayStartMs(first);
-            status.periodEndMs = m_calendar.dayStartMs(end);
-            spend->bind(1, budgets->int64(0)).bind(2, first).bind(3, end);
-            Result<bool> spent = spend->step();
-            if (!spent)
-                return spent.error();
-            status.spentMicro = static_cast<std::int64_t>(spend->real(0));
-            spend->reset();
-            const std::int64_t clampedNow = std::clamp(nowMs, status.periodStartMs + 1, status.periodEndMs);
-            const double dayMs = 86'400'000.0;
-            const double elapsedDays = static_cast<double>(clampedNow - status.periodStartMs) / dayMs;
-            const double periodDays = static_cast<double>(status.periodEndMs - status.periodStartMs) / dayMs;
-            // Early in a period the spend so far says little (an hour into the month): take the last days'
-            // daily average for the rest of the period instead, when there is one.
-            std::int64_t recentMicro = 0;
-            if (elapsedDays < kForecastRecentDays) {
-                recent->bind(1, budgets->int64(0)).bind(2, today - kForecastRecentDays).bind(3, today);
-                Result<bool> read = recent->step();
-                if (!read)
-                    return read.error();
-                recentMicro = static_cast<std::int64_t>(recent->real(0));
-                recent->reset();
-            }
-            if (recentMicro > 0) {
-                status.basis = ForecastBasis::RecentDays;
-                status.rateDays = kForecastRecentDays;
-                const double rate = static_cast<double>(recentMicro) / kForecastRecentDays;
-                status.dailyRateMicro = std::llround(rate);
-                status.forecastMicro =
-                    status.spentMicro
-                    + std::llround(rate * static_cast<double>(status.periodEndMs - clampedNow) / dayMs);
-            } else {
-                // Run-rate forecast: what was spent so far, stretched over the whole period.
-                status.basis = ForecastBasis::PeriodSoFar;
-                status.dailyRateMicro =
-                    std::llround(static_cast<double>(status.spentMicro) / std::max(elapsedDays, 1e-6));
-                status.forecastMicro = static_cast<std::int64_t>(static_cast<double>(status.spentMicro)
-                                                                 / std::max(elapsedDays / periodDays, 1e-6));
-            }
-            out.push_back(status);
-            return {};
-        });
-        !rowsRead)
-        return rowsRead.error();
-    return out;
+    return BudgetEvaluator(m_db, m_calendar).evaluateStored(nowMs);
 }
 
 RangeBudget budgetForRange(const OrgCalendar &calendar, BudgetPeriod period, std::int64_t limitMicro,
-                           std::int64_t fromDay, std::int64_t toDay, std::int64_t endOfToday)
+                           std::int64_t fromDay, std::int64_t toDay, std::int64_t endOfToday, int rollingDays)
 {
     RangeBudget out;
     if (limitMicro <= 0 || toDay <= fromDay)
         return out;
+    if (period == BudgetPeriod::Rolling) {
+        out.limitMicro = std::llround(static_cast<double>(limitMicro) * static_cast<double>(toDay - fromDay)
+                                      / static_cast<double>(std::max(rollingDays, 1)));
+        out.prorated = true;
+        return out;
+    }
     std::int64_t first = 0, end = 0;
     calendar.periodContaining(fromDay, period, first, end);
     std::int64_t lastFirst = 0, lastEnd = 0;

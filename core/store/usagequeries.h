@@ -1,5 +1,6 @@
 #pragma once
 
+#include "budget/budgetstate.h"
 #include "error.h"
 #include "store/orgcalendar.h"
 #include "store/sqlitedatabase.h"
@@ -61,32 +62,6 @@ struct TeamSpend {
     std::int64_t frontierCostMicro = 0;
 };
 
-// How a budget's forecast was made.
-enum class ForecastBasis {
-    PeriodSoFar, // the spend so far in the period, stretched over the whole period
-    RecentDays,  // early in the period: the spend so far plus the last days' daily average for the rest
-};
-
-struct BudgetStatus {
-    std::string team;
-    BudgetPeriod period = BudgetPeriod::Month;
-    std::int64_t limitMicro = 0;
-    std::int64_t periodStartMs = 0, periodEndMs = 0;
-    std::int64_t spentMicro = 0;    // so far in the current period
-    std::int64_t forecastMicro = 0; // at the period's end, see basis
-    ForecastBasis basis = ForecastBasis::PeriodSoFar;
-    int rateDays = 0;                // RecentDays: how many days the rate was taken over
-    std::int64_t dailyRateMicro = 0; // the daily rate the forecast used
-    double used() const
-    {
-        return limitMicro > 0 ? static_cast<double>(spentMicro) / static_cast<double>(limitMicro) : 0.0;
-    }
-    double forecastUsed() const
-    {
-        return limitMicro > 0 ? static_cast<double>(forecastMicro) / static_cast<double>(limitMicro) : 0.0;
-    }
-};
-
 struct DayQuality {
     std::int64_t day = 0;
     std::int64_t requests = 0, errors = 0, fallbacks = 0, blocked = 0;
@@ -122,11 +97,9 @@ struct RangeBudget {
     bool prorated = false;
     int wholePeriods = 0; // when not pro-rated
 };
+// A rolling window of `rollingDays` is always pro-rated: its budget per day is the amount over its days.
 RangeBudget budgetForRange(const OrgCalendar &calendar, BudgetPeriod period, std::int64_t limitMicro,
-                           std::int64_t fromDay, std::int64_t toDay, std::int64_t endOfToday);
-
-// Forecasts early in a period (fewer than this many days gone) use the last this-many days' daily average.
-inline constexpr int kForecastRecentDays = 7;
+                           std::int64_t fromDay, std::int64_t toDay, std::int64_t endOfToday, int rollingDays = 0);
 
 // Read-only queries behind the dashboard pages. They read daily rollups, never raw events, through their
 // own connection, so they run on a worker thread while the store's writer ingests (WAL).
@@ -146,7 +119,7 @@ public:
     Result<std::vector<HourTierSpend>> spendByHourAndTier(const UsageFilter &filter);
     Result<std::vector<MixRow>> routingMix(const UsageFilter &filter);
     Result<std::vector<TeamSpend>> spendByTeam(const UsageFilter &filter);
-    Result<std::vector<BudgetStatus>> budgetStatus(std::int64_t nowMs);
+    Result<std::vector<BudgetState>> budgetStatus(std::int64_t nowMs); // every stored budget (BudgetEvaluator)
     Result<std::vector<PolicyVersionMark>> policyVersions();
     // The team, app or user names the store has seen ("teams", "apps", "users"), sorted; empty names left out.
     // For the policy studio's pickers.

@@ -1,5 +1,7 @@
 #include "store/usagestore.h"
 
+#include "budget/budgetjson.h"
+
 #include "boundedjson.h"
 #include "digest.h"
 #include "osuser.h"
@@ -134,10 +136,9 @@ Result<std::optional<AuditRecord>> changed(const char *action, const std::string
     return std::optional<AuditRecord>(AuditRecord{action, object, std::move(before), std::move(after)});
 }
 
-std::string budgetJson(const TeamBudget &b)
+std::string budgetJson(const SpendBudget &b)
 {
-    return toJsonText(
-        ordered_json{{"team", b.team}, {"period", budgetPeriodName(b.period)}, {"limit_micro", b.limitMicro}});
+    return toJsonText(BudgetJson::write(b));
 }
 
 std::string mappingsJson(const std::vector<IdentityMapping> &mappings)
@@ -273,13 +274,7 @@ Result<UsageStore> UsageStore::open(const std::string &path, Clock clock)
     if (Result<void> checked = store.m_db.execute("SELECT count(*) FROM sources"); !checked)
         return checked.error();
 
-    std::string zone = "UTC";
-    if (Result<SqliteStatement> query = store.m_db.prepare("SELECT value FROM settings WHERE key = 'time_zone'");
-        query) {
-        if (Result<bool> row = query->step(); row && row.value())
-            zone = query->text(0);
-    }
-    Result<OrgCalendar> calendar = OrgCalendar::forZone(zone);
+    Result<OrgCalendar> calendar = OrgCalendar::fromStore(store.m_db);
     if (!calendar)
         return calendar.error();
     store.m_calendar = calendar.value();
@@ -581,6 +576,8 @@ Result<void> UsageStore::setTimeZone(const std::string &ianaName)
             !rowsRead)
             return rowsRead.error();
     }
+    calendar->setWeekStart(m_calendar.weekStart());
+    calendar->setFiscalYearStartMonth(m_calendar.fiscalYearStartMonth());
     m_calendar = calendar.value();
     if (Result<void> rebuilt = rebuildRollups(); !rebuilt)
         return rebuilt;
@@ -684,36 +681,76 @@ Result<Pricing> UsageStore::pricing()
     return StorePrices(m_db).load();
 }
 
-Result<void> UsageStore::setBudget(const TeamBudget &budget)
+Result<SpendBudget> UsageStore::saveBudget(const SpendBudget &budget)
 {
-    return audited([&]() -> Result<std::optional<AuditRecord>> {
-        Result<std::vector<TeamBudget>> all = StoreBudgets(m_db, m_ids).all();
+    SpendBudget saved;
+    Result<void> done = audited([&]() -> Result<std::optional<AuditRecord>> {
+        Result<std::vector<SpendBudget>> all = StoreBudgets(m_db).all();
         if (!all)
             return all.error();
-        if (Result<void> set = StoreBudgets(m_db, m_ids).set(budget); !set)
-            return set.error();
-        auto previous =
-            std::find_if(all->begin(), all->end(), [&](const TeamBudget &b) { return b.team == budget.team; });
-        return changed("budget.set", budget.team, previous == all->end() ? std::string() : budgetJson(*previous),
-                       budgetJson(budget));
+        Result<SpendBudget> stored = StoreBudgets(m_db).save(budget, readClock(m_clock));
+        if (!stored)
+            return stored.error();
+        saved = stored.value();
+        auto previous = std::find_if(all->begin(), all->end(), [&](const SpendBudget &b) { return b.id == saved.id; });
+        return changed("budget.set", saved.label(), previous == all->end() ? std::string() : budgetJson(*previous),
+                       budgetJson(saved));
     });
+    if (!done)
+        return done.error();
+    return saved;
 }
-Result<void> UsageStore::removeBudget(const std::string &team)
+
+Result<SpendBudget> UsageStore::removeBudget(std::int64_t id)
 {
-    return audited([&]() -> Result<std::optional<AuditRecord>> {
-        Result<std::vector<TeamBudget>> all = StoreBudgets(m_db, m_ids).all();
-        if (!all)
-            return all.error();
-        if (Result<void> removed = StoreBudgets(m_db, m_ids).remove(team); !removed)
-            return removed.error();
-        auto previous = std::find_if(all->begin(), all->end(), [&](const TeamBudget &b) { return b.team == team; });
-        return changed("budget.remove", team, previous == all->end() ? std::string() : budgetJson(*previous),
-                       std::string());
+    SpendBudget removed;
+    Result<void> done = audited([&]() -> Result<std::optional<AuditRecord>> {
+        Result<SpendBudget> gone = StoreBudgets(m_db).remove(id);
+        if (!gone)
+            return gone.error();
+        removed = gone.value();
+        return changed("budget.remove", removed.label(), budgetJson(removed), std::string());
     });
+    if (!done)
+        return done.error();
+    return removed;
 }
-Result<std::vector<TeamBudget>> UsageStore::budgets()
+
+Result<std::vector<SpendBudget>> UsageStore::budgets()
 {
-    return StoreBudgets(m_db, m_ids).all();
+    return StoreBudgets(m_db).all();
+}
+
+Result<void> UsageStore::setCalendarRules(int weekStart, int fiscalYearStartMonth)
+{
+    if (weekStart < 1 || weekStart > 7 || fiscalYearStartMonth < 1 || fiscalYearStartMonth > 12)
+        return Error{"settings.invalid",
+                     "the first weekday is 1 (Monday) to 7 (Sunday) and the fiscal year starts in month 1 to 12",
+                     false};
+    const auto rulesJson = [](int week, int fiscal) {
+        return toJsonText(ordered_json{{"week_start", OrgCalendar::weekdayName(week)}, {"fiscal_year_start", fiscal}});
+    };
+    const std::string before = rulesJson(m_calendar.weekStart(), m_calendar.fiscalYearStartMonth());
+    Result<void> done = audited([&]() -> Result<std::optional<AuditRecord>> {
+        Result<SqliteStatement> save =
+            m_db.prepare("INSERT INTO settings VALUES (?1, ?2) ON CONFLICT DO UPDATE SET value = excluded.value");
+        if (!save)
+            return save.error();
+        const std::pair<const char *, std::string> values[] = {
+            {"week_start", OrgCalendar::weekdayName(weekStart)},
+            {"fiscal_year_start", std::to_string(fiscalYearStartMonth)}};
+        for (const auto &[key, value] : values) {
+            save->bind(1, std::string_view(key)).bind(2, value);
+            if (Result<void> saved = save->run(); !saved)
+                return saved.error();
+        }
+        return changed("settings.calendar", "calendar", before, rulesJson(weekStart, fiscalYearStartMonth));
+    });
+    if (!done)
+        return done;
+    m_calendar.setWeekStart(weekStart);
+    m_calendar.setFiscalYearStartMonth(fiscalYearStartMonth);
+    return {};
 }
 
 Result<void> UsageStore::setIdentityMappings(const std::vector<IdentityMapping> &mappings)

@@ -72,9 +72,13 @@ public:
     // Forgets where a source's connectors were, so the next poll reads from the start (rows are deduplicated).
     Result<void> resetCursors(const std::string &name);
 
-    Result<void> setBudget(const TeamBudget &budget);
-    Result<void> removeBudget(const std::string &team);
-    Result<std::vector<TeamBudget>> budgets();
+    // Budgets (StoreBudgets::save: by id, else by scope, "each user" and period); each change is audited.
+    Result<SpendBudget> saveBudget(const SpendBudget &budget);
+    Result<SpendBudget> removeBudget(std::int64_t id);
+    Result<std::vector<SpendBudget>> budgets();
+    // The organisation's first weekday (1 = Monday … 7 = Sunday) and fiscal-year start month (1–12), which
+    // budget periods follow; audited as settings.calendar.
+    Result<void> setCalendarRules(int weekStart, int fiscalYearStartMonth);
 
     // Pricing for this store: an imported catalog (or the built-in one), with the store's overrides and
     // discounts. An import is validated whole; a bad file changes nothing.

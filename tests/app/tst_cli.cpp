@@ -79,6 +79,22 @@ private slots:
                                                      QStringLiteral("x"), QStringLiteral("--price-ratio"),
                                                      QStringLiteral("nan")}
                                       << "--price-ratio expects a number from 0 to 1, got \"nan\"";
+        QTest::newRow("bad smoothing") << QStringList{QStringLiteral("train-scorer"),
+                                                      QStringLiteral("--labels"),
+                                                      QStringLiteral("x"),
+                                                      QStringLiteral("--out"),
+                                                      QStringLiteral("y"),
+                                                      QStringLiteral("--group-smoothing"),
+                                                      QStringLiteral("2")}
+                                       << "--group-smoothing expects a number from 0 to 1, got \"2\"";
+        QTest::newRow("bad l2") << QStringList{QStringLiteral("train-scorer"),
+                                               QStringLiteral("--labels"),
+                                               QStringLiteral("x"),
+                                               QStringLiteral("--out"),
+                                               QStringLiteral("y"),
+                                               QStringLiteral("--l2"),
+                                               QStringLiteral("-1")}
+                                << "--l2 expects a number from 0 to 1, got \"-1\"";
         QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")}
                                          << "unknown command \"frobnicate\"";
     }
@@ -632,7 +648,7 @@ private slots:
         // A field with quotes and commas is quoted, its quotes doubled.
         QVERIFY2(table.contains(QStringLiteral("\r\n2,2026-02-19T00:00:00Z,1771459200000,demo,budget.set,")),
                  qPrintable(table.left(2000)));
-        QVERIFY(table.contains(QStringLiteral(",\"{\"\"team\"\":")));
+        QVERIFY(table.contains(QStringLiteral(",\"{\"\"id\"\":")));
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).filter(QStringLiteral("tmp")).size(), 0);
         r = command("audit", "export",
                     {QStringLiteral("--format"), QStringLiteral("csv"), QStringLiteral("--out"),

@@ -163,6 +163,55 @@ private slots:
         QCOMPARE(forwarded["stream_options"]["include_usage"], json(true));
     }
 
+    // The document is built from the validated bytes and the upstream body splices the client's members as written:
+    // both must mean what nlohmann's parse of the body means (repeated keys: the last wins; escaped keys are the keys
+    // they decode to; numbers typed alike), with only model, routeledger and a stream's stream_options the router's.
+    void documentAndUpstreamBodyMatchAParse_data()
+    {
+        QTest::addColumn<QString>("body");
+        const std::string m = R"("messages":[{"role":"user","content":"hi"}])";
+        QTest::newRow("plain") << QString::fromStdString("{\"model\":\"auto\"," + m + ",\"max_tokens\":16}");
+        QTest::newRow("spaces and a BOM")
+            << QString::fromStdString("\xEF\xBB\xBF { \"model\" : \"auto\" ,\n " + m + " , \"temperature\" : 0.70 } ");
+        QTest::newRow("repeated keys") << QString::fromStdString("{\"model\":\"a\",\"x\":1," + m
+                                                                 + ",\"x\":[2,{\"y\":3}],\"model\":\"b\"}");
+        QTest::newRow("escaped keys and values")
+            << QString::fromStdString("{\"mod\\u0065l\":\"auto\",\"routel\\u0065dger\":{\"team\":\"x\"}," + m
+                                      + ",\"us\\u0065r\":\"\\u00e9\\ud83d\\ude00\\n\"}");
+        QTest::newRow("numbers") << QString::fromStdString(
+            "{" + m
+            + R"(,"a":-0,"b":18446744073709551615,"c":18446744073709551616,)"
+              R"("d":-9223372036854775809,"e":1.5e300,"f":-12,"g":3E-2})");
+        QTest::newRow("routeledger twice")
+            << QString::fromStdString("{\"routeledger\":{\"a\":1}," + m + ",\"routeledger\":{\"team\":\"y\"}}");
+        QTest::newRow("stream without options") << QString::fromStdString("{\"stream\":true," + m + "}");
+        QTest::newRow("stream with other options") << QString::fromStdString(
+            "{\"stream\":true,\"stream_options\":{\"x\":1,\"include_usage\":false}," + m + "}");
+        QTest::newRow("options without a stream")
+            << QString::fromStdString("{\"stream_options\":{\"include_usage\":false}," + m + "}");
+        QTest::newRow("unicode content") << QString::fromStdString(
+            "{\"messages\":[{\"role\":\"user\",\"content\":\"caf\\u00e9 \xC3\xA9\xE2\x82\xAC \\\" \\\\ \\/ \\t\"}]}");
+    }
+    void documentAndUpstreamBodyMatchAParse()
+    {
+        QFETCH(QString, body);
+        const std::string text = body.toStdString();
+        auto chat = read(text);
+        QVERIFY2(chat.ok(), chat.ok() ? "" : chat.error().message.c_str());
+        json expected = json::parse(text);
+        expected.erase("routeledger");
+        if (expected.value("stream", false)) {
+            json &options = expected["stream_options"];
+            if (!options.is_object())
+                options = json::object();
+            options["include_usage"] = true;
+        }
+        QCOMPARE(QString::fromStdString(chat.value().body.dump()), QString::fromStdString(expected.dump()));
+        expected["model"] = "provider-model";
+        const json forwarded = json::parse(chat.value().upstreamBody("provider-model"));
+        QCOMPARE(QString::fromStdString(forwarded.dump()), QString::fromStdString(expected.dump()));
+    }
+
     // Invalid UTF-8 cannot arrive inside the parsed body (the parser refuses it), so the upstream body is
     // always valid; a refusal's message may quote raw bytes, and the HTTP layer repairs them.
     void invalidUtf8InTheBodyIsRefused()

@@ -119,7 +119,7 @@ private slots:
             QVERIFY(overview.teamsTitle().contains(QLatin1String("budget")));
             if (preset == FilterBar::ThisMonth) {
                 // On day 1 the forecast is from the recent rate, and the tile says so.
-                QVERIFY2(overview.tileDetail(Forecast).contains(QLatin1String("from the last 7 days' rate")),
+                QVERIFY2(overview.tileDetail(Forecast).contains(QLatin1String("weekday-aware 7-day run rate")),
                          qPrintable(overview.tileDetail(Forecast)));
                 QVERIFY(overview.tileDetail(BudgetUsed).contains(QLatin1String("budget for this month")));
                 // A single day is drawn by hour when the snapshot has its hours.

@@ -167,8 +167,8 @@ private slots:
         auto budgets = service->call([](rl::UsageStore &store) { return store.budgets(); });
         QVERIFY(budgets.ok());
         QCOMPARE(int(budgets->size()), kBudgets);
-        for (const rl::TeamBudget &budget : budgets.value()) {
-            const int b = std::stoi(budget.team.substr(5));
+        for (const rl::SpendBudget &budget : budgets.value()) {
+            const int b = std::stoi(budget.scope.name.substr(5));
             QCOMPARE(budget.limitMicro, std::int64_t(b + 1) * 1'000'000);
         }
         for (int p = 0; p < kPollers; ++p) {

@@ -175,18 +175,19 @@ void OverviewPage::setSnapshot(const DashboardSnapshot &s)
     std::set<QString> notes, bases;
     std::set<std::int64_t> periodEnds;
     std::set<rl::BudgetPeriod> periods;
-    for (const rl::BudgetStatus &b : s.budgets) {
-        if (!s.filter.team.empty() && b.team != s.filter.team)
+    for (const rl::BudgetState &b : s.teamBudgets) {
+        const std::string &team = b.budget.scope.name;
+        if (!s.filter.team.empty() && team != s.filter.team)
             continue;
         const rl::RangeBudget range = periodview::rangeBudget(s, b);
         rangeLimit += range.limitMicro;
-        rangeSpent += spendByTeam[b.team];
-        notes.insert(periodview::rangeBudgetNote(s, range, b.period));
+        rangeSpent += spendByTeam[team];
+        notes.insert(periodview::rangeBudgetNote(s, range, b.budget.period));
         limit += b.limitMicro;
         forecast += b.forecastMicro;
         bases.insert(periodview::forecastBasisText(b));
         periodEnds.insert(b.periodEndMs);
-        periods.insert(b.period);
+        periods.insert(b.budget.period);
     }
     if (rangeLimit > 0) {
         const double used = double(rangeSpent) / double(rangeLimit);
@@ -359,9 +360,9 @@ void OverviewPage::showTeamsAndAlerts(const DashboardSnapshot &s)
 {
     const Theme &theme = m_theme;
     // Top teams, each against its budget for the period shown (the Budget used tile's figure).
-    std::map<std::string, const rl::BudgetStatus *> budgets;
-    for (const rl::BudgetStatus &b : s.budgets)
-        budgets[b.team] = &b;
+    std::map<std::string, const rl::BudgetState *> budgets;
+    for (const rl::BudgetState &b : s.teamBudgets)
+        budgets[b.budget.scope.name] = &b;
     std::vector<TeamBudgetBars::Bar> bars;
     std::set<QString> notes;
     for (const rl::TeamSpend &team : s.teams) {
@@ -371,7 +372,7 @@ void OverviewPage::showTeamsAndAlerts(const DashboardSnapshot &s)
         if (auto it = budgets.find(team.team); it != budgets.end()) {
             const rl::RangeBudget range = periodview::rangeBudget(s, *it->second);
             bar.budgetMicro = range.limitMicro;
-            notes.insert(periodview::rangeBudgetNote(s, range, it->second->period));
+            notes.insert(periodview::rangeBudgetNote(s, range, it->second->budget.period));
         }
         bars.push_back(bar);
     }
@@ -385,8 +386,8 @@ void OverviewPage::showTeamsAndAlerts(const DashboardSnapshot &s)
     // whatever the period shown; the card's title says so.
     std::set<rl::BudgetPeriod> periods;
     std::int64_t periodStart = 0;
-    for (const rl::BudgetStatus &b : s.budgets) {
-        periods.insert(b.period);
+    for (const rl::BudgetState &b : s.teamBudgets) {
+        periods.insert(b.budget.period);
         periodStart = b.periodStartMs;
     }
     if (periods.empty()) {
@@ -401,14 +402,14 @@ void OverviewPage::showTeamsAndAlerts(const DashboardSnapshot &s)
         m_alertsTitle->setText(tr("Open alerts: each team's budget period in progress"));
     }
     m_alerts->clear();
-    for (const rl::BudgetStatus &b : s.budgets) {
-        if (!s.filter.team.empty() && b.team != s.filter.team)
+    for (const rl::BudgetState &b : s.teamBudgets) {
+        if (!s.filter.team.empty() && b.budget.scope.name != s.filter.team)
             continue;
         if (b.used() < 0.8 && b.forecastUsed() < 1.0)
             continue;
         const bool over = b.used() >= 1.0;
-        const QString team = QString::fromStdString(b.team);
-        const QString when = periodview::currentPeriodName(b.period);
+        const QString team = QString::fromStdString(b.budget.scope.name);
+        const QString when = periodview::currentPeriodName(b.budget.period);
         const QString text =
             over ? tr("%1 is over budget %2: %3 of %4 (%5)")
                        .arg(team, when, money::compact(b.spentMicro), money::compact(b.limitMicro),

@@ -13,15 +13,15 @@ void TeamsModel::setSnapshot(const DashboardSnapshot &snapshot)
 {
     beginResetModel();
     m_rows.clear();
-    std::map<std::string, const rl::BudgetStatus *> budgets;
-    for (const rl::BudgetStatus &b : snapshot.budgets)
-        budgets[b.team] = &b;
-    auto budgetInto = [&](Row &row, const rl::BudgetStatus &budget) {
+    std::map<std::string, const rl::BudgetState *> budgets;
+    for (const rl::BudgetState &b : snapshot.teamBudgets)
+        budgets[b.budget.scope.name] = &b;
+    auto budgetInto = [&](Row &row, const rl::BudgetState &budget) {
         row.limit = budget.limitMicro;
-        row.period = QString::fromLatin1(rl::budgetPeriodName(budget.period));
+        row.period = QString::fromStdString(budget.budget.periodText());
         const rl::RangeBudget range = periodview::rangeBudget(snapshot, budget);
         row.rangeLimit = range.limitMicro;
-        row.rangeNote = periodview::rangeBudgetNote(snapshot, range, budget.period);
+        row.rangeNote = periodview::rangeBudgetNote(snapshot, range, budget.budget.period);
         row.forecast = budget.forecastMicro;
         row.forecastNote = periodview::forecastBasisText(budget);
     };
@@ -137,9 +137,8 @@ QVariant TeamsModel::headerData(int section, Qt::Orientation orientation, int ro
             return tr("The period's spend against the budget for the same period: the month's budget on This month, "
                       "pro-rated to the days of other periods");
         if (section == ForecastColumn)
-            return tr("Spend at the end of the budget period in progress; early in a period from the last %1 days' "
-                      "rate")
-                .arg(rl::kForecastRecentDays);
+            return tr("Spend at the end of the budget period in progress: each remaining day as the same weekday of "
+                      "the last 7 days");
         return {};
     }
     if (role == Qt::TextAlignmentRole)

@@ -160,19 +160,19 @@ void TeamsPage::setSnapshot(const DashboardSnapshot &snapshot)
     m_model->setSnapshot(snapshot);
     // Say which period each figure judges: the columns mean different spans.
     QString budgetNote = tr("Used is the period's spend against the budget for the same days");
-    if (!snapshot.budgets.empty()) {
-        const rl::RangeBudget range = periodview::rangeBudget(snapshot, snapshot.budgets.front());
-        budgetNote = range.prorated ? tr("Used is the period's spend against the budget pro-rated to its %1 days")
-                                          .arg(snapshot.filter.toDay - snapshot.filter.fromDay)
-                                    : tr("Used is the period's spend against the budget for %1")
-                                          .arg(periodview::currentPeriodName(snapshot.budgets.front().period));
+    if (!snapshot.teamBudgets.empty()) {
+        const rl::RangeBudget range = periodview::rangeBudget(snapshot, snapshot.teamBudgets.front());
+        budgetNote = range.prorated
+                         ? tr("Used is the period's spend against the budget pro-rated to its %1 days")
+                               .arg(snapshot.filter.toDay - snapshot.filter.fromDay)
+                         : tr("Used is the period's spend against the budget for %1")
+                               .arg(periodview::currentPeriodName(snapshot.teamBudgets.front().budget.period));
     }
     m_period->setText(tr("%1. Spend, requests and savings are for that period, and \"vs. before\" compares them with "
                          "the same span just before it. %2; Forecast is each team's spend at the end of its budget "
-                         "period in progress (from the last %3 days' rate early in a period). Double-click a team "
-                         "to set its budget.")
-                          .arg(periodview::periodText(snapshot), budgetNote)
-                          .arg(rl::kForecastRecentDays));
+                         "period in progress (each remaining day as the same weekday of the last week). Double-click "
+                         "a team to set its budget.")
+                          .arg(periodview::periodText(snapshot), budgetNote));
     const bool empty = m_model->rowCount() == 0;
     m_empty->setVisible(empty);
     m_view->setVisible(!empty);

@@ -176,12 +176,14 @@ std::map<std::int64_t, QualityCell> qualitySeries(const DashboardSnapshot &s)
     return out;
 }
 
-rl::RangeBudget rangeBudget(const DashboardSnapshot &s, const rl::BudgetStatus &budget)
+rl::RangeBudget rangeBudget(const DashboardSnapshot &s, const rl::BudgetState &state)
 {
     const rl::OrgCalendar &calendar = calendarOf(s);
     const std::int64_t endOfToday =
         s.nowMs > 0 ? calendar.dayOf(s.nowMs) + 1 : s.filter.toDay; // a range that runs to now
-    return rl::budgetForRange(calendar, budget.period, budget.limitMicro, s.filter.fromDay, s.filter.toDay, endOfToday);
+    // The budget's own amount: what rolled over belongs to the period in progress only.
+    return rl::budgetForRange(calendar, state.budget.period, state.budget.limitMicro, s.filter.fromDay, s.filter.toDay,
+                              endOfToday, state.budget.rollingDays);
 }
 
 QString currentPeriodName(rl::BudgetPeriod period)
@@ -192,6 +194,7 @@ QString currentPeriodName(rl::BudgetPeriod period)
     case rl::BudgetPeriod::Month: return tr("this month");
     case rl::BudgetPeriod::Quarter: return tr("this quarter");
     case rl::BudgetPeriod::Year: return tr("this year");
+    case rl::BudgetPeriod::Rolling: return tr("in the rolling window");
     }
     return tr("this period");
 }
@@ -207,11 +210,15 @@ QString rangeBudgetNote(const DashboardSnapshot &s, const rl::RangeBudget &budge
     return tr("budgets of %1 %2s").arg(budget.wholePeriods).arg(QString::fromLatin1(rl::budgetPeriodName(period)));
 }
 
-QString forecastBasisText(const rl::BudgetStatus &budget)
+QString forecastBasisText(const rl::BudgetState &budget)
 {
-    if (budget.basis == rl::ForecastBasis::RecentDays)
-        return tr("from the last %1 days' rate").arg(budget.rateDays);
-    return tr("at %1's rate so far").arg(currentPeriodName(budget.period));
+    if (budget.forecastMethod.rfind("each remaining day", 0) == 0)
+        return tr("weekday-aware 7-day run rate");
+    if (budget.forecastMethod.rfind("the daily average", 0) == 0)
+        return tr("daily average so far");
+    if (budget.forecastMethod.rfind("today's spend", 0) == 0)
+        return tr("today's rate");
+    return tr("no history yet");
 }
 
 } // namespace periodview

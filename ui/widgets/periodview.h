@@ -64,12 +64,12 @@ struct QualityCell {
 std::map<std::int64_t, QualityCell> qualitySeries(const DashboardSnapshot &s);
 
 // A team's budget for the period shown (rl::budgetForRange) and how to say which it is.
-rl::RangeBudget rangeBudget(const DashboardSnapshot &s, const rl::BudgetStatus &budget);
+rl::RangeBudget rangeBudget(const DashboardSnapshot &s, const rl::BudgetState &budget);
 // "this month's budget", "the budgets of 3 months", "pro-rated to 30 days"
 QString rangeBudgetNote(const DashboardSnapshot &s, const rl::RangeBudget &budget, rl::BudgetPeriod period);
 // "this month", "this quarter", …
 QString currentPeriodName(rl::BudgetPeriod period);
-// "from the last 7 days' rate" or "at this month's rate so far"
-QString forecastBasisText(const rl::BudgetStatus &budget);
+// How the forecast projected the rest of the period ("weekday-aware 7-day run rate", …)
+QString forecastBasisText(const rl::BudgetState &budget);
 
 } // namespace periodview

@@ -134,7 +134,8 @@ private slots:
                 > 2.0);
         // One team runs past its monthly budget.
         QVERIFY(scalar(db, "SELECT count(*) FROM (SELECT e.team_id, e.day / 30 AS m, sum(e.cost_micro) AS spend "
-                           "FROM usage_events e GROUP BY 1, 2) s JOIN budgets b ON b.team_id = s.team_id "
+                           "FROM usage_events e GROUP BY 1, 2) s JOIN teams t ON t.id = s.team_id JOIN budgets b "
+                           "ON b.scope = 'team:' || t.name "
                            "WHERE s.spend > b.limit_micro")
                 >= 1);
         // Blocked requests cost nothing; everything else is priced.

@@ -126,6 +126,61 @@ private slots:
         QVERIFY(qAbs(reloaded->score("explain quantum field renormalization please").complexity - hard) < 1e-3);
     }
 
+    void groupsComeFromIds()
+    {
+        auto group = [](const std::string &id) {
+            return QString::fromStdString(std::string(rl::ScorerTrainer::groupOf({id, "p", 1, 0})));
+        };
+        QCOMPARE(group("mmlu/anatomy/12"), QStringLiteral("mmlu/anatomy"));
+        QCOMPARE(group("a/b/c/d"), QStringLiteral("a/b/c"));
+        QCOMPARE(group("gsm8k/12"), QString()); // the whole source is no group
+        QCOMPARE(group("plain"), QString());
+        QCOMPARE(group(""), QString());
+    }
+
+    // With full group smoothing only a group's mean counts: which rows of a group the strong model wins makes
+    // no difference to the routing order. Without smoothing each row's own outcome decides.
+    void groupSmoothingUsesTheGroupsMean()
+    {
+        // Group "hard": "lattice" and "spinor" prompts, the strong model wins on the first (or with `flip` on
+        // the second) and the weak one never; group "easy": both always right.
+        auto rows = [](bool flip) {
+            std::vector<rl::LabelledPrompt> out;
+            for (int i = 0; i < 200; ++i) {
+                const bool lattice = i % 2 == 1;
+                const std::string n = std::to_string(i);
+                out.push_back({"s/hard/" + n,
+                               std::string(lattice ? "quantum lattice " : "quantum spinor ") + "item " + n,
+                               lattice != flip ? 1.0 : 0.0, 0.0});
+                out.push_back({"s/easy/" + n, "banana colour item " + n, 1.0, 1.0});
+            }
+            return out;
+        };
+        const std::array<std::string, 3> probes{"quantum lattice", "quantum spinor", "banana colour"};
+        auto scores = [&](double smoothing, bool flip) {
+            rl::ScorerTrainer::Options options;
+            options.epochs = 5;
+            options.learningRate = 0.05;
+            options.groupSmoothing = smoothing;
+            const rl::ComplexityScorer scorer = rl::ScorerTrainer::train(rows(flip), options, "test");
+            std::array<double, 3> out{};
+            for (std::size_t i = 0; i < probes.size(); ++i)
+                out[i] = scorer.score(probes[i]).complexity;
+            return out;
+        };
+        // Smoothed, both label sets train the same weights up to the calibration's monotone map: the same order.
+        const auto smoothed = scores(1.0, false), smoothedFlipped = scores(1.0, true);
+        for (std::size_t i = 0; i < probes.size(); ++i)
+            for (std::size_t j = 0; j < probes.size(); ++j)
+                QCOMPARE(smoothed[i] < smoothed[j], smoothedFlipped[i] < smoothedFlipped[j]);
+        QVERIFY(smoothed[0] > smoothed[2] && smoothed[1] > smoothed[2]); // the hard group still scores higher
+        // Unsmoothed: "lattice" first, then "spinor" after the flip.
+        const auto raw = scores(0.0, false), rawFlipped = scores(0.0, true);
+        QVERIFY2(
+            raw[0] > raw[1] && rawFlipped[1] > rawFlipped[0],
+            qPrintable(QStringLiteral("%1 %2 / %3 %4").arg(raw[0]).arg(raw[1]).arg(rawFlipped[0]).arg(rawFlipped[1])));
+    }
+
     void badWeights_data()
     {
         QTest::addColumn<QString>("json");
@@ -133,10 +188,13 @@ private slots:
         QTest::newRow("not json") << "nope"
                                   << "scorer weights: not a JSON object; retrain with `routeledger train-scorer`";
         QTest::newRow("schema") << R"({"schema":"x"})"
-                                << "scorer weights: schema is not \"routeledger.scorer/v2\" (or "
-                                   "\"routeledger.scorer/v1\"); retrain with `routeledger train-scorer`";
+                                << "scorer weights: schema is not \"routeledger.scorer/v3\" (or "
+                                   "\"routeledger.scorer/v2\", \"routeledger.scorer/v1\"); retrain with `routeledger "
+                                   "train-scorer`";
         QTest::newRow("bits") << R"({"schema":"routeledger.scorer/v2","hash_bits":14})"
                               << "scorer weights: hash_bits must be 16; retrain with `routeledger train-scorer`";
+        QTest::newRow("v3 bits") << R"({"schema":"routeledger.scorer/v3","hash_bits":14})"
+                                 << "scorer weights: hash_bits must be 16; retrain with `routeledger train-scorer`";
         QTest::newRow("v1 bits") << R"({"schema":"routeledger.scorer/v1","hash_bits":10})"
                                  << "scorer weights: hash_bits must be 14; retrain with `routeledger train-scorer`";
         QTest::newRow("short")
@@ -158,14 +216,84 @@ private slots:
         QCOMPARE(QString::fromStdString(scorer.error().message), message);
     }
 
-    // A v2 file must name every dense weight, the new ones included.
-    void v2NeedsEveryDenseWeight()
+    // A v2 or v3 file must name every dense weight, the ones v2 added included; a v3 file needs its bigram table.
+    void v2AndV3NeedEveryWeight()
     {
         nlohmann::json weights = nlohmann::json::parse(rl::ComplexityScorer::builtIn().toJson("test"));
-        weights["dense"].erase("word_problem");
+        QCOMPARE(QString::fromStdString(weights["schema"].get<std::string>()), QStringLiteral("routeledger.scorer/v3"));
+        QVERIFY(rl::ComplexityScorer::fromJson(weights.dump()).ok());
+        nlohmann::json v2 = weights;
+        v2["schema"] = "routeledger.scorer/v2";
+        v2.erase("hashed_bigrams");
+        QVERIFY(rl::ComplexityScorer::fromJson(v2.dump()).ok());
+        for (nlohmann::json *file : {&weights, &v2}) {
+            (*file)["dense"].erase("word_problem");
+            auto scorer = rl::ComplexityScorer::fromJson(file->dump());
+            QVERIFY(!scorer.ok());
+            QVERIFY(
+                QString::fromStdString(scorer.error().message).contains(QStringLiteral("\"word_problem\" is missing")));
+        }
+        weights = nlohmann::json::parse(rl::ComplexityScorer::builtIn().toJson("test"));
+        weights["hashed_bigrams"].erase(0);
         auto scorer = rl::ComplexityScorer::fromJson(weights.dump());
         QVERIFY(!scorer.ok());
-        QVERIFY(QString::fromStdString(scorer.error().message).contains(QStringLiteral("\"word_problem\" is missing")));
+        QCOMPARE(QString::fromStdString(scorer.error().message),
+                 QStringLiteral("scorer weights: expected hashed_bigrams (array of 65536 numbers); retrain with "
+                                "`routeledger train-scorer`"));
+    }
+
+    // A v2 file (one table for words, stems and bigrams) scores exactly as v2 did; a v3 file looks bigrams up
+    // in their own table. Both by hand, beside the scorer, and v3 again after a write and a read.
+    void v2AndV3ScoreByTheirTables()
+    {
+        const std::size_t buckets = rl::PromptAnalyzer::kHashBuckets;
+        nlohmann::json file{{"version", "t"}, {"hash_bits", 16}, {"bias", -0.5}};
+        nlohmann::json dense = nlohmann::json::object();
+        for (std::string_view name : rl::PromptAnalyzer::kDenseNames)
+            dense[std::string(name)] = 0.0;
+        dense["length"] = 0.25;
+        dense["word_problem"] = 0.5;
+        file["dense"] = dense;
+        std::vector<float> words(buckets), bigrams(buckets);
+        for (std::size_t i = 0; i < buckets; ++i) {
+            words[i] = static_cast<float>(i % 13) * 0.01f;
+            bigrams[i] = -static_cast<float>(i % 7) * 0.02f;
+        }
+        file["hashed"] = words;
+
+        const std::string prompt =
+            "Tom buys 3 apples and 4 pears, then eats half of them.\nHow many remain altogether?";
+        auto byHand = [&](bool apart) {
+            float sum = 0.0f;
+            const auto counts = rl::PromptAnalyzer::scan(prompt, [&](std::uint32_t bucket, unsigned slot) {
+                sum += apart && (slot & 1u) ? bigrams[bucket] : words[bucket];
+            });
+            std::array<float, rl::PromptAnalyzer::kDenseCount> f{};
+            rl::PromptAnalyzer::denseFeatures(counts, f);
+            const double z = -0.5 + 0.25 * f[rl::PromptAnalyzer::Length] + 0.5 * f[rl::PromptAnalyzer::WordProblem]
+                             + rl::PromptAnalyzer::hashedScale(counts) * sum;
+            return 1.0 / (1.0 + std::exp(-z));
+        };
+
+        std::array<float, rl::PromptAnalyzer::kDenseCount> features{};
+        rl::PromptAnalyzer::denseFeatures(rl::PromptAnalyzer::scan(prompt), features);
+        QVERIFY(features[rl::PromptAnalyzer::WordProblem] > 0.0f); // a v2 feature takes part
+
+        file["schema"] = "routeledger.scorer/v2";
+        auto v2 = rl::ComplexityScorer::fromJson(file.dump());
+        QVERIFY(v2.ok());
+        QVERIFY(qAbs(v2->score(prompt).complexity - byHand(false)) < 1e-6);
+
+        file["schema"] = "routeledger.scorer/v3";
+        file["hashed_bigrams"] = bigrams;
+        auto v3 = rl::ComplexityScorer::fromJson(file.dump());
+        QVERIFY(v3.ok());
+        const double expected = byHand(true);
+        QVERIFY(qAbs(v3->score(prompt).complexity - expected) < 1e-6);
+        QVERIFY(qAbs(v3->score(prompt).complexity - v2->score(prompt).complexity) > 1e-3); // the tables differ
+        auto reloaded = rl::ComplexityScorer::fromJson(v3->toJson("test"));
+        QVERIFY(reloaded.ok());
+        QVERIFY(qAbs(reloaded->score(prompt).complexity - expected) < 1e-6);
     }
 
     // Weights of the first format still load and score exactly as v1 did: its 2^14 buckets are the low bits of

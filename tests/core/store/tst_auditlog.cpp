@@ -5,6 +5,7 @@
 
 #include "store/auditlog.h"
 #include "store/usagestore.h"
+#include "teambudget.h"
 
 #include <nlohmann/json.hpp>
 
@@ -62,11 +63,11 @@ struct OpenStore {
 // Five entries: budgets set, changed and removed, a discount, a draft.
 void writeFive(OpenStore &s)
 {
-    for (const auto &budget : {rl::TeamBudget{"legal", rl::BudgetPeriod::Month, 5'000'000},
-                               rl::TeamBudget{"legal", rl::BudgetPeriod::Month, 7'000'000},
-                               rl::TeamBudget{"ops", rl::BudgetPeriod::Week, 1'000'000}}) {
+    for (const auto &budget : {testdata::teamBudget("legal", rl::BudgetPeriod::Month, 5'000'000),
+                               testdata::teamBudget("legal", rl::BudgetPeriod::Month, 7'000'000),
+                               testdata::teamBudget("ops", rl::BudgetPeriod::Week, 1'000'000)}) {
         *s.now += 1000;
-        QVERIFY(s->setBudget(budget).ok());
+        QVERIFY(s->saveBudget(budget).ok());
     }
     *s.now += 1000;
     QVERIFY(s->addProviderDiscount({"openai", 1000, kNow}).ok());
@@ -112,21 +113,34 @@ private slots:
             QCOMPARE(qs(parsedOrNull(e.before).dump()), qs(before.dump()));
             QCOMPARE(qs(parsedOrNull(e.after).dump()), qs(after.dump()));
         };
-        QVERIFY(s->setBudget({"legal", rl::BudgetPeriod::Month, 5'000'000}).ok());
-        expectLast("budget.set", "legal", nullptr,
-                   {{"team", "legal"}, {"period", "month"}, {"limit_micro", 5'000'000}});
+        const auto budgetJson = [](std::int64_t id, const char *period, std::int64_t limit) {
+            return json{{"id", id},
+                        {"scope", "team:legal"},
+                        {"each_user", false},
+                        {"period", period},
+                        {"limit_micro_usd", limit},
+                        {"thresholds_percent", {50, 80, 100}},
+                        {"enforce", "notify"},
+                        {"rollover", false}};
+        };
+        auto saved = s->saveBudget(testdata::teamBudget("legal", rl::BudgetPeriod::Month, 5'000'000));
+        QVERIFY(saved.ok());
+        expectLast("budget.set", "team:legal · month", nullptr, budgetJson(saved->id, "month", 5'000'000));
         *s.now += 1;
-        QVERIFY(s->setBudget({"legal", rl::BudgetPeriod::Quarter, 9'000'000}).ok());
-        expectLast("budget.set", "legal", {{"team", "legal"}, {"period", "month"}, {"limit_micro", 5'000'000}},
-                   {{"team", "legal"}, {"period", "quarter"}, {"limit_micro", 9'000'000}});
+        rl::SpendBudget edited = saved.value();
+        edited.period = rl::BudgetPeriod::Quarter;
+        edited.limitMicro = 9'000'000;
+        QVERIFY(s->saveBudget(edited).ok());
+        expectLast("budget.set", "team:legal · quarter", budgetJson(saved->id, "month", 5'000'000),
+                   budgetJson(saved->id, "quarter", 9'000'000));
         const std::size_t before = s.count();
-        QVERIFY(s->setBudget({"legal", rl::BudgetPeriod::Quarter, 9'000'000}).ok()); // no change: nothing logged
-        QVERIFY(!s->setBudget({"legal", rl::BudgetPeriod::Month, -1}).ok());         // refused: nothing logged
+        QVERIFY(s->saveBudget(edited).ok()); // no change: nothing logged
+        edited.limitMicro = -1;
+        QVERIFY(!s->saveBudget(edited).ok()); // refused: nothing logged
         QCOMPARE(s.count(), before);
         *s.now += 1;
-        QVERIFY(s->removeBudget("legal").ok());
-        expectLast("budget.remove", "legal", {{"team", "legal"}, {"period", "quarter"}, {"limit_micro", 9'000'000}},
-                   nullptr);
+        QVERIFY(s->removeBudget(saved->id).ok());
+        expectLast("budget.remove", "team:legal · quarter", budgetJson(saved->id, "quarter", 9'000'000), nullptr);
 
         *s.now += 1;
         const std::string catalog =

@@ -3,6 +3,7 @@
 #include "store/storeschema.h"
 #include "store/usagequeries.h"
 #include "store/usagestore.h"
+#include "teambudget.h"
 #include "testsuites.h"
 
 #include <QElapsedTimer>
@@ -96,6 +97,8 @@ private slots:
                         makeEvent("c", kMonday + 86'400'000, "support", 500)};
         batch.events[1].status = rl::UsageStatus::Fallback;
         batch.events[2].unmetered = true; // answered without token counts
+        batch.events[0].tags = {"batch", "eu"};
+        batch.events[1].tags = {"eu"};
         auto first = store->ingest(batch);
         QVERIFY(first.ok());
         QCOMPARE(first->inserted, std::size_t(3));
@@ -121,6 +124,16 @@ private slots:
         QCOMPARE(scalar(db, "SELECT count(DISTINCT day) FROM daily_rollups"), std::int64_t(2));
         QCOMPARE(scalar(db, "SELECT first_seen_ms FROM policy_versions"), kMonday);
 
+        // Spend per tag: each tag of an event counts its cost.
+        const auto tagRollups = [&db] {
+            auto query =
+                db.prepare("SELECT group_concat(day || '/' || source_id || '/' || tag || '/' || requests || '/' "
+                           "|| cost_micro, ';') FROM (SELECT * FROM tag_rollups ORDER BY 1, 2, 3)");
+            return query && query->step().valueOr(false) ? query->text(0) : std::string("(unreadable)");
+        };
+        const std::string tags = tagRollups();
+        QCOMPARE(tags, std::string("20458/1/batch/1/1000;20458/1/eu/2/3000"));
+
         // The incremental rollups equal a rebuild from raw events.
         const auto incremental = table(db, "SELECT * FROM daily_rollups ORDER BY 1, 2, 3, 4, 5, 6, 7");
         const auto latencies = table(
@@ -132,6 +145,7 @@ private slots:
             table(db,
                   "SELECT *, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM latency_rollups ORDER BY 1, 2, 3"),
             latencies);
+        QCOMPARE(tagRollups(), tags);
     }
 
     void bucketsAreRevisedInPlace()
@@ -368,7 +382,7 @@ private slots:
         usage.sourceKind = "openai";
         usage.buckets = {bucket};
         QVERIFY(store->ingest(usage).ok());
-        QVERIFY(store->setBudget({"search", rl::BudgetPeriod::Month, 1'000'000}).ok());
+        QVERIFY(store->saveBudget(testdata::teamBudget("search", rl::BudgetPeriod::Month, 1'000'000)).ok());
 
         auto queries = rl::UsageQueries::open(path);
         QVERIFY(queries.ok());
@@ -505,18 +519,93 @@ private slots:
         QTemporaryDir dir;
         auto store = rl::UsageStore::open(dir.filePath(QStringLiteral("s.db")).toStdString());
         QVERIFY(store.ok());
-        QVERIFY(store->setBudget({"legal", rl::BudgetPeriod::Month, 12'000'000'000}).ok());
-        QVERIFY(store->setBudget({"support", rl::BudgetPeriod::Week, 500'000'000}).ok());
-        QVERIFY(store->setBudget({"legal", rl::BudgetPeriod::Quarter, 30'000'000'000}).ok());
+        auto legal = store->saveBudget(testdata::teamBudget("legal", rl::BudgetPeriod::Month, 12'000'000'000));
+        QVERIFY(legal.ok());
+        QVERIFY(legal->id > 0);
+        QVERIFY(store->saveBudget(testdata::teamBudget("support", rl::BudgetPeriod::Week, 500'000'000)).ok());
+        // The same scope and period saves over the budget there (its id kept); another period is another budget.
+        auto again = store->saveBudget(testdata::teamBudget("legal", rl::BudgetPeriod::Month, 13'000'000'000));
+        QVERIFY(again.ok());
+        QCOMPARE(again->id, legal->id);
+        rl::SpendBudget quarter = testdata::teamBudget("legal", rl::BudgetPeriod::Quarter, 30'000'000'000);
+        quarter.thresholdsPercent = {75, 100};
+        quarter.enforcement = {rl::BudgetEnforcement::Kind::Cap, 1, "light", ""};
+        quarter.rollover = true;
+        QVERIFY(store->saveBudget(quarter).ok());
+        rl::SpendBudget perUser;
+        perUser.eachUser = true;
+        perUser.period = rl::BudgetPeriod::Rolling;
+        perUser.rollingDays = 7;
+        perUser.limitMicro = 200'000'000;
+        QVERIFY(store->saveBudget(perUser).ok());
         auto budgets = store->budgets();
         QVERIFY(budgets.ok());
-        QCOMPARE(budgets->size(), std::size_t(2));
-        QCOMPARE(budgets->at(0).team, std::string("legal"));
-        QCOMPARE(budgets->at(0).period, rl::BudgetPeriod::Quarter);
-        QCOMPARE(budgets->at(0).limitMicro, std::int64_t(30'000'000'000));
-        QVERIFY(store->removeBudget("support").ok());
-        QCOMPARE(store->budgets()->size(), std::size_t(1));
-        QVERIFY(!store->setBudget({"x", rl::BudgetPeriod::Month, 0}).ok());
+        QCOMPARE(budgets->size(), std::size_t(4));
+        QCOMPARE(budgets->at(0).scope.text(), std::string("org"));
+        QCOMPARE(budgets->at(0).periodText(), std::string("rolling:7"));
+        QVERIFY(budgets->at(0).eachUser);
+        QCOMPARE(budgets->at(1).label(), std::string("team:legal · month"));
+        QCOMPARE(budgets->at(1).limitMicro, std::int64_t(13'000'000'000));
+        QCOMPARE(budgets->at(2).period, rl::BudgetPeriod::Quarter);
+        QCOMPARE(budgets->at(2).thresholdsPercent, (std::vector<int>{75, 100}));
+        QCOMPARE(budgets->at(2).enforcement.text(), std::string("cap:light"));
+        QVERIFY(budgets->at(2).rollover);
+
+        // An edit that would give a budget another one's scope and period is refused, naming it.
+        rl::SpendBudget clash = budgets->at(2);
+        clash.period = rl::BudgetPeriod::Month;
+        auto refused = store->saveBudget(clash);
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().code, std::string("budget.duplicate"));
+        QVERIFY(refused.error().message.find("team:legal · month") != std::string::npos);
+
+        auto removed = store->removeBudget(budgets->at(3).id);
+        QVERIFY(removed.ok());
+        QCOMPARE(removed->scope.name, std::string("support"));
+        QCOMPARE(store->budgets()->size(), std::size_t(3));
+        QCOMPARE(store->removeBudget(999).error().code, std::string("budget.unknown"));
+
+        // Every problem at once, and nothing saved.
+        rl::SpendBudget bad = testdata::teamBudget("x", rl::BudgetPeriod::Rolling, 0);
+        bad.rollover = true;
+        bad.thresholdsPercent = {80, 50};
+        auto invalid = store->saveBudget(bad);
+        QVERIFY(!invalid.ok());
+        QCOMPARE(invalid.error().code, std::string("budget.invalid"));
+        for (const char *problem : {"above $0", "rolling window is 1 to 366", "turn rollover off", "must rise"})
+            QVERIFY2(invalid.error().message.find(problem) != std::string::npos, invalid.error().message.c_str());
+        QCOMPARE(store->budgets()->size(), std::size_t(3));
+    }
+
+    // The text forms the CLI and the store use, both ways, and what they refuse.
+    void budgetTextForms()
+    {
+        std::string error;
+        QCOMPARE(rl::SpendScope::parse("team:research", error)->text(), std::string("team:research"));
+        QCOMPARE(rl::SpendScope::parse("org", error)->kind, rl::SpendScope::Kind::Organisation);
+        QCOMPARE(rl::SpendScope::parse("tag:batch", error)->kind, rl::SpendScope::Kind::Tag);
+        QVERIFY(!rl::SpendScope::parse("team:", error));
+        QVERIFY(error.find("team:NAME") != std::string::npos);
+        QVERIFY(!rl::SpendScope::parse("division:x", error));
+        QVERIFY(error.find("org, team:NAME") != std::string::npos);
+        for (const char *text : {"notify", "downgrade:2", "cap:light", "block", "block:over budget"})
+            QCOMPARE(rl::BudgetEnforcement::parse(text, error)->text(), std::string(text));
+        QCOMPARE(rl::BudgetEnforcement::parse("downgrade", error)->downgradeBy, 1);
+        QVERIFY(!rl::BudgetEnforcement::parse("downgrade:0", error));
+        QVERIFY(!rl::BudgetEnforcement::parse("cap", error));
+        QVERIFY(!rl::BudgetEnforcement::parse("throttle", error));
+        rl::BudgetPeriod period{};
+        int days = 0;
+        QVERIFY(rl::SpendBudget::parsePeriod("rolling:30", period, days, error));
+        QCOMPARE(period, rl::BudgetPeriod::Rolling);
+        QCOMPARE(days, 30);
+        QVERIFY(rl::SpendBudget::parsePeriod("quarter", period, days, error));
+        QVERIFY(!rl::SpendBudget::parsePeriod("rolling", period, days, error));
+        QVERIFY(!rl::SpendBudget::parsePeriod("rolling:0", period, days, error));
+        QVERIFY(!rl::SpendBudget::parsePeriod("fortnight", period, days, error));
+        QCOMPARE(*rl::parseThresholds("50,80,100", error), (std::vector<int>{50, 80, 100}));
+        QVERIFY(!rl::parseThresholds("50,,100", error));
+        QVERIFY(!rl::parseThresholds("", error));
     }
 
     // A row that fails to read ends the read with that error; it is never taken for the end of the rows
@@ -624,11 +713,13 @@ private slots:
                           "'router', NULL, 0, "
                           "NULL);"
                           "INSERT INTO models VALUES (1, 'openai/gpt-5');"
+                          "INSERT INTO teams VALUES (1, 'legal');"
+                          "INSERT INTO budgets VALUES (1, 'quarter', 5000000, 0);"
                           "INSERT INTO usage_events (source_id, request_id, time_ms, day, team_id, user_id, app_id, "
-                          "model_id, tier_id, rule_id, input_tokens, cached_input_tokens, cache_write_tokens, "
+                          "tags, model_id, tier_id, rule_id, input_tokens, cached_input_tokens, cache_write_tokens, "
                           "output_tokens, reasoning_tokens, cost_micro, frontier_cost_micro, unpriced, latency_ms, "
-                          "status) VALUES (1, 'old', 1767607200000, 20458, 0, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 5, 5, 0, "
-                          "1234, 0)")
+                          "status) VALUES (1, 'old', 1767607200000, 20458, 0, 0, 0, 'batch,eu', 1, 0, 0, 1, 0, 0, 1, "
+                          "0, 5, 5, 0, 1234, 0)")
                         .ok());
             if (from >= 3) // and a line of a bill of $2.50
                 QVERIFY(db->execute("INSERT INTO cost_lines VALUES (1, 0, 86400000, 'd', 0, 0, 0, 0, 'openai', '', "
@@ -653,6 +744,17 @@ private slots:
             // version 4: what was stored before is metered; the rollups rebuilt from it agree
             QCOMPARE(scalar(store->database(), "SELECT count(*) FROM usage_events WHERE unmetered = 0"),
                      std::int64_t(1));
+            // version 9: the team budget of before, with the default thresholds and action; spend per tag
+            auto budgets = store->budgets();
+            QVERIFY(budgets.ok());
+            QCOMPARE(budgets->size(), std::size_t(1));
+            QCOMPARE(budgets->front().label(), std::string("team:legal · quarter"));
+            QCOMPARE(budgets->front().limitMicro, std::int64_t(5'000'000));
+            QCOMPARE(budgets->front().thresholdsPercent, (std::vector<int>{50, 80, 100}));
+            QVERIFY(!budgets->front().enforcement.enforced());
+            QCOMPARE(scalar(store->database(), "SELECT count(*) FROM tag_rollups WHERE day = 20458 AND cost_micro = 5 "
+                                               "AND tag IN ('batch', 'eu')"),
+                     std::int64_t(2));
             // version 8: an event stored before has no replay features (a replay counts it as not recorded)
             QCOMPARE(scalar(store->database(), "SELECT count(*) FROM usage_events WHERE has_tools IS NULL AND "
                                                "prompt_checks IS NULL AND budget_used IS NULL AND shadow_tier IS NULL"),
